@@ -1,0 +1,26 @@
+# The two commands of the README: `make run` and `make test`. Both run `make setup` first,
+# which installs what Cargo does not (the embedding model and ONNX Runtime) and is a quick
+# no-op once done.
+
+CARGO ?= cargo
+export MATCHRAUM_MODEL_DIR ?= $(CURDIR)/models/multilingual-e5-small
+export MATCHRAUM_ORT_LIB ?= $(CURDIR)/models/onnxruntime/libonnxruntime.so
+
+.PHONY: setup run test lint fmt bench eval
+
+setup:
+	@scripts/setup_model.sh
+
+run: setup
+	$(CARGO) run --release -p matchraum -- serve --demo
+
+test: setup
+	$(CARGO) nextest run --workspace --no-fail-fast
+	.venv-tools/bin/python scripts/test_model_fidelity.py
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+fmt:
+	$(CARGO) fmt --all

@@ -1,0 +1,426 @@
+//! THE authorisation policy: every handler (and every websocket subscription) asks here,
+//! and nowhere else is a permission decided.
+//!
+//! Answers are `Ok(())`, 403 `/problems/forbidden`, or 404 `/problems/not-found` where the
+//! mere existence of the thing must not leak (private needs). Tokens additionally need
+//! the scope that matches the action (`write` for changes, `moderate` for moderation,
+//! `admin` for platform administration); sessions carry every scope.
+
+use super::{PlatformRole, Principal, Scope};
+use crate::catalog::model::Need;
+use crate::catalog::store::needs::NeedAudience;
+use crate::catalog::vocab::Visibility;
+use crate::http::problem::{ApiError, ProblemKind};
+
+pub fn forbidden(detail: impl Into<String>) -> ApiError {
+    ApiError::new(ProblemKind::Forbidden, detail)
+}
+
+fn not_found(kind: &str, id: i64) -> ApiError {
+    // Exactly the text of a need that does not exist (see `CatalogError::NotFound`).
+    ApiError::new(ProblemKind::NotFound, format!("{kind} {id} does not exist"))
+}
+
+fn scope(p: &Principal, s: Scope) -> Result<(), ApiError> {
+    if p.has_scope(s) {
+        Ok(())
+    } else {
+        Err(forbidden(format!(
+            "the access token lacks the `{}` scope",
+            s.as_str()
+        )))
+    }
+}
+
+fn operator(p: &Principal) -> bool {
+    p.role == PlatformRole::Operator
+}
+
+/// Platform administration (roles, audit log): operators, with the `admin` scope.
+pub fn administer(p: &Principal) -> Result<(), ApiError> {
+    if !operator(p) {
+        return Err(forbidden("only operators may do this"));
+    }
+    scope(p, Scope::Admin)
+}
+
+pub fn read_audit(p: &Principal) -> Result<(), ApiError> {
+    administer(p)
+}
+
+pub fn set_user_role(p: &Principal) -> Result<(), ApiError> {
+    administer(p)
+}
+
+// ---- catalogue -----------------------------------------------------------------------
+
+pub fn create_organisation(p: &Principal) -> Result<(), ApiError> {
+    scope(p, Scope::Write)?;
+    if operator(p) {
+        Ok(())
+    } else {
+        Err(forbidden("only operators may create organisations"))
+    }
+}
+
+/// Operators, and the organisation's own admins.
+pub fn update_organisation(p: &Principal, organisation_id: i64) -> Result<(), ApiError> {
+    scope(p, Scope::Write)?;
+    if operator(p) || p.is_org_admin_of(organisation_id) {
+        Ok(())
+    } else {
+        Err(forbidden(
+            "only operators and this organisation's admins may change it",
+        ))
+    }
+}
+
+pub fn delete_organisation(p: &Principal, _organisation_id: i64) -> Result<(), ApiError> {
+    scope(p, Scope::Write)?;
+    if operator(p) {
+        Ok(())
+    } else {
+        Err(forbidden("only operators may delete organisations"))
+    }
+}
+
+/// Create, update or delete a solution whose provider is `provider_id` (checked for the
+/// stored and for the requested provider on updates). Operators; providers who are members
+/// of the provider organisation.
+pub fn manage_solution(p: &Principal, provider_id: Option<i64>) -> Result<(), ApiError> {
+    scope(p, Scope::Write)?;
+    if operator(p) {
+        return Ok(());
+    }
+    match provider_id {
+        Some(org) if p.role == PlatformRole::Provider && p.is_member_of(org) => Ok(()),
+        Some(_) if p.role == PlatformRole::Provider => Err(forbidden(
+            "providers may only manage the solutions of their own organisation",
+        )),
+        None if p.role == PlatformRole::Provider => Err(forbidden(
+            "a solution without a provider organisation can only be managed by operators",
+        )),
+        _ => Err(forbidden(
+            "only providers (for their organisation) and operators may manage solutions",
+        )),
+    }
+}
+
+/// Usages: operators and members of the using organisation.
+pub fn manage_usage(p: &Principal, organisation_id: i64) -> Result<(), ApiError> {
+    scope(p, Scope::Write)?;
+    if operator(p) || p.is_member_of(organisation_id) {
+        Ok(())
+    } else {
+        Err(forbidden(
+            "only members of the using organisation and operators may record its usages",
+        ))
+    }
+}
+
+/// Needs: operators and members of the need's organisation. Call [`view_need`] first for
+/// an existing need, so that outsiders get 404 for private ones.
+pub fn manage_need(p: &Principal, organisation_id: i64) -> Result<(), ApiError> {
+    scope(p, Scope::Write)?;
+    if operator(p) || p.is_member_of(organisation_id) {
+        Ok(())
+    } else {
+        Err(forbidden(
+            "only members of the organisation and operators may manage its needs",
+        ))
+    }
+}
+
+/// An organisation's inbox of matched needs: its members and operators.
+pub fn read_organisation_inbox(p: &Principal, organisation_id: i64) -> Result<(), ApiError> {
+    scope(p, Scope::Read)?;
+    if operator(p) || p.is_member_of(organisation_id) {
+        Ok(())
+    } else {
+        Err(forbidden(
+            "only members of the organisation and operators may read its notifications",
+        ))
+    }
+}
+
+/// Whether the caller sees private data of the organisations they belong to.
+fn reads_private(p: &Principal) -> bool {
+    p.has_scope(Scope::Read)
+}
+
+/// A need with visibility `organisation` exists only for its organisation's members and
+/// operators; everybody else gets the same 404 as for a need that does not exist.
+pub fn view_need(p: Option<&Principal>, need: &Need) -> Result<(), ApiError> {
+    if need.visibility == Visibility::Public {
+        return Ok(());
+    }
+    match p {
+        Some(p) if reads_private(p) && (operator(p) || p.is_member_of(need.organisation_id)) => {
+            Ok(())
+        }
+        _ => Err(not_found("need", need.id)),
+    }
+}
+
+/// Which needs a list may show to the caller.
+pub fn need_audience(p: Option<&Principal>) -> NeedAudience {
+    match p {
+        Some(p) if reads_private(p) && operator(p) => NeedAudience::Everyone,
+        Some(p) if reads_private(p) => NeedAudience::PublicAnd(p.organisation_ids()),
+        _ => NeedAudience::PublicAnd(vec![]),
+    }
+}
+
+/// The organisations whose private needs may appear as match peers for the caller.
+pub fn peer_organisations(p: Option<&Principal>) -> Vec<i64> {
+    match p {
+        Some(p) if reads_private(p) => p.organisation_ids(),
+        _ => vec![],
+    }
+}
+
+// ---- organisations' members ------------------------------------------------------------
+
+/// Invitations into an organisation: operators and the organisation's admins.
+pub fn invite(p: &Principal, organisation_id: i64) -> Result<(), ApiError> {
+    scope(p, Scope::Write)?;
+    if operator(p) || p.is_org_admin_of(organisation_id) {
+        Ok(())
+    } else {
+        Err(forbidden(
+            "only operators and this organisation's admins may invite members",
+        ))
+    }
+}
+
+/// Accepting an invitation: a session, or a token with the `write` scope.
+pub fn join_organisation(p: &Principal) -> Result<(), ApiError> {
+    scope(p, Scope::Write)
+}
+
+// ---- the account itself ----------------------------------------------------------------
+
+/// Managing one's own tokens and account: a session, or a token with the `admin` scope
+/// (a leaked `read`/`write` token cannot mint new tokens or delete the account).
+pub fn manage_own_account(p: &Principal) -> Result<(), ApiError> {
+    match &p.via {
+        super::AuthMethod::Session { .. } => Ok(()),
+        super::AuthMethod::Token { .. } => scope(p, Scope::Admin),
+    }
+}
+
+/// Reading one's own data (`/me`, `/me/export`, token list).
+pub fn read_own_account(p: &Principal) -> Result<(), ApiError> {
+    scope(p, Scope::Read)
+}
+
+/// A new token may not carry more than its owner's role allows.
+pub fn grant_scopes(p: &Principal, scopes: &[Scope]) -> Result<(), ApiError> {
+    manage_own_account(p)?;
+    for s in scopes {
+        let allowed = match s {
+            Scope::Read | Scope::Write => true,
+            Scope::Moderate => matches!(
+                p.role,
+                PlatformRole::CommunityManager | PlatformRole::Operator
+            ),
+            Scope::Admin => operator(p),
+        };
+        if !allowed {
+            return Err(forbidden(format!(
+                "your role may not grant the `{}` scope",
+                s.as_str()
+            )));
+        }
+    }
+    Ok(())
+}
+
+// ==== community channels (issue 6: channels, messages, moderation) ====================
+//
+// Channel rules used by `community::store` and `realtime`. `CommunityFacts` carries the channel's kind, visibility, organisation and
+// the caller's membership (role, ban, mute) as loaded by `community::store`.
+
+use crate::community::model::{ChannelKind, ChannelVisibility, MemberRole};
+use crate::community::ChannelFacts as CommunityFacts;
+
+/// Reading a channel's messages (REST history and websocket subscribe).
+pub fn can_read_channel(p: Option<&Principal>, f: &CommunityFacts) -> bool {
+    if f.member.as_ref().is_some_and(|m| m.banned) {
+        return false;
+    }
+    if f.visibility == ChannelVisibility::Public && f.kind != ChannelKind::Direct {
+        return true;
+    }
+    let Some(p) = p else { return false };
+    if !p.has_scope(Scope::Read) {
+        return false;
+    }
+    if f.member.is_some() || p.is_operator() {
+        return true;
+    }
+    match f.visibility {
+        ChannelVisibility::Organisation => f.organisation_id.is_some_and(|o| p.is_member_of(o)),
+        ChannelVisibility::Members | ChannelVisibility::Public => {
+            // Community managers oversee forums even when they are members only.
+            f.kind == ChannelKind::Forum && p.role == PlatformRole::CommunityManager
+        }
+    }
+}
+
+/// Joining without an invitation: public channels, and organisation channels for the
+/// organisation's members.
+pub fn can_join_channel(p: &Principal, f: &CommunityFacts) -> bool {
+    if f.member.as_ref().is_some_and(|m| m.banned) || f.kind == ChannelKind::Direct {
+        return false;
+    }
+    match f.visibility {
+        ChannelVisibility::Public => true,
+        ChannelVisibility::Organisation => {
+            f.organisation_id.is_some_and(|o| p.is_member_of(o)) || p.is_operator()
+        }
+        ChannelVisibility::Members => p.is_operator(),
+    }
+}
+
+/// Writing a message: members who are neither banned nor muted, in an unlocked channel
+/// (moderators write in locked ones). The error says why not.
+pub fn can_post(
+    p: &Principal,
+    f: &CommunityFacts,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), &'static str> {
+    if !p.has_scope(Scope::Write) {
+        return Err("the token lacks the write scope");
+    }
+    let Some(m) = &f.member else {
+        return Err("join the channel to write in it");
+    };
+    if m.banned {
+        return Err("you are banned from this channel");
+    }
+    if m.muted(now) {
+        return Err("you are muted in this channel");
+    }
+    if f.locked && !can_moderate(p, f) {
+        return Err("the channel is locked");
+    }
+    Ok(())
+}
+
+/// Pin, hide, delete, lock, mute, ban, reports: the channel's owners and moderators, and
+/// community managers and operators everywhere except in direct channels.
+pub fn can_moderate(p: &Principal, f: &CommunityFacts) -> bool {
+    if !p.has_scope(Scope::Write) {
+        return false;
+    }
+    let role_ok = f
+        .member
+        .as_ref()
+        .is_some_and(|m| !m.banned && m.role >= MemberRole::Moderator);
+    role_ok || (f.kind != ChannelKind::Direct && can_moderate_everywhere(p))
+}
+
+/// Community managers and operators see every report queue.
+pub fn can_moderate_everywhere(p: &Principal) -> bool {
+    p.has_scope(Scope::Moderate)
+        && matches!(
+            p.role,
+            PlatformRole::CommunityManager | PlatformRole::Operator
+        )
+}
+
+/// Renaming, describing, re-scoping and locking a channel.
+pub fn can_manage_channel(p: &Principal, f: &CommunityFacts) -> bool {
+    can_moderate(p, f)
+}
+
+/// Inviting members and naming moderators.
+pub fn can_invite(p: &Principal, f: &CommunityFacts) -> bool {
+    can_moderate(p, f)
+}
+
+/// Deleting a channel and naming owners: its owners and operators.
+pub fn can_delete_channel(p: &Principal, f: &CommunityFacts) -> bool {
+    p.has_scope(Scope::Write)
+        && (p.is_operator()
+            || f.member
+                .as_ref()
+                .is_some_and(|m| !m.banned && m.role == MemberRole::Owner))
+}
+
+/// Opening a channel: forums are for community managers; an organisation's channels for
+/// its members; Q&A and community channels for any signed-in account.
+pub fn can_create_channel(p: &Principal, kind: ChannelKind, organisation_id: Option<i64>) -> bool {
+    if !p.has_scope(Scope::Write) {
+        return false;
+    }
+    if p.is_operator() {
+        return true;
+    }
+    if kind == ChannelKind::Forum && p.role != PlatformRole::CommunityManager {
+        return false;
+    }
+    match organisation_id {
+        Some(o) => p.is_member_of(o) || p.role == PlatformRole::CommunityManager,
+        None => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::{AuthMethod, Membership, OrgRole};
+
+    fn p(role: PlatformRole, orgs: &[(i64, OrgRole)], via: AuthMethod) -> Principal {
+        Principal {
+            user_id: 1,
+            role,
+            memberships: orgs
+                .iter()
+                .map(|(o, r)| Membership {
+                    organisation_id: *o,
+                    role: *r,
+                })
+                .collect(),
+            via,
+        }
+    }
+
+    const S: AuthMethod = AuthMethod::Session { session_id: 1 };
+
+    #[test]
+    fn solutions() {
+        let prov = p(PlatformRole::Provider, &[(5, OrgRole::Member)], S);
+        assert!(manage_solution(&prov, Some(5)).is_ok());
+        assert!(manage_solution(&prov, Some(6)).is_err());
+        assert!(manage_solution(&prov, None).is_err());
+        let seeker = p(PlatformRole::Seeker, &[(5, OrgRole::OrgAdmin)], S);
+        assert!(manage_solution(&seeker, Some(5)).is_err());
+        let op = p(PlatformRole::Operator, &[], S);
+        assert!(manage_solution(&op, None).is_ok());
+        let read_only = p(
+            PlatformRole::Operator,
+            &[],
+            AuthMethod::Token {
+                token_id: 1,
+                scopes: vec![Scope::Read],
+            },
+        );
+        assert!(manage_solution(&read_only, None).is_err());
+        assert!(read_audit(&read_only).is_err());
+    }
+
+    #[test]
+    fn organisations_and_scopes() {
+        let admin = p(PlatformRole::Seeker, &[(5, OrgRole::OrgAdmin)], S);
+        assert!(update_organisation(&admin, 5).is_ok());
+        assert!(update_organisation(&admin, 6).is_err());
+        assert!(delete_organisation(&admin, 5).is_err());
+        assert!(invite(&admin, 5).is_ok());
+        let member = p(PlatformRole::Seeker, &[(5, OrgRole::Member)], S);
+        assert!(invite(&member, 5).is_err());
+        assert!(grant_scopes(&member, &[Scope::Read, Scope::Write]).is_ok());
+        assert!(grant_scopes(&member, &[Scope::Admin]).is_err());
+    }
+}

@@ -1,0 +1,181 @@
+//! Fixed-window rate limits per IP and per account: in Redis (`INCR` + `EXPIRE`, shared by
+//! every instance) when `redis_url` is set, in this process otherwise. If Redis fails, the
+//! in-process counter takes over for that request (never fail open).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use redis::aio::ConnectionManager;
+
+use crate::config::Config;
+use crate::http::problem::{ApiError, ProblemKind};
+
+/// One limit: at most `max` hits per `window_secs`.
+#[derive(Clone, Copy, Debug)]
+pub struct Limit {
+    pub max: u32,
+    pub window_secs: u64,
+}
+
+pub struct RateLimiter {
+    redis: Option<ConnectionManager>,
+    local: Mutex<HashMap<String, (u64, u32)>>,
+}
+
+const KEY_PREFIX: &str = "matchraum:rl:";
+
+impl RateLimiter {
+    /// Connects lazily-reconnecting to Redis when configured; logs and falls back to
+    /// in-process counting when Redis is unreachable at start-up.
+    pub async fn new(redis_url: Option<&str>) -> Self {
+        let redis = match redis_url {
+            Some(url) => match connect(url).await {
+                Ok(c) => Some(c),
+                Err(e) => {
+                    tracing::warn!(error = %e, "rate limits: Redis unreachable, counting in process");
+                    None
+                }
+            },
+            None => None,
+        };
+        RateLimiter {
+            redis,
+            local: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Counts one hit on `bucket`/`key`; refuses with 429 and `Retry-After` past the limit.
+    pub async fn hit(&self, bucket: &str, key: &str, limit: Limit) -> Result<(), ApiError> {
+        if limit.max == 0 {
+            return Ok(()); // 0 turns a limit off
+        }
+        let window = limit.window_secs.max(1);
+        let now = now_secs();
+        let slot = now / window;
+        let retry_after = (slot + 1) * window - now;
+        let name = format!("{KEY_PREFIX}{bucket}:{key}:{slot}");
+        let count = match &self.redis {
+            Some(conn) => match redis_incr(conn.clone(), &name, window).await {
+                Ok(n) => n,
+                Err(e) => {
+                    tracing::warn!(error = %e, "rate limits: Redis failed, counting in process");
+                    self.local_incr(&name, slot)
+                }
+            },
+            None => self.local_incr(&name, slot),
+        };
+        if count > u64::from(limit.max) {
+            let mut err = ApiError::new(
+                ProblemKind::RateLimited,
+                format!("too many requests; try again in {retry_after} s"),
+            );
+            err.retry_after = Some(retry_after.max(1));
+            return Err(err);
+        }
+        Ok(())
+    }
+
+    fn local_incr(&self, name: &str, slot: u64) -> u64 {
+        let mut map = self.local.lock().expect("rate limit lock");
+        if map.len() > 50_000 {
+            map.retain(|_, (s, _)| *s == slot);
+        }
+        let e = map.entry(name.to_owned()).or_insert((slot, 0));
+        if e.0 != slot {
+            *e = (slot, 0);
+        }
+        e.1 += 1;
+        u64::from(e.1)
+    }
+
+    /// A state-changing request of a signed-in account.
+    pub async fn check_write(&self, c: &Config, ip: &str, user_id: i64) -> Result<(), ApiError> {
+        let w = c.rate_window_secs;
+        self.hit("write-ip", ip, limit(c.rate_write_per_ip, w))
+            .await?;
+        self.hit(
+            "write-user",
+            &user_id.to_string(),
+            limit(c.rate_write_per_account, w),
+        )
+        .await
+    }
+
+    /// A login attempt, counted per IP and per e-mail address (the account under attack).
+    pub async fn check_login(&self, c: &Config, ip: &str, email: &str) -> Result<(), ApiError> {
+        let w = c.rate_window_secs;
+        self.hit("login-ip", ip, limit(c.rate_login_per_ip, w))
+            .await?;
+        self.hit(
+            "login-account",
+            &super::secret::digest(email),
+            limit(c.rate_login_per_account, w),
+        )
+        .await
+    }
+
+    pub async fn check_register(&self, c: &Config, ip: &str) -> Result<(), ApiError> {
+        self.hit(
+            "register-ip",
+            ip,
+            limit(c.rate_register_per_ip, c.rate_window_secs),
+        )
+        .await
+    }
+
+    /// A match request, per IP and (when signed in) per account.
+    pub async fn check_match(
+        &self,
+        c: &Config,
+        ip: &str,
+        user_id: Option<i64>,
+    ) -> Result<(), ApiError> {
+        let w = c.rate_window_secs;
+        self.hit("match-ip", ip, limit(c.rate_match_per_ip, w))
+            .await?;
+        if let Some(u) = user_id {
+            self.hit(
+                "match-user",
+                &u.to_string(),
+                limit(c.rate_match_per_account, w),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+fn limit(max: u32, window_secs: u64) -> Limit {
+    Limit { max, window_secs }
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+async fn connect(url: &str) -> redis::RedisResult<ConnectionManager> {
+    let client = redis::Client::open(url)?;
+    let config = redis::aio::ConnectionManagerConfig::new()
+        .set_connection_timeout(Some(std::time::Duration::from_secs(2)))
+        .set_response_timeout(Some(std::time::Duration::from_secs(2)));
+    ConnectionManager::new_with_config(client, config).await
+}
+
+async fn redis_incr(
+    mut conn: ConnectionManager,
+    key: &str,
+    window: u64,
+) -> redis::RedisResult<u64> {
+    let (n,): (u64,) = redis::pipe()
+        .atomic()
+        .incr(key, 1)
+        .expire(key, window as i64)
+        .ignore()
+        .query_async(&mut conn)
+        .await?;
+    Ok(n)
+}

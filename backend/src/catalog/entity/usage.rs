@@ -1,0 +1,21 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "solution_usages")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub solution_id: i64,
+    pub organisation_id: i64,
+    pub since: Option<Date>,
+    pub context: Option<String>,
+    pub status: String,
+    pub experience: Option<String>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,233 @@
+//! Domain types of the catalogue as the API and the matcher see them.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::vocab::*;
+
+/// A contact point for a solution.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Organisation {
+    pub id: i64,
+    pub name: String,
+    pub kind: OrganisationKind,
+    pub land: Option<String>,
+    /// Amtlicher Gemeindeschlüssel or regional code, where known.
+    pub region_code: Option<String>,
+    pub website: Option<String>,
+    pub email: Option<String>,
+    pub description: Option<String>,
+    pub source: Option<String>,
+    pub source_id: Option<String>,
+    /// Source fields without a column of their own, kept verbatim.
+    #[schema(value_type = Object)]
+    pub extra: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrganisationInput {
+    pub name: String,
+    pub kind: OrganisationKind,
+    #[serde(default)]
+    pub land: Option<String>,
+    #[serde(default)]
+    pub region_code: Option<String>,
+    #[serde(default)]
+    pub website: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub source: Option<String>,
+    #[serde(default)]
+    pub source_id: Option<String>,
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub extra: Option<serde_json::Value>,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Solution {
+    pub id: i64,
+    pub title: String,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub kind: SolutionKind,
+    pub maturity: Maturity,
+    pub reuse_model: Option<ReuseModel>,
+    pub licence: Option<String>,
+    pub costs_model: Option<CostsModel>,
+    /// Standards and interfaces, e.g. XÖV, FIT-Connect, FIM, OSCI, XTA, OpenAPI.
+    pub standards: Vec<String>,
+    pub hosting: Option<String>,
+    pub ozg_ids: Vec<String>,
+    pub leika_keys: Vec<String>,
+    pub themenfeld: Option<String>,
+    pub lebenslage: Option<String>,
+    pub tags: Vec<String>,
+    pub languages: Vec<String>,
+    pub url: Option<String>,
+    pub code_url: Option<String>,
+    pub documentation_url: Option<String>,
+    pub transfer_concept_url: Option<String>,
+    pub provider_id: Option<i64>,
+    pub contacts: Vec<Contact>,
+    pub last_verified_at: Option<DateTime<Utc>>,
+    /// Share (0..1) of the decision-relevant fields that are filled in.
+    pub completeness: f64,
+    pub source: Option<String>,
+    pub source_id: Option<String>,
+    #[schema(value_type = Object)]
+    pub extra: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SolutionInput {
+    pub title: String,
+    #[serde(default)]
+    pub summary: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub kind: SolutionKind,
+    #[serde(default)]
+    pub maturity: Maturity,
+    #[serde(default)]
+    pub reuse_model: Option<ReuseModel>,
+    #[serde(default)]
+    pub licence: Option<String>,
+    #[serde(default)]
+    pub costs_model: Option<CostsModel>,
+    #[serde(default)]
+    pub standards: Vec<String>,
+    #[serde(default)]
+    pub hosting: Option<String>,
+    #[serde(default)]
+    pub ozg_ids: Vec<String>,
+    #[serde(default)]
+    pub leika_keys: Vec<String>,
+    #[serde(default)]
+    pub themenfeld: Option<String>,
+    #[serde(default)]
+    pub lebenslage: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub languages: Vec<String>,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub code_url: Option<String>,
+    #[serde(default)]
+    pub documentation_url: Option<String>,
+    #[serde(default)]
+    pub transfer_concept_url: Option<String>,
+    #[serde(default)]
+    pub provider_id: Option<i64>,
+    #[serde(default)]
+    pub contacts: Vec<Contact>,
+    #[serde(default)]
+    pub last_verified_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub source: Option<String>,
+    #[serde(default)]
+    pub source_id: Option<String>,
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub extra: Option<serde_json::Value>,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Usage {
+    pub id: i64,
+    pub solution_id: i64,
+    pub organisation_id: i64,
+    pub since: Option<NaiveDate>,
+    pub context: Option<String>,
+    pub status: UsageStatus,
+    /// What the using organisation reports from its experience.
+    pub experience: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UsageInput {
+    pub solution_id: i64,
+    pub organisation_id: i64,
+    #[serde(default)]
+    pub since: Option<NaiveDate>,
+    #[serde(default)]
+    pub context: Option<String>,
+    #[serde(default = "default_usage_status")]
+    pub status: UsageStatus,
+    #[serde(default)]
+    pub experience: Option<String>,
+}
+
+fn default_usage_status() -> UsageStatus {
+    UsageStatus::InUse
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Need {
+    pub id: i64,
+    pub organisation_id: i64,
+    pub title: String,
+    pub description: String,
+    pub status: NeedStatus,
+    pub visibility: Visibility,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NeedInput {
+    pub organisation_id: i64,
+    pub title: String,
+    pub description: String,
+    #[serde(default = "default_need_status")]
+    pub status: NeedStatus,
+    #[serde(default = "default_visibility")]
+    pub visibility: Visibility,
+}
+
+fn default_need_status() -> NeedStatus {
+    NeedStatus::Open
+}
+
+fn default_visibility() -> Visibility {
+    Visibility::Public
+}
+
+/// One page of a list.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+    pub limit: u64,
+    pub offset: u64,
+}

@@ -1,0 +1,86 @@
+//! `matchraum eval FILE.jsonl`: indexes the catalogue files the queries name into a
+//! fresh database and reports retrieval quality for every mode in one run.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use crate::config::Config;
+use crate::import::{import_paths, progress::NoProgress, ImportOptions};
+use crate::matching::eval::{evaluate, read_queries, table, EvalReport};
+use crate::matching::Matcher;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+pub struct EvalArgs {
+    pub file: PathBuf,
+    pub format: Format,
+    /// Folder the `catalogue` paths are relative to (default: `../data` beside the file).
+    pub data_dir: Option<PathBuf>,
+    /// Database to index into; a fresh temporary SQLite file when unset. Naming a
+    /// persistent one keeps the vectors, so later runs skip the embedding.
+    pub database_url: Option<String>,
+}
+
+/// Runs the evaluation; progress goes to stderr, the result to stdout.
+pub async fn run(
+    config: &Config,
+    args: EvalArgs,
+) -> Result<EvalReport, Box<dyn std::error::Error>> {
+    let queries = read_queries(&args.file)?;
+    let data_dir = match args.data_dir {
+        Some(d) => d,
+        None => args.file.parent().unwrap_or(Path::new(".")).join("../data"),
+    };
+    let catalogue: BTreeSet<&str> = queries
+        .iter()
+        .flat_map(|q| q.catalogue.iter().map(String::as_str))
+        .collect();
+    let files: Vec<PathBuf> = catalogue.iter().map(|c| data_dir.join(c)).collect();
+
+    let temp = std::env::temp_dir().join(format!("matchraum-eval-{}", std::process::id()));
+    let url = args
+        .database_url
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}/eval.sqlite?mode=rwc", temp.display()));
+    let db = crate::db::connect(&url).await?;
+    crate::db::migrate(&db).await?;
+    eprintln!("importing {} catalogue files", files.len());
+    let imported = import_paths(&db, &files, &ImportOptions::default(), &NoProgress).await?;
+    eprintln!("{}", imported.summary().lines().next().unwrap_or_default());
+
+    let (dir, lib, n) = (
+        config.model_dir.clone(),
+        config.ort_lib.clone(),
+        config.embed_concurrency,
+    );
+    let matcher = tokio::task::spawn_blocking(move || Matcher::load(&dir, &lib, n)).await??;
+    let started = std::time::Instant::now();
+    let sync = matcher.sync_all(&db).await?;
+    eprintln!(
+        "indexed {} solutions ({} embedded, {} reused) in {:.1}s",
+        sync.solutions,
+        sync.embedded,
+        sync.reused,
+        started.elapsed().as_secs_f64()
+    );
+    let total = queries.len();
+    let report = evaluate(&db, &matcher, &queries, &|done| {
+        if done % 100 == 0 || done == total {
+            eprintln!("evaluated {done}/{total} queries");
+        }
+    })
+    .await?;
+    match args.format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+        Format::Table => print!("{}", table(&report)),
+    }
+    db.close().await.ok();
+    if args.database_url.is_none() {
+        std::fs::remove_dir_all(&temp).ok();
+    }
+    Ok(report)
+}

@@ -1,0 +1,3 @@
+//! Command-line jobs beside `serve`: each a small async function over the library.
+
+pub mod eval;

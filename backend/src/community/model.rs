@@ -1,0 +1,278 @@
+//! What the community API reads and writes.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::entity::{channel, message};
+
+/// qa: questions to the provider of one solution; forum: exchange forum with topics,
+/// hosted by community managers; community: development community of several
+/// organisations; direct: two people, opened from a match.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ChannelKind {
+    Qa,
+    Forum,
+    Community,
+    Direct,
+}
+
+/// public: anyone reads, signed-in users join; members: invitation only;
+/// organisation: members of the channel's organisation may read and join.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ChannelVisibility {
+    Public,
+    Members,
+    Organisation,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MemberRole {
+    Member,
+    Moderator,
+    Owner,
+}
+
+macro_rules! str_enum {
+    ($t:ty { $($v:ident => $s:literal),+ $(,)? }) => {
+        impl $t {
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$v => $s),+ }
+            }
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($s => Some(Self::$v),)+ _ => None }
+            }
+        }
+    };
+}
+str_enum!(ChannelKind { Qa => "qa", Forum => "forum", Community => "community", Direct => "direct" });
+str_enum!(ChannelVisibility { Public => "public", Members => "members", Organisation => "organisation" });
+str_enum!(MemberRole { Member => "member", Moderator => "moderator", Owner => "owner" });
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Channel {
+    pub id: i64,
+    pub kind: ChannelKind,
+    pub visibility: ChannelVisibility,
+    pub name: String,
+    pub description: String,
+    pub organisation_id: Option<i64>,
+    pub solution_id: Option<i64>,
+    pub created_by: i64,
+    pub locked: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// The caller's role, when the caller is a member.
+    pub my_role: Option<MemberRole>,
+}
+
+impl Channel {
+    pub fn from_model(m: channel::Model, my_role: Option<MemberRole>) -> Self {
+        Channel {
+            id: m.id,
+            kind: ChannelKind::parse(&m.kind).unwrap_or(ChannelKind::Community),
+            visibility: ChannelVisibility::parse(&m.visibility)
+                .unwrap_or(ChannelVisibility::Members),
+            name: m.name,
+            description: m.description,
+            organisation_id: m.organisation_id,
+            solution_id: m.solution_id,
+            created_by: m.created_by,
+            locked: m.locked,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+            my_role,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelInput {
+    pub kind: ChannelKind,
+    pub visibility: ChannelVisibility,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub organisation_id: Option<i64>,
+    pub solution_id: Option<i64>,
+    /// Users added as members at creation.
+    #[serde(default)]
+    pub members: Vec<i64>,
+}
+
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelPatch {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub visibility: Option<ChannelVisibility>,
+    pub locked: Option<bool>,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Member {
+    pub user_id: i64,
+    pub role: MemberRole,
+    pub muted_until: Option<DateTime<Utc>>,
+    pub banned: bool,
+    pub joined_at: DateTime<Utc>,
+}
+
+/// message (chat), question and answer (Q&A), topic (forum thread opener).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    Message,
+    Question,
+    Answer,
+    Topic,
+}
+str_enum!(MessageKind { Message => "message", Question => "question", Answer => "answer", Topic => "topic" });
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageState {
+    Visible,
+    Hidden,
+    Deleted,
+}
+str_enum!(MessageState { Visible => "visible", Hidden => "hidden", Deleted => "deleted" });
+
+/// A message as clients see it (hidden and deleted ones without their text).
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Message {
+    pub id: i64,
+    pub channel_id: i64,
+    pub author_id: i64,
+    pub kind: MessageKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    pub body: String,
+    pub body_html: String,
+    pub reply_to: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accepted_answer_id: Option<i64>,
+    pub state: MessageState,
+    pub pinned: bool,
+    pub locked: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_msg_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub edited_at: Option<DateTime<Utc>>,
+}
+
+impl Message {
+    /// `full`: moderators see hidden bodies.
+    pub fn from_model(m: message::Model, full: bool) -> Self {
+        let state = MessageState::parse(&m.state).unwrap_or(MessageState::Visible);
+        let redact = match state {
+            MessageState::Visible => false,
+            MessageState::Hidden => !full,
+            MessageState::Deleted => true,
+        };
+        Message {
+            id: m.id,
+            channel_id: m.channel_id,
+            author_id: m.author_id,
+            kind: MessageKind::parse(&m.kind).unwrap_or(MessageKind::Message),
+            title: if redact { None } else { m.title },
+            body: if redact { String::new() } else { m.body },
+            body_html: if redact { String::new() } else { m.body_html },
+            reply_to: m.reply_to,
+            accepted_answer_id: m.accepted_answer_id,
+            state,
+            pinned: m.pinned,
+            locked: m.locked,
+            client_msg_id: m.client_msg_id,
+            created_at: m.created_at,
+            edited_at: m.edited_at,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MessageInput {
+    /// Makes a retried send idempotent (unique per channel and author).
+    pub client_msg_id: Option<String>,
+    pub body: String,
+    pub reply_to: Option<i64>,
+    /// Forum topics and Q&A questions may carry a title.
+    pub title: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct MessageEdit {
+    pub editor_id: i64,
+    /// The text before this edit.
+    pub body: String,
+    pub edited_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ReactionCount {
+    pub emoji: String,
+    pub count: u64,
+    pub mine: bool,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct MessageWithReactions {
+    #[serde(flatten)]
+    pub message: Message,
+    pub reactions: Vec<ReactionCount>,
+}
+
+/// One page of history, newest first; `next_before` continues further back.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct HistoryPage {
+    pub items: Vec<MessageWithReactions>,
+    pub next_before: Option<i64>,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Unread {
+    pub channel_id: i64,
+    pub unread: u64,
+    pub last_read_id: i64,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Question {
+    #[serde(flatten)]
+    pub message: Message,
+    pub answers: u64,
+    pub answered: bool,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct SimilarQuestion {
+    pub question: Message,
+    pub score: f32,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Report {
+    pub id: i64,
+    pub message_id: i64,
+    pub channel_id: i64,
+    pub reporter_id: i64,
+    pub reason: String,
+    pub status: String,
+    pub resolved_by: Option<i64>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Notification {
+    pub id: i64,
+    pub kind: String,
+    pub channel_id: i64,
+    pub message_id: i64,
+    pub created_at: DateTime<Utc>,
+    pub read_at: Option<DateTime<Utc>>,
+}

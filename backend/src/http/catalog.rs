@@ -1,0 +1,466 @@
+//! CRUD routes of the catalogue: thin adapters from HTTP to `catalog::store`.
+
+use actix_web::{web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::IntoParams;
+
+use super::problem::{ApiError, Problem};
+use crate::auth::{audit, policy, MaybePrincipal, Principal};
+use crate::catalog::model::*;
+use crate::catalog::store::{self, needs, organisations, solutions, usages, ListParams};
+use crate::catalog::vocab::*;
+use crate::state::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/organisations")
+            .route("", web::get().to(list_organisations))
+            .route("", web::post().to(create_organisation))
+            .route("/{id}", web::get().to(get_organisation))
+            .route("/{id}", web::put().to(update_organisation))
+            .route("/{id}", web::delete().to(delete_organisation)),
+    )
+    .service(
+        web::scope("/solutions")
+            .route("", web::get().to(list_solutions))
+            .route("", web::post().to(create_solution))
+            .route("/{id}", web::get().to(get_solution))
+            .route(
+                "/{id}/publiccode",
+                web::get().to(export_solution_publiccode),
+            )
+            .route("/{id}", web::put().to(update_solution))
+            .route("/{id}", web::delete().to(delete_solution)),
+    )
+    .service(
+        web::scope("/usages")
+            .route("", web::get().to(list_usages))
+            .route("", web::post().to(create_usage))
+            .route("/{id}", web::get().to(get_usage))
+            .route("/{id}", web::put().to(update_usage))
+            .route("/{id}", web::delete().to(delete_usage)),
+    )
+    .service(
+        web::scope("/needs")
+            .route("", web::get().to(list_needs))
+            .route("", web::post().to(create_need))
+            .route("/{id}", web::get().to(get_need))
+            .route("/{id}", web::put().to(update_need))
+            .route("/{id}", web::delete().to(delete_need)),
+    );
+}
+
+type ApiResult = Result<HttpResponse, ApiError>;
+
+fn ok<T: Serialize>(body: T) -> ApiResult {
+    Ok(HttpResponse::Ok().json(body))
+}
+
+fn created<T: Serialize>(collection: &str, id: i64, body: T) -> ApiResult {
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/{collection}/{id}")))
+        .json(body))
+}
+
+fn no_content() -> ApiResult {
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Deletions of catalogue entries are security-relevant: who removed what.
+async fn audit_deleted(
+    state: &AppState,
+    p: &Principal,
+    kind: &str,
+    id: i64,
+    what: &str,
+) -> Result<(), ApiError> {
+    audit::record(
+        &state.db,
+        Some(p.user_id),
+        &format!("{kind}.deleted"),
+        &format!("{kind}:{id}"),
+        serde_json::json!({ "name": what }),
+    )
+    .await
+}
+
+// ---- organisations -------------------------------------------------------------------
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct OrganisationQuery {
+    pub limit: Option<u64>,
+    pub offset: Option<u64>,
+    pub sort: Option<String>,
+    pub kind: Option<OrganisationKind>,
+    pub land: Option<String>,
+    pub source: Option<String>,
+    /// Substring of the name.
+    pub q: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/organisations", tag = "catalog", params(OrganisationQuery),
+    responses((status = 200, body = Page<Organisation>), (status = 400, body = Problem)))]
+pub async fn list_organisations(
+    state: web::Data<AppState>,
+    q: web::Query<OrganisationQuery>,
+) -> ApiResult {
+    let q = q.into_inner();
+    let params = ListParams {
+        limit: q.limit,
+        offset: q.offset,
+        sort: q.sort,
+    };
+    let filter = organisations::OrganisationFilter {
+        kind: q.kind,
+        land: q.land,
+        source: q.source,
+        q: q.q,
+    };
+    ok(organisations::list(&state.db, &filter, &params).await?)
+}
+
+#[utoipa::path(get, path = "/api/v1/organisations/{id}", tag = "catalog",
+    responses((status = 200, body = Organisation), (status = 404, body = Problem)))]
+pub async fn get_organisation(state: web::Data<AppState>, id: web::Path<i64>) -> ApiResult {
+    ok(organisations::get(&state.db, *id).await?)
+}
+
+#[utoipa::path(post, path = "/api/v1/organisations", tag = "catalog", request_body = OrganisationInput,
+    responses((status = 201, body = Organisation), (status = 422, body = Problem)))]
+pub async fn create_organisation(
+    p: Principal,
+    state: web::Data<AppState>,
+    body: web::Json<OrganisationInput>,
+) -> ApiResult {
+    policy::create_organisation(&p)?;
+    let org = organisations::create(&state.db, body.into_inner()).await?;
+    state.catalog_changed(store::Changed::Organisation(org.id));
+    created("organisations", org.id, org)
+}
+
+#[utoipa::path(put, path = "/api/v1/organisations/{id}", tag = "catalog", request_body = OrganisationInput,
+    responses((status = 200, body = Organisation), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_organisation(
+    p: Principal,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    body: web::Json<OrganisationInput>,
+) -> ApiResult {
+    policy::update_organisation(&p, *id)?;
+    let org = organisations::update(&state.db, *id, body.into_inner()).await?;
+    state.catalog_changed(store::Changed::Organisation(org.id));
+    ok(org)
+}
+
+#[utoipa::path(delete, path = "/api/v1/organisations/{id}", tag = "catalog",
+    responses((status = 204), (status = 404, body = Problem)))]
+pub async fn delete_organisation(
+    p: Principal,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> ApiResult {
+    policy::delete_organisation(&p, *id)?;
+    let org = organisations::get(&state.db, *id).await?;
+    organisations::delete(&state.db, *id).await?;
+    audit_deleted(&state, &p, "organisation", *id, &org.name).await?;
+    state.catalog_changed(store::Changed::Organisation(*id));
+    no_content()
+}
+
+// ---- solutions -----------------------------------------------------------------------
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SolutionQuery {
+    pub limit: Option<u64>,
+    pub offset: Option<u64>,
+    pub sort: Option<String>,
+    pub kind: Option<SolutionKind>,
+    pub maturity: Option<Maturity>,
+    pub reuse_model: Option<ReuseModel>,
+    pub costs_model: Option<CostsModel>,
+    pub licence: Option<String>,
+    pub standard: Option<String>,
+    pub tag: Option<String>,
+    pub themenfeld: Option<String>,
+    pub provider_id: Option<i64>,
+    pub source: Option<String>,
+    /// Substring of the title.
+    pub q: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/solutions", tag = "catalog", params(SolutionQuery),
+    responses((status = 200, body = Page<Solution>), (status = 400, body = Problem)))]
+pub async fn list_solutions(state: web::Data<AppState>, q: web::Query<SolutionQuery>) -> ApiResult {
+    let q = q.into_inner();
+    let params = ListParams {
+        limit: q.limit,
+        offset: q.offset,
+        sort: q.sort,
+    };
+    let filter = solutions::SolutionFilter {
+        kind: q.kind,
+        maturity: q.maturity,
+        reuse_model: q.reuse_model,
+        costs_model: q.costs_model,
+        licence: q.licence,
+        standard: q.standard,
+        tag: q.tag,
+        themenfeld: q.themenfeld,
+        provider_id: q.provider_id,
+        source: q.source,
+        q: q.q,
+    };
+    ok(solutions::list(&state.db, &filter, &params).await?)
+}
+
+#[utoipa::path(get, path = "/api/v1/solutions/{id}", tag = "catalog",
+    responses((status = 200, body = Solution), (status = 404, body = Problem)))]
+pub async fn get_solution(state: web::Data<AppState>, id: web::Path<i64>) -> ApiResult {
+    ok(solutions::get(&state.db, *id).await?)
+}
+
+/// The solution as a publiccode.yml document (version 0.4).
+#[utoipa::path(get, path = "/api/v1/solutions/{id}/publiccode", tag = "catalog",
+    responses((status = 200, description = "publiccode.yml", content_type = "application/yaml", body = String),
+        (status = 404, body = Problem)))]
+pub async fn export_solution_publiccode(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> ApiResult {
+    let s = solutions::get(&state.db, *id).await?;
+    let provider = match s.provider_id {
+        Some(pid) => match organisations::get(&state.db, pid).await {
+            Ok(o) => Some(o),
+            Err(crate::catalog::CatalogError::NotFound { .. }) => None,
+            Err(e) => return Err(e.into()),
+        },
+        None => None,
+    };
+    let body = crate::import::publiccode::export(&s, provider.as_ref());
+    Ok(HttpResponse::Ok()
+        .content_type("application/yaml")
+        .body(body))
+}
+
+#[utoipa::path(post, path = "/api/v1/solutions", tag = "catalog", request_body = SolutionInput,
+    responses((status = 201, body = Solution), (status = 422, body = Problem)))]
+pub async fn create_solution(
+    p: Principal,
+    state: web::Data<AppState>,
+    body: web::Json<SolutionInput>,
+) -> ApiResult {
+    policy::manage_solution(&p, body.provider_id)?;
+    let s = solutions::create(&state.db, body.into_inner()).await?;
+    state.catalog_changed(store::Changed::Solution(s.id));
+    created("solutions", s.id, s)
+}
+
+#[utoipa::path(put, path = "/api/v1/solutions/{id}", tag = "catalog", request_body = SolutionInput,
+    responses((status = 200, body = Solution), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_solution(
+    p: Principal,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    body: web::Json<SolutionInput>,
+) -> ApiResult {
+    policy::manage_solution(&p, solutions::get(&state.db, *id).await?.provider_id)?;
+    policy::manage_solution(&p, body.provider_id)?;
+    let s = solutions::update(&state.db, *id, body.into_inner()).await?;
+    state.catalog_changed(store::Changed::Solution(s.id));
+    ok(s)
+}
+
+#[utoipa::path(delete, path = "/api/v1/solutions/{id}", tag = "catalog",
+    responses((status = 204), (status = 404, body = Problem)))]
+pub async fn delete_solution(
+    p: Principal,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> ApiResult {
+    let s = solutions::get(&state.db, *id).await?;
+    policy::manage_solution(&p, s.provider_id)?;
+    solutions::delete(&state.db, *id).await?;
+    audit_deleted(&state, &p, "solution", *id, &s.title).await?;
+    state.catalog_changed(store::Changed::SolutionDeleted(*id));
+    no_content()
+}
+
+// ---- usages --------------------------------------------------------------------------
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct UsageQuery {
+    pub limit: Option<u64>,
+    pub offset: Option<u64>,
+    pub sort: Option<String>,
+    pub solution_id: Option<i64>,
+    pub organisation_id: Option<i64>,
+    pub status: Option<UsageStatus>,
+}
+
+#[utoipa::path(get, path = "/api/v1/usages", tag = "catalog", params(UsageQuery),
+    responses((status = 200, body = Page<Usage>), (status = 400, body = Problem)))]
+pub async fn list_usages(state: web::Data<AppState>, q: web::Query<UsageQuery>) -> ApiResult {
+    let q = q.into_inner();
+    let params = ListParams {
+        limit: q.limit,
+        offset: q.offset,
+        sort: q.sort,
+    };
+    let filter = usages::UsageFilter {
+        solution_id: q.solution_id,
+        organisation_id: q.organisation_id,
+        status: q.status,
+    };
+    ok(usages::list(&state.db, &filter, &params).await?)
+}
+
+#[utoipa::path(get, path = "/api/v1/usages/{id}", tag = "catalog",
+    responses((status = 200, body = Usage), (status = 404, body = Problem)))]
+pub async fn get_usage(state: web::Data<AppState>, id: web::Path<i64>) -> ApiResult {
+    ok(usages::get(&state.db, *id).await?)
+}
+
+#[utoipa::path(post, path = "/api/v1/usages", tag = "catalog", request_body = UsageInput,
+    responses((status = 201, body = Usage), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_usage(
+    p: Principal,
+    state: web::Data<AppState>,
+    body: web::Json<UsageInput>,
+) -> ApiResult {
+    policy::manage_usage(&p, body.organisation_id)?;
+    let u = usages::create(&state.db, body.into_inner()).await?;
+    created("usages", u.id, u)
+}
+
+#[utoipa::path(put, path = "/api/v1/usages/{id}", tag = "catalog", request_body = UsageInput,
+    responses((status = 200, body = Usage), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_usage(
+    p: Principal,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    body: web::Json<UsageInput>,
+) -> ApiResult {
+    policy::manage_usage(&p, usages::get(&state.db, *id).await?.organisation_id)?;
+    policy::manage_usage(&p, body.organisation_id)?;
+    ok(usages::update(&state.db, *id, body.into_inner()).await?)
+}
+
+#[utoipa::path(delete, path = "/api/v1/usages/{id}", tag = "catalog",
+    responses((status = 204), (status = 404, body = Problem)))]
+pub async fn delete_usage(
+    p: Principal,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> ApiResult {
+    let u = usages::get(&state.db, *id).await?;
+    policy::manage_usage(&p, u.organisation_id)?;
+    usages::delete(&state.db, *id).await?;
+    let what = format!(
+        "solution {} used by organisation {}",
+        u.solution_id, u.organisation_id
+    );
+    audit_deleted(&state, &p, "usage", *id, &what).await?;
+    no_content()
+}
+
+// ---- needs ---------------------------------------------------------------------------
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct NeedQuery {
+    pub limit: Option<u64>,
+    pub offset: Option<u64>,
+    pub sort: Option<String>,
+    pub organisation_id: Option<i64>,
+    pub status: Option<NeedStatus>,
+    pub visibility: Option<Visibility>,
+}
+
+#[utoipa::path(get, path = "/api/v1/needs", tag = "catalog", params(NeedQuery),
+    responses((status = 200, body = Page<Need>), (status = 400, body = Problem)))]
+pub async fn list_needs(
+    MaybePrincipal(p): MaybePrincipal,
+    state: web::Data<AppState>,
+    q: web::Query<NeedQuery>,
+) -> ApiResult {
+    let q = q.into_inner();
+    let params = ListParams {
+        limit: q.limit,
+        offset: q.offset,
+        sort: q.sort,
+    };
+    let filter = needs::NeedFilter {
+        organisation_id: q.organisation_id,
+        status: q.status,
+        visibility: q.visibility,
+        audience: policy::need_audience(p.as_ref()),
+    };
+    ok(needs::list(&state.db, &filter, &params).await?)
+}
+
+#[utoipa::path(get, path = "/api/v1/needs/{id}", tag = "catalog",
+    responses((status = 200, body = Need), (status = 404, body = Problem)))]
+pub async fn get_need(
+    MaybePrincipal(p): MaybePrincipal,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> ApiResult {
+    let n = needs::get(&state.db, *id).await?;
+    policy::view_need(p.as_ref(), &n)?;
+    ok(n)
+}
+
+#[utoipa::path(post, path = "/api/v1/needs", tag = "catalog", request_body = NeedInput,
+    responses((status = 201, body = Need), (status = 422, body = Problem)))]
+pub async fn create_need(
+    p: Principal,
+    state: web::Data<AppState>,
+    body: web::Json<NeedInput>,
+) -> ApiResult {
+    policy::manage_need(&p, body.organisation_id)?;
+    let n = needs::create(&state.db, body.into_inner()).await?;
+    state.catalog_changed(store::Changed::Need(n.id));
+    if let Some(matcher) = &state.matcher {
+        // The need is stored; telling others is best effort and never fails the request.
+        if let Err(e) = crate::matching::notify::on_need_posted(&state.db, matcher, &n).await {
+            tracing::warn!(need = n.id, error = %e, "could not record need notifications");
+        }
+    }
+    created("needs", n.id, n)
+}
+
+#[utoipa::path(put, path = "/api/v1/needs/{id}", tag = "catalog", request_body = NeedInput,
+    responses((status = 200, body = Need), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_need(
+    p: Principal,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    body: web::Json<NeedInput>,
+) -> ApiResult {
+    let existing = needs::get(&state.db, *id).await?;
+    policy::view_need(Some(&p), &existing)?;
+    policy::manage_need(&p, existing.organisation_id)?;
+    policy::manage_need(&p, body.organisation_id)?;
+    let n = needs::update(&state.db, *id, body.into_inner()).await?;
+    state.catalog_changed(store::Changed::Need(n.id));
+    ok(n)
+}
+
+#[utoipa::path(delete, path = "/api/v1/needs/{id}", tag = "catalog",
+    responses((status = 204), (status = 404, body = Problem)))]
+pub async fn delete_need(
+    p: Principal,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> ApiResult {
+    let n = needs::get(&state.db, *id).await?;
+    policy::view_need(Some(&p), &n)?;
+    policy::manage_need(&p, n.organisation_id)?;
+    needs::delete(&state.db, *id).await?;
+    audit_deleted(&state, &p, "need", *id, &n.title).await?;
+    state.catalog_changed(store::Changed::NeedDeleted(*id));
+    no_content()
+}

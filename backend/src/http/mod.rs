@@ -1,0 +1,36 @@
+//! The HTTP adapter: routes, error mapping and the OpenAPI document.
+
+pub mod catalog;
+pub mod channels;
+pub mod health;
+pub mod matching;
+pub mod openapi;
+pub mod problem;
+pub mod ws;
+
+use actix_web::web;
+
+/// Mounts every route; `state` is shared by all workers.
+pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
+    cfg.app_data(
+        web::JsonConfig::default()
+            .limit(max_body_bytes)
+            .error_handler(problem::json_error),
+    )
+    .app_data(web::QueryConfig::default().error_handler(problem::query_error))
+    .app_data(web::PathConfig::default().error_handler(problem::path_error))
+    .route("/healthz", web::get().to(health::healthz))
+    .route("/readyz", web::get().to(health::readyz))
+    .service(
+        web::scope("/api/v1")
+            .route("/openapi.json", web::get().to(openapi::openapi_json))
+            // Before `catalog`: `/organisations/{id}/invitations` must win over its scope.
+            .configure(crate::auth::handlers::routes)
+            // Before the catalogue's `/organisations` scope, which would shadow the inbox route.
+            .configure(matching::routes)
+            .configure(catalog::routes)
+            .configure(channels::routes)
+            .configure(ws::routes),
+    )
+    .default_service(web::to(problem::no_route));
+}

@@ -1,0 +1,40 @@
+//! Matching: a seeker's text → ranked, explained solutions, their providers and peers.
+//! Embeddings (e5, offline) and German lexical search, fused; knows nothing of HTTP.
+
+pub mod document;
+pub mod embedder;
+pub mod engine;
+pub mod eval;
+pub mod fusion;
+pub mod indexer;
+pub mod lexical;
+pub mod model;
+pub mod notify;
+pub mod service;
+pub mod store;
+pub mod vector;
+
+pub use engine::Matcher;
+
+use crate::catalog::CatalogError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum MatchError {
+    #[error("{field}: {message}")]
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
+    #[error(transparent)]
+    Embedder(#[from] embedder::EmbedderError),
+    #[error(transparent)]
+    Lexical(#[from] lexical::LexicalError),
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    #[error("database: {0}")]
+    Db(#[from] sea_orm::DbErr),
+    #[error("the server is shutting down")]
+    ShuttingDown,
+    #[error("{0}")]
+    Internal(String),
+}

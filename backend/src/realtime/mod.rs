@@ -1,0 +1,63 @@
+//! Real time: websocket sessions (actix-ws), the per-instance hub that fans frames out to
+//! local sockets, and the bus between instances (Redis pub/sub, or in-process).
+//!
+//! Messages are persisted by `community::store` BEFORE they are published here; the
+//! database, not the socket, is the record, so a client that missed frames (slow
+//! consumer, reconnect, Redis outage) resumes with `since` and gets exactly the gap.
+
+pub mod bus;
+pub mod hub;
+pub mod outbox;
+pub mod protocol;
+pub mod session;
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+
+pub use bus::BusEvent;
+pub use hub::Hub;
+
+use crate::config::Config;
+
+/// The real-time part of one instance: its hub and its link to the other instances.
+pub struct Realtime {
+    pub hub: Arc<Hub>,
+    bus: bus::Bus,
+}
+
+impl Realtime {
+    /// Starts the hub and the bus (Redis when `redis_url` is set). Spawns background
+    /// tasks on the current Tokio runtime.
+    pub fn start(config: &Config, db: DatabaseConnection) -> Arc<Self> {
+        let hub = Arc::new(Hub::new(db, config.ws_queue_len));
+        let bus = match &config.redis_url {
+            Some(url) => bus::Bus::redis(url, &config.redis_prefix, hub.clone()),
+            None => bus::Bus::local(hub.clone()),
+        };
+        Arc::new(Realtime { hub, bus })
+    }
+
+    /// Publishes an event to every instance's hub (this one included).
+    pub fn publish(&self, ev: BusEvent) {
+        self.bus.publish(&self.hub, ev);
+    }
+
+    /// A stored message (new or changed) to its channel's subscribers.
+    pub fn message(&self, m: &crate::community::model::Message) {
+        self.publish(BusEvent::frame_of_message(m));
+    }
+
+    /// A member removed or banned: their sockets stop receiving the channel at once.
+    pub fn kick(&self, channel_id: i64, user_id: Option<i64>) {
+        self.publish(BusEvent::Kick {
+            channel_id,
+            user_id,
+        });
+    }
+
+    /// True while the link to the other instances works (always for in-process).
+    pub fn bus_healthy(&self) -> bool {
+        self.bus.healthy()
+    }
+}

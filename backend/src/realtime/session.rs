@@ -1,0 +1,503 @@
+//! One websocket connection: reads client frames, writes the hub's frames, enforces the
+//! limits, and leaves no frame without an answer (errors are `error` frames with a code).
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReason};
+
+use super::hub::{Conn, ConnCtl};
+use super::outbox::{self, Outbound, Outbox, Subs};
+use super::protocol::{self, code, ClientFrame, ServerFrame};
+use super::BusEvent;
+use crate::auth::Principal;
+use crate::community::model::MessageInput;
+use crate::community::{store, CommunityError};
+use crate::state::AppState;
+
+/// A token bucket over the frames a client sends.
+struct Bucket {
+    tokens: f64,
+    rate: f64,
+    burst: f64,
+    last: Instant,
+}
+
+impl Bucket {
+    fn new(rate: u32, burst: u32) -> Self {
+        Bucket {
+            tokens: burst.max(1) as f64,
+            rate: rate as f64,
+            burst: burst.max(1) as f64,
+            last: Instant::now(),
+        }
+    }
+
+    fn take(&mut self) -> bool {
+        if self.rate <= 0.0 {
+            return true;
+        }
+        let now = Instant::now();
+        self.tokens =
+            (self.tokens + now.duration_since(self.last).as_secs_f64() * self.rate).min(self.burst);
+        self.last = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+struct Conversation {
+    state: Arc<AppState>,
+    principal: Option<Principal>,
+    conn_id: u64,
+    conn: Conn,
+    /// Subscribed channels and the newest id their replay sent (the outgoing side filters
+    /// the hub's frames by it).
+    subs: Subs,
+}
+
+const HEARTBEAT: Duration = Duration::from_secs(30);
+
+/// Starts the connection's session task and returns the response body that writes its
+/// frames (the hub's frames go from the socket's queue straight into that body).
+pub fn start(
+    state: Arc<AppState>,
+    principal: Option<Principal>,
+    stream: AggregatedMessageStream,
+) -> Outbound {
+    let ctl = Arc::new(ConnCtl::new(state.realtime.hub.queue_len));
+    let subs: Subs = Rc::new(RefCell::new(Default::default()));
+    let (session, body) = outbox::outbox(ctl.clone(), subs.clone());
+    actix_web::rt::spawn(run(state, principal, session, stream, ctl, subs));
+    body
+}
+
+/// Runs the connection until either side closes it.
+async fn run(
+    state: Arc<AppState>,
+    principal: Option<Principal>,
+    mut session: Outbox,
+    mut stream: AggregatedMessageStream,
+    ctl: Arc<ConnCtl>,
+    subs: Subs,
+) {
+    let cfg = state.config.clone();
+    let rt = state.realtime.clone();
+    let mut conv = Conversation {
+        conn_id: rt.hub.next_conn_id(),
+        conn: Conn {
+            user_id: principal.as_ref().map(|p| p.user_id),
+            ctl: ctl.clone(),
+        },
+        principal,
+        state,
+        subs,
+    };
+    let mut bucket = Bucket::new(cfg.ws_rate_per_sec, cfg.ws_rate_burst);
+    let idle = Duration::from_secs(cfg.ws_idle_timeout_secs.max(5));
+    let mut last_seen = Instant::now();
+    let mut heartbeat = tokio::time::interval_at(
+        tokio::time::Instant::now() + HEARTBEAT.min(idle),
+        HEARTBEAT.min(idle),
+    );
+
+    let hello = ServerFrame::Hello {
+        protocol: 1,
+        user_id: conv.principal.as_ref().map(|p| p.user_id),
+        max_frame_bytes: cfg.ws_max_frame_bytes,
+        rate_per_sec: cfg.ws_rate_per_sec,
+    }
+    .to_text();
+    let mut close: Option<CloseReason> = None;
+    if session.text(hello).await.is_err() {
+        return;
+    }
+
+    loop {
+        tokio::select! {
+            biased;
+            _ = ctl.slow() => {
+                close = Some(slow_consumer());
+                break;
+            }
+            msg = stream.recv() => {
+                last_seen = Instant::now();
+                // Hub frames wait until this frame's answers are queued (see `outbox`).
+                session.set_busy(true);
+                let replies = match msg {
+                    None => break,
+                    Some(Ok(AggregatedMessage::Text(text))) => {
+                        if text.len() > cfg.ws_max_frame_bytes {
+                            vec![protocol::error_text(
+                                code::TOO_LARGE,
+                                &format!("frames are limited to {} bytes", cfg.ws_max_frame_bytes),
+                                None,
+                                None,
+                            )]
+                        } else if !bucket.take() {
+                            vec![protocol::error_text(
+                                code::RATE_LIMITED,
+                                &format!("at most {} frames per second", cfg.ws_rate_per_sec),
+                                None,
+                                client_msg_id_of(&text).as_deref(),
+                            )]
+                        } else {
+                            // Boxed: the handlers' database futures are large, and an idle
+                            // connection's task should not carry their space.
+                            Box::pin(conv.handle(&text, &mut session)).await
+                        }
+                    }
+                    Some(Ok(AggregatedMessage::Binary(_))) => vec![protocol::error_text(
+                        code::UNSUPPORTED,
+                        "binary frames are not part of the protocol; send JSON text",
+                        None,
+                        None,
+                    )],
+                    Some(Ok(AggregatedMessage::Ping(b))) => {
+                        if session.pong(&b).await.is_err() {
+                            break;
+                        }
+                        Vec::new()
+                    }
+                    Some(Ok(AggregatedMessage::Pong(_))) => Vec::new(),
+                    Some(Ok(AggregatedMessage::Close(_))) => break,
+                    Some(Err(e)) => {
+                        // The frame cannot be read at all (too large for the codec, or
+                        // broken): say so, then close.
+                        let _ = session
+                            .text(protocol::error_text(
+                                code::TOO_LARGE,
+                                &format!("unreadable frame: {e}"),
+                                None,
+                                None,
+                            ))
+                            .await;
+                        close = Some(CloseReason {
+                            code: CloseCode::Size,
+                            description: Some("frame too large or malformed".into()),
+                        });
+                        break;
+                    }
+                };
+                let mut ok = true;
+                for r in replies {
+                    if session.text(r).await.is_err() {
+                        ok = false;
+                        break;
+                    }
+                }
+                session.set_busy(false);
+                if !ok {
+                    break;
+                }
+            }
+            _ = heartbeat.tick() => {
+                if last_seen.elapsed() > idle {
+                    close = Some(CloseReason {
+                        code: CloseCode::Away,
+                        description: Some("idle timeout".into()),
+                    });
+                    break;
+                }
+                if session.ping(b"").await.is_err() {
+                    break;
+                }
+            }
+        }
+    }
+    conv.leave_all();
+    // A slow consumer gets the close frame behind what is already buffered for it; give
+    // it time to read that far, then drop the connection regardless.
+    let wait = if ctl.is_slow() { 10 } else { 1 };
+    let _ = tokio::time::timeout(Duration::from_secs(wait), session.close(close)).await;
+}
+
+fn slow_consumer() -> CloseReason {
+    CloseReason {
+        code: CloseCode::Again,
+        description: Some("slow consumer: reconnect and subscribe with since".into()),
+    }
+}
+
+fn client_msg_id_of(text: &str) -> Option<String> {
+    serde_json::from_str::<serde_json::Value>(text)
+        .ok()?
+        .get("client_msg_id")?
+        .as_str()
+        .map(|s| s.chars().take(64).collect())
+}
+
+fn error_code(e: &CommunityError) -> &'static str {
+    match e {
+        CommunityError::NotFound { .. } => code::NOT_FOUND,
+        CommunityError::Forbidden(_) => code::FORBIDDEN,
+        CommunityError::Invalid { .. } => code::INVALID,
+        CommunityError::Conflict(_) => code::CONFLICT,
+        CommunityError::Unavailable(_) | CommunityError::Db(_) => code::INTERNAL,
+    }
+}
+
+fn error_detail(e: &CommunityError) -> String {
+    match e {
+        CommunityError::Db(err) => {
+            tracing::error!(error = %err, "database error in websocket");
+            "the request could not be completed; retry".into()
+        }
+        other => other.to_string(),
+    }
+}
+
+impl Conversation {
+    async fn handle(&mut self, text: &str, session: &mut Outbox) -> Vec<String> {
+        let frame: ClientFrame = match serde_json::from_str(text) {
+            Ok(f) => f,
+            Err(e) => {
+                let (c, detail) = protocol::classify_parse_error(text, &e);
+                return vec![protocol::error_text(
+                    c,
+                    &detail,
+                    None,
+                    client_msg_id_of(text).as_deref(),
+                )];
+            }
+        };
+        match frame {
+            ClientFrame::Ping { nonce } => vec![ServerFrame::Pong {
+                nonce: nonce.as_ref(),
+            }
+            .to_text()],
+            ClientFrame::Subscribe { channel_id, since } => {
+                self.subscribe(channel_id, since, session).await
+            }
+            ClientFrame::Unsubscribe { channel_id } => {
+                if self.subs.borrow_mut().remove(&channel_id).is_some() {
+                    self.state
+                        .realtime
+                        .hub
+                        .unsubscribe(channel_id, self.conn_id);
+                    self.presence(channel_id, false);
+                    Vec::new()
+                } else {
+                    vec![protocol::error_text(
+                        code::NOT_SUBSCRIBED,
+                        "not subscribed to this channel",
+                        Some(channel_id),
+                        None,
+                    )]
+                }
+            }
+            ClientFrame::Send {
+                channel_id,
+                client_msg_id,
+                body,
+                reply_to,
+                title,
+            } => {
+                self.send(channel_id, client_msg_id, body, reply_to, title)
+                    .await
+            }
+            ClientFrame::Typing { channel_id } => {
+                let Some(p) = &self.principal else {
+                    return vec![unauthorized(Some(channel_id), None)];
+                };
+                if !self.subs.borrow().contains_key(&channel_id) {
+                    return vec![protocol::error_text(
+                        code::NOT_SUBSCRIBED,
+                        "subscribe before typing",
+                        Some(channel_id),
+                        None,
+                    )];
+                }
+                let frame = ServerFrame::Typing {
+                    channel_id,
+                    user_id: p.user_id,
+                }
+                .to_text();
+                self.state.realtime.publish(BusEvent::Frame {
+                    channel_id,
+                    message_id: 0,
+                    frame,
+                });
+                Vec::new()
+            }
+            ClientFrame::Read {
+                channel_id,
+                message_id,
+            } => {
+                let Some(p) = &self.principal else {
+                    return vec![unauthorized(Some(channel_id), None)];
+                };
+                match store::mark_read(&self.state.db, p, channel_id, message_id).await {
+                    Ok(()) => Vec::new(),
+                    Err(e) => vec![protocol::error_text(
+                        error_code(&e),
+                        &error_detail(&e),
+                        Some(channel_id),
+                        None,
+                    )],
+                }
+            }
+        }
+    }
+
+    async fn subscribe(
+        &mut self,
+        channel_id: i64,
+        since: Option<i64>,
+        session: &mut Outbox,
+    ) -> Vec<String> {
+        let db = &self.state.db;
+        if let Err(e) = store::readable(db, channel_id, self.principal.as_ref()).await {
+            // A channel one may not read looks like one that does not exist.
+            let (c, d) = match e {
+                CommunityError::Forbidden(_) | CommunityError::NotFound { .. } => (
+                    code::FORBIDDEN,
+                    "you may not read this channel, or it does not exist".to_owned(),
+                ),
+                other => (error_code(&other), error_detail(&other)),
+            };
+            return vec![protocol::error_text(c, &d, Some(channel_id), None)];
+        }
+        let hub = &self.state.realtime.hub;
+        let first = !self.subs.borrow().contains_key(&channel_id);
+        // Register first, then replay: nothing committed in between can fall through.
+        self.subs.borrow_mut().insert(channel_id, i64::MAX);
+        let latest = match since {
+            Some(s) => s.max(0),
+            None => match store::latest_id(db, channel_id).await {
+                Ok(id) => id,
+                Err(e) => return self.subscribe_failed(channel_id, e),
+            },
+        };
+        hub.subscribe(channel_id, self.conn_id, self.conn.clone(), latest);
+        let mut last_id = latest;
+        let mut replayed = 0usize;
+        let mut more = false;
+        if let Some(since) = since {
+            let limit = self.state.config.ws_replay_limit.max(1);
+            match store::messages_since(db, channel_id, since.max(0), limit).await {
+                Ok(msgs) => {
+                    more = msgs.len() as u64 == limit;
+                    for m in &msgs {
+                        if session
+                            .text(ServerFrame::Message(m).to_text())
+                            .await
+                            .is_err()
+                        {
+                            return Vec::new();
+                        }
+                        last_id = m.id;
+                        replayed += 1;
+                    }
+                }
+                Err(e) => return self.subscribe_failed(channel_id, e),
+            }
+        }
+        self.subs.borrow_mut().insert(channel_id, last_id);
+        if first {
+            self.presence(channel_id, true);
+        }
+        vec![ServerFrame::ReplayDone {
+            channel_id,
+            last_id,
+            replayed,
+            more,
+        }
+        .to_text()]
+    }
+
+    fn subscribe_failed(&mut self, channel_id: i64, e: CommunityError) -> Vec<String> {
+        self.subs.borrow_mut().remove(&channel_id);
+        self.state
+            .realtime
+            .hub
+            .unsubscribe(channel_id, self.conn_id);
+        vec![protocol::error_text(
+            error_code(&e),
+            &error_detail(&e),
+            Some(channel_id),
+            None,
+        )]
+    }
+
+    async fn send(
+        &mut self,
+        channel_id: i64,
+        client_msg_id: String,
+        body: String,
+        reply_to: Option<i64>,
+        title: Option<String>,
+    ) -> Vec<String> {
+        let Some(p) = &self.principal else {
+            return vec![unauthorized(Some(channel_id), Some(&client_msg_id))];
+        };
+        let input = MessageInput {
+            client_msg_id: Some(client_msg_id.clone()),
+            body,
+            reply_to,
+            title,
+        };
+        match store::post_message(&self.state.db, p, channel_id, input).await {
+            Ok(posted) => {
+                // Persisted: acknowledge, then publish.
+                let ack = ServerFrame::Ack {
+                    client_msg_id: &client_msg_id,
+                    message_id: posted.message.id,
+                    channel_id,
+                    duplicate: !posted.created,
+                }
+                .to_text();
+                if posted.created {
+                    self.state.realtime.message(&posted.message);
+                }
+                vec![ack]
+            }
+            Err(e) => vec![protocol::error_text(
+                error_code(&e),
+                &error_detail(&e),
+                Some(channel_id),
+                Some(&client_msg_id),
+            )],
+        }
+    }
+
+    fn presence(&self, channel_id: i64, online: bool) {
+        if let Some(p) = &self.principal {
+            let frame = ServerFrame::Presence {
+                channel_id,
+                user_id: p.user_id,
+                online,
+            }
+            .to_text();
+            self.state.realtime.publish(BusEvent::Frame {
+                channel_id,
+                message_id: 0,
+                frame,
+            });
+        }
+    }
+
+    fn leave_all(&mut self) {
+        let hub = &self.state.realtime.hub;
+        let subs = std::mem::take(&mut *self.subs.borrow_mut());
+        for (channel_id, _) in subs {
+            hub.unsubscribe(channel_id, self.conn_id);
+            self.presence(channel_id, false);
+        }
+    }
+}
+
+fn unauthorized(channel_id: Option<i64>, client_msg_id: Option<&str>) -> String {
+    protocol::error_text(
+        code::UNAUTHORIZED,
+        "sign in (session cookie or bearer token on the upgrade request) to do this",
+        channel_id,
+        client_msg_id,
+    )
+}

@@ -1,0 +1,193 @@
+//! Building and running the server (zero2prod style: `build` binds, `run` serves).
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::{Server, Service};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::DefaultHeaders;
+use actix_web::{web, App, HttpMessage, HttpServer};
+use sea_orm::DbErr;
+use tracing_actix_web::{RequestId, TracingLogger};
+
+use crate::config::Config;
+use crate::matching::Matcher;
+use crate::state::AppState;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("database: {0}")]
+    Db(#[from] DbErr),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Other(String),
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> Result<Self, StartupError> {
+        let db = crate::db::connect(&config.database_url).await?;
+        crate::db::migrate(&db).await?;
+        if config.demo_data {
+            crate::demo::seed_if_empty(&db)
+                .await
+                .map_err(|e| StartupError::Other(format!("demo data: {e}")))?;
+        }
+        let listener = TcpListener::bind(&config.bind).map_err(|source| StartupError::Bind {
+            addr: config.bind.clone(),
+            source,
+        })?;
+        let port = listener
+            .local_addr()
+            .map_err(|e| StartupError::Other(e.to_string()))?
+            .port();
+        let (matcher, index_events) = if config.matching {
+            let matcher = start_matcher(&config, &db).await?;
+            let events = crate::matching::indexer::spawn(
+                db.clone(),
+                matcher.clone(),
+                std::time::Duration::from_secs(config.index_refresh_secs),
+            );
+            (Some(matcher), Some(events))
+        } else {
+            (None, None)
+        };
+        let auth = crate::auth::AuthState::new(&config).await;
+        let realtime = crate::realtime::Realtime::start(&config, db.clone());
+        let state = AppState {
+            db,
+            config: Arc::new(config),
+            index_events,
+            matcher,
+            auth,
+            realtime,
+        };
+        let server = serve(listener, state)?;
+        tracing::info!(port, "listening");
+        Ok(Application { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGTERM/SIGINT, then drains open requests (graceful shutdown).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Loads the model off the executor and brings the indexes up to date before serving.
+async fn start_matcher(
+    config: &Config,
+    db: &sea_orm::DatabaseConnection,
+) -> Result<Arc<Matcher>, StartupError> {
+    let (dir, lib, n) = (
+        config.model_dir.clone(),
+        config.ort_lib.clone(),
+        config.embed_concurrency,
+    );
+    let matcher = tokio::task::spawn_blocking(move || Matcher::load(&dir, &lib, n))
+        .await
+        .map_err(|e| StartupError::Other(e.to_string()))?
+        .map_err(|e| {
+            StartupError::Other(format!(
+                "matching: {e} (run `make setup`, or set MATCHRAUM_MATCHING=false)"
+            ))
+        })?;
+    let started = std::time::Instant::now();
+    let report = matcher
+        .sync_all(db)
+        .await
+        .map_err(|e| StartupError::Other(format!("indexing: {e}")))?;
+    tracing::info!(
+        ?report,
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "search index ready"
+    );
+    Ok(Arc::new(matcher))
+}
+
+fn serve(listener: TcpListener, state: AppState) -> Result<Server, StartupError> {
+    let workers = match state.config.workers {
+        0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+        n => n,
+    };
+    let max_body = state.config.max_body_bytes;
+    let cors_origins = state.config.cors_origins.clone();
+    let data = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        App::new()
+            .wrap(security_headers())
+            .wrap_fn(|req, srv| {
+                // Echo the request id so that a client's report can be found in the logs.
+                let id = req.extensions().get::<RequestId>().copied();
+                let fut = srv.call(req);
+                async move {
+                    let mut res = fut.await?;
+                    if let Some(id) = id {
+                        if let Ok(v) = HeaderValue::from_str(&id.to_string()) {
+                            res.headers_mut()
+                                .insert(HeaderName::from_static("x-request-id"), v);
+                        }
+                    }
+                    Ok(res)
+                }
+            })
+            .wrap(cors(cors_origins.as_deref()))
+            .wrap(TracingLogger::default())
+            .app_data(data.clone())
+            .app_data(web::PayloadConfig::new(max_body))
+            .configure(|cfg| crate::http::configure(cfg, max_body))
+    })
+    .workers(workers)
+    .shutdown_timeout(10)
+    .listen(listener)
+    .map_err(|e| StartupError::Other(e.to_string()))?
+    .run();
+    Ok(server)
+}
+
+/// CORS is off (no cross-origin browser access) unless `cors_origins` lists origins.
+fn cors(origins: Option<&str>) -> actix_web::middleware::Condition<actix_cors::Cors> {
+    let list: Vec<&str> = origins
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .collect();
+    let mut c = actix_cors::Cors::default()
+        .allowed_methods(["GET", "POST", "PUT", "DELETE"])
+        .allowed_headers([
+            actix_web::http::header::AUTHORIZATION,
+            actix_web::http::header::CONTENT_TYPE,
+            actix_web::http::header::ACCEPT,
+            HeaderName::from_static(crate::auth::CSRF_HEADER),
+        ])
+        .expose_headers(["x-request-id", "retry-after", "location"])
+        .supports_credentials()
+        .max_age(3600);
+    for o in &list {
+        c = c.allowed_origin(o);
+    }
+    actix_web::middleware::Condition::new(!list.is_empty(), c)
+}
+
+fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("Referrer-Policy", "no-referrer"))
+        .add(("X-Frame-Options", "DENY"))
+        .add((
+            "Content-Security-Policy",
+            "default-src 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'self'",
+        ))
+}

@@ -1,0 +1,36 @@
+//! What every request handler shares.
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+use tokio::sync::mpsc;
+
+use crate::catalog::store::Changed;
+use crate::config::Config;
+use crate::matching::Matcher;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub config: Arc<Config>,
+    /// Bounded queue to the indexer; `None` when no index runs (e.g. `migrate`).
+    pub index_events: Option<mpsc::Sender<Changed>>,
+    /// The matcher; `None` when the instance runs without a model.
+    pub matcher: Option<Arc<Matcher>>,
+    /// Rate limiter and password-hash constants of `auth`.
+    pub auth: Arc<crate::auth::AuthState>,
+    /// The websocket hub of this instance and the bus to the others.
+    pub realtime: Arc<crate::realtime::Realtime>,
+}
+
+impl AppState {
+    /// Tells the indexer about a write. Never blocks the request: when the queue is full
+    /// the indexer falls behind and catches up with a full resync (see `matching`).
+    pub fn catalog_changed(&self, change: Changed) {
+        if let Some(tx) = &self.index_events {
+            if let Err(e) = tx.try_send(change) {
+                tracing::warn!(?change, error = %e, "index queue full; change will be picked up by the next resync");
+            }
+        }
+    }
+}

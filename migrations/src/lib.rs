@@ -1,0 +1,27 @@
+//! Schema history of Matchraum, shared by SQLite and PostgreSQL.
+//!
+//! List-valued fields (tags, standards, ...) are stored as JSON text so that both
+//! databases hold them identically and filters can use one portable `LIKE` form.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_catalog;
+mod m20261123_000002_embeddings;
+mod m20261123_000003_accounts;
+mod m20261123_000004_channels;
+mod m20261123_000005_need_notifications;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261123_000001_catalog::Migration),
+            Box::new(m20261123_000002_embeddings::Migration),
+            Box::new(m20261123_000003_accounts::Migration),
+            Box::new(m20261123_000004_channels::Migration),
+            Box::new(m20261123_000005_need_notifications::Migration),
+        ]
+    }
+}

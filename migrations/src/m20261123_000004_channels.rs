@@ -1,0 +1,496 @@
+//! Community channels: channels, memberships, messages (with edit history, reactions,
+//! mentions), moderation reports and per-user read marks.
+
+use sea_orm_migration::prelude::*;
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[derive(DeriveIden)]
+enum Channels {
+    Table,
+    Id,
+    Kind,
+    Visibility,
+    Name,
+    Description,
+    OrganisationId,
+    SolutionId,
+    DirectKey,
+    CreatedBy,
+    Locked,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(DeriveIden)]
+enum ChannelMembers {
+    Table,
+    ChannelId,
+    UserId,
+    Role,
+    MutedUntil,
+    Banned,
+    LastReadId,
+    JoinedAt,
+}
+
+#[derive(DeriveIden)]
+enum Messages {
+    Table,
+    Id,
+    ChannelId,
+    AuthorId,
+    ClientMsgId,
+    Kind,
+    Title,
+    Body,
+    BodyHtml,
+    ReplyTo,
+    AcceptedAnswerId,
+    State,
+    Pinned,
+    Locked,
+    CreatedAt,
+    EditedAt,
+}
+
+#[derive(DeriveIden)]
+enum MessageEdits {
+    Table,
+    Id,
+    MessageId,
+    EditorId,
+    Body,
+    EditedAt,
+}
+
+#[derive(DeriveIden)]
+enum Reactions {
+    Table,
+    MessageId,
+    UserId,
+    Emoji,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+enum Notifications {
+    Table,
+    Id,
+    UserId,
+    Kind,
+    ChannelId,
+    MessageId,
+    CreatedAt,
+    ReadAt,
+}
+
+#[derive(DeriveIden)]
+enum MessageReports {
+    Table,
+    Id,
+    MessageId,
+    ChannelId,
+    ReporterId,
+    Reason,
+    Status,
+    ResolvedBy,
+    CreatedAt,
+    ResolvedAt,
+}
+
+fn ts(c: impl IntoIden) -> ColumnDef {
+    ColumnDef::new(c)
+        .timestamp_with_time_zone()
+        .not_null()
+        .to_owned()
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(Channels::Table)
+                .col(
+                    ColumnDef::new(Channels::Id)
+                        .big_integer()
+                        .not_null()
+                        .auto_increment()
+                        .primary_key(),
+                )
+                .col(ColumnDef::new(Channels::Kind).string_len(16).not_null())
+                .col(
+                    ColumnDef::new(Channels::Visibility)
+                        .string_len(16)
+                        .not_null(),
+                )
+                .col(ColumnDef::new(Channels::Name).string_len(200).not_null())
+                .col(ColumnDef::new(Channels::Description).text().not_null())
+                .col(
+                    ColumnDef::new(Channels::OrganisationId)
+                        .big_integer()
+                        .null(),
+                )
+                .col(ColumnDef::new(Channels::SolutionId).big_integer().null())
+                .col(
+                    ColumnDef::new(Channels::DirectKey)
+                        .string_len(100)
+                        .null()
+                        .unique_key(),
+                )
+                .col(ColumnDef::new(Channels::CreatedBy).big_integer().not_null())
+                .col(
+                    ColumnDef::new(Channels::Locked)
+                        .boolean()
+                        .not_null()
+                        .default(false),
+                )
+                .col(ts(Channels::CreatedAt))
+                .col(ts(Channels::UpdatedAt))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("idx_channels_kind")
+                .table(Channels::Table)
+                .col(Channels::Kind)
+                .to_owned(),
+        )
+        .await?;
+
+        m.create_table(
+            Table::create()
+                .table(ChannelMembers::Table)
+                .col(
+                    ColumnDef::new(ChannelMembers::ChannelId)
+                        .big_integer()
+                        .not_null(),
+                )
+                .col(
+                    ColumnDef::new(ChannelMembers::UserId)
+                        .big_integer()
+                        .not_null(),
+                )
+                .col(
+                    ColumnDef::new(ChannelMembers::Role)
+                        .string_len(16)
+                        .not_null(),
+                )
+                .col(
+                    ColumnDef::new(ChannelMembers::MutedUntil)
+                        .timestamp_with_time_zone()
+                        .null(),
+                )
+                .col(
+                    ColumnDef::new(ChannelMembers::Banned)
+                        .boolean()
+                        .not_null()
+                        .default(false),
+                )
+                .col(
+                    ColumnDef::new(ChannelMembers::LastReadId)
+                        .big_integer()
+                        .not_null()
+                        .default(0),
+                )
+                .col(ts(ChannelMembers::JoinedAt))
+                .primary_key(
+                    Index::create()
+                        .col(ChannelMembers::ChannelId)
+                        .col(ChannelMembers::UserId),
+                )
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(ChannelMembers::Table, ChannelMembers::ChannelId)
+                        .to(Channels::Table, Channels::Id)
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("idx_channel_members_user")
+                .table(ChannelMembers::Table)
+                .col(ChannelMembers::UserId)
+                .to_owned(),
+        )
+        .await?;
+
+        m.create_table(
+            Table::create()
+                .table(Messages::Table)
+                .col(
+                    ColumnDef::new(Messages::Id)
+                        .big_integer()
+                        .not_null()
+                        .auto_increment()
+                        .primary_key(),
+                )
+                .col(ColumnDef::new(Messages::ChannelId).big_integer().not_null())
+                .col(ColumnDef::new(Messages::AuthorId).big_integer().not_null())
+                .col(ColumnDef::new(Messages::ClientMsgId).string_len(64).null())
+                .col(ColumnDef::new(Messages::Kind).string_len(16).not_null())
+                .col(ColumnDef::new(Messages::Title).string_len(300).null())
+                .col(ColumnDef::new(Messages::Body).text().not_null())
+                .col(ColumnDef::new(Messages::BodyHtml).text().not_null())
+                .col(ColumnDef::new(Messages::ReplyTo).big_integer().null())
+                .col(
+                    ColumnDef::new(Messages::AcceptedAnswerId)
+                        .big_integer()
+                        .null(),
+                )
+                .col(ColumnDef::new(Messages::State).string_len(16).not_null())
+                .col(
+                    ColumnDef::new(Messages::Pinned)
+                        .boolean()
+                        .not_null()
+                        .default(false),
+                )
+                .col(
+                    ColumnDef::new(Messages::Locked)
+                        .boolean()
+                        .not_null()
+                        .default(false),
+                )
+                .col(ts(Messages::CreatedAt))
+                .col(
+                    ColumnDef::new(Messages::EditedAt)
+                        .timestamp_with_time_zone()
+                        .null(),
+                )
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(Messages::Table, Messages::ChannelId)
+                        .to(Channels::Table, Channels::Id)
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
+                .to_owned(),
+        )
+        .await?;
+        // A retried send with the same client_msg_id stores one message.
+        m.create_index(
+            Index::create()
+                .name("ux_messages_client_msg")
+                .table(Messages::Table)
+                .col(Messages::ChannelId)
+                .col(Messages::AuthorId)
+                .col(Messages::ClientMsgId)
+                .unique()
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("idx_messages_channel_id")
+                .table(Messages::Table)
+                .col(Messages::ChannelId)
+                .col(Messages::Id)
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("idx_messages_reply_to")
+                .table(Messages::Table)
+                .col(Messages::ReplyTo)
+                .to_owned(),
+        )
+        .await?;
+
+        m.create_table(
+            Table::create()
+                .table(MessageEdits::Table)
+                .col(
+                    ColumnDef::new(MessageEdits::Id)
+                        .big_integer()
+                        .not_null()
+                        .auto_increment()
+                        .primary_key(),
+                )
+                .col(
+                    ColumnDef::new(MessageEdits::MessageId)
+                        .big_integer()
+                        .not_null(),
+                )
+                .col(
+                    ColumnDef::new(MessageEdits::EditorId)
+                        .big_integer()
+                        .not_null(),
+                )
+                .col(ColumnDef::new(MessageEdits::Body).text().not_null())
+                .col(ts(MessageEdits::EditedAt))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(MessageEdits::Table, MessageEdits::MessageId)
+                        .to(Messages::Table, Messages::Id)
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("idx_message_edits_message")
+                .table(MessageEdits::Table)
+                .col(MessageEdits::MessageId)
+                .to_owned(),
+        )
+        .await?;
+
+        m.create_table(
+            Table::create()
+                .table(Reactions::Table)
+                .col(
+                    ColumnDef::new(Reactions::MessageId)
+                        .big_integer()
+                        .not_null(),
+                )
+                .col(ColumnDef::new(Reactions::UserId).big_integer().not_null())
+                .col(ColumnDef::new(Reactions::Emoji).string_len(32).not_null())
+                .col(ts(Reactions::CreatedAt))
+                .primary_key(
+                    Index::create()
+                        .col(Reactions::MessageId)
+                        .col(Reactions::UserId)
+                        .col(Reactions::Emoji),
+                )
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(Reactions::Table, Reactions::MessageId)
+                        .to(Messages::Table, Messages::Id)
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
+                .to_owned(),
+        )
+        .await?;
+
+        m.create_table(
+            Table::create()
+                .table(Notifications::Table)
+                .col(
+                    ColumnDef::new(Notifications::Id)
+                        .big_integer()
+                        .not_null()
+                        .auto_increment()
+                        .primary_key(),
+                )
+                .col(
+                    ColumnDef::new(Notifications::UserId)
+                        .big_integer()
+                        .not_null(),
+                )
+                .col(
+                    ColumnDef::new(Notifications::Kind)
+                        .string_len(16)
+                        .not_null(),
+                )
+                .col(
+                    ColumnDef::new(Notifications::ChannelId)
+                        .big_integer()
+                        .not_null(),
+                )
+                .col(
+                    ColumnDef::new(Notifications::MessageId)
+                        .big_integer()
+                        .not_null(),
+                )
+                .col(ts(Notifications::CreatedAt))
+                .col(
+                    ColumnDef::new(Notifications::ReadAt)
+                        .timestamp_with_time_zone()
+                        .null(),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("idx_notifications_user")
+                .table(Notifications::Table)
+                .col(Notifications::UserId)
+                .col(Notifications::Id)
+                .to_owned(),
+        )
+        .await?;
+
+        m.create_table(
+            Table::create()
+                .table(MessageReports::Table)
+                .col(
+                    ColumnDef::new(MessageReports::Id)
+                        .big_integer()
+                        .not_null()
+                        .auto_increment()
+                        .primary_key(),
+                )
+                .col(
+                    ColumnDef::new(MessageReports::MessageId)
+                        .big_integer()
+                        .not_null(),
+                )
+                .col(
+                    ColumnDef::new(MessageReports::ChannelId)
+                        .big_integer()
+                        .not_null(),
+                )
+                .col(
+                    ColumnDef::new(MessageReports::ReporterId)
+                        .big_integer()
+                        .not_null(),
+                )
+                .col(ColumnDef::new(MessageReports::Reason).text().not_null())
+                .col(
+                    ColumnDef::new(MessageReports::Status)
+                        .string_len(16)
+                        .not_null(),
+                )
+                .col(
+                    ColumnDef::new(MessageReports::ResolvedBy)
+                        .big_integer()
+                        .null(),
+                )
+                .col(ts(MessageReports::CreatedAt))
+                .col(
+                    ColumnDef::new(MessageReports::ResolvedAt)
+                        .timestamp_with_time_zone()
+                        .null(),
+                )
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(MessageReports::Table, MessageReports::MessageId)
+                        .to(Messages::Table, Messages::Id)
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("idx_message_reports_status")
+                .table(MessageReports::Table)
+                .col(MessageReports::Status)
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for t in [
+            MessageReports::Table.into_iden(),
+            Notifications::Table.into_iden(),
+            Reactions::Table.into_iden(),
+            MessageEdits::Table.into_iden(),
+            Messages::Table.into_iden(),
+            ChannelMembers::Table.into_iden(),
+            Channels::Table.into_iden(),
+        ] {
+            m.drop_table(Table::drop().table(t).if_exists().to_owned())
+                .await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,422 @@
+//! Shared harness of the black-box suites: a fresh database per test (PostgreSQL on
+//! 127.0.0.1:5432 or a temporary SQLite file) and the real server on a free port.
+//!
+//! A database that is down fails the test loudly; nothing is skipped.
+
+use std::path::PathBuf;
+
+use matchraum::config::Config;
+use matchraum::startup::Application;
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+
+/// Where PostgreSQL is; override with `MATCHRAUM_TEST_PG` (a server URL without database).
+pub fn pg_server() -> String {
+    std::env::var("MATCHRAUM_TEST_PG")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestDb {
+    pub url: String,
+    pub conn: DatabaseConnection,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// A new, empty, migrated database of its own.
+pub async fn fresh_db(backend: Backend) -> TestDb {
+    let (url, dir) = match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = format!(
+                "sqlite://{}?mode=rwc",
+                dir.path().join("test.sqlite").display()
+            );
+            (url, Some(dir))
+        }
+        Backend::Postgres => {
+            let name = format!("matchraum_test_{}", uuid::Uuid::new_v4().simple());
+            let admin = Database::connect(format!("{}/test", pg_server()))
+                .await
+                .unwrap_or_else(|e| panic!("PostgreSQL at {} is not reachable: {e}", pg_server()));
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                .await
+                .expect("create test database");
+            admin.close().await.ok();
+            (format!("{}/{name}", pg_server()), None)
+        }
+    };
+    let conn = matchraum::db::connect(&url)
+        .await
+        .expect("connect to test database");
+    matchraum::db::migrate(&conn)
+        .await
+        .expect("migrate test database");
+    TestDb {
+        url,
+        conn,
+        _dir: dir,
+    }
+}
+
+/// The workspace root, for `models/` and `../shared/data`.
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// The real public catalogue data beside the repository.
+pub fn shared_data() -> PathBuf {
+    let p = workspace_root().join("../shared/data");
+    assert!(
+        p.is_dir(),
+        "the shared catalogue data is missing at {}",
+        p.display()
+    );
+    p
+}
+
+/// Configuration for a test server on a free port.
+pub fn test_config(db_url: &str) -> Config {
+    let root = workspace_root();
+    Config {
+        database_url: db_url.to_owned(),
+        bind: "127.0.0.1:0".into(),
+        log_level: "warn".into(),
+        model_dir: root.join("models/multilingual-e5-small"),
+        ort_lib: root.join("models/onnxruntime/libonnxruntime.so"),
+        workers: 2,
+        // Plain HTTP in tests; many accounts come from one address.
+        cookie_secure: false,
+        rate_login_per_ip: 1000,
+        rate_register_per_ip: 1000,
+        rate_write_per_ip: 10_000,
+        rate_write_per_account: 10_000,
+        rate_match_per_ip: 10_000,
+        rate_match_per_account: 10_000,
+        ..Config::default()
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub db: TestDb,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn put_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.client
+            .put(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn delete(&self, path: &str) -> reqwest::Response {
+        self.client
+            .delete(self.url(path))
+            .send()
+            .await
+            .expect("request")
+    }
+}
+
+/// Starts the real server on a fresh database.
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestApp {
+    matchraum::telemetry::init(matchraum::config::LogFormat::Pretty, "warn");
+    let db = fresh_db(backend).await;
+    start_app(db, tweak).await
+}
+
+/// A second instance on the database of `other` (share Redis through `tweak`), as in a
+/// deployment with several replicas.
+pub async fn attach_app(other: &TestApp, tweak: impl FnOnce(&mut Config)) -> TestApp {
+    let conn = matchraum::db::connect(&other.db.url)
+        .await
+        .expect("connect to test database");
+    let db = TestDb {
+        url: other.db.url.clone(),
+        conn,
+        _dir: None,
+    };
+    start_app(db, tweak).await
+}
+
+async fn start_app(db: TestDb, tweak: impl FnOnce(&mut Config)) -> TestApp {
+    let mut config = test_config(&db.url);
+    tweak(&mut config);
+    let app = Application::build(config).await.expect("build application");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        db,
+    }
+}
+
+/// Asserts a problem+json answer with the given status and `type`, returns the body.
+pub async fn assert_problem(res: reqwest::Response, status: u16, type_: &str) -> serde_json::Value {
+    let got = res.status().as_u16();
+    let url = res.url().to_string();
+    let ct = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let body: serde_json::Value = res.json().await.expect("problem body is JSON");
+    assert_eq!(got, status, "unexpected status for {url}: {body}");
+    assert_eq!(ct, "application/problem+json");
+    assert_eq!(body["type"], format!("/problems/{type_}"), "body: {body}");
+    assert_eq!(body["status"], status);
+    assert!(body["detail"].as_str().is_some_and(|d| !d.is_empty()));
+    body
+}
+
+/// Runs one async scenario on SQLite and on PostgreSQL as two tests.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::Backend::Sqlite).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name($crate::Backend::Postgres).await
+                }
+            }
+        )+
+    };
+}
+
+// ---- accounts ------------------------------------------------------------------------
+
+pub use matchraum::auth::PlatformRole as Role;
+
+/// A password that satisfies the policy.
+pub const PASSWORD: &str = "Korrekt Pferd Batterie 9";
+
+/// A signed-in account: its session cookie (with CSRF token) and a bearer token with the
+/// scopes `read` and `write` (plus `moderate`/`admin` where the role allows).
+#[derive(Clone, Debug)]
+pub struct TestUser {
+    pub id: i64,
+    pub email: String,
+    /// `Cookie` header value with the session and CSRF cookies.
+    pub cookie: String,
+    pub csrf: String,
+    pub token: String,
+}
+
+impl TestUser {
+    /// A request authenticated by the session cookie, with the CSRF header.
+    pub fn with_cookie(&self, rb: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        rb.header("cookie", &self.cookie)
+            .header("x-csrf-token", &self.csrf)
+    }
+
+    /// A request authenticated by the bearer token.
+    pub fn with_token(&self, rb: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        rb.bearer_auth(&self.token)
+    }
+}
+
+/// Turns the `Set-Cookie` headers of a login answer into a `Cookie` header value.
+pub fn cookies_of(res: &reqwest::Response) -> String {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl TestApp {
+    /// Registers (through the API), then gives the account `role` and, with `org`, a
+    /// membership (directly in the database), then signs in and creates a token.
+    pub async fn user(&self, role: Role, org: Option<i64>) -> TestUser {
+        self.user_in(role, org, matchraum::auth::OrgRole::Member)
+            .await
+    }
+
+    pub async fn user_in(
+        &self,
+        role: Role,
+        org: Option<i64>,
+        org_role: matchraum::auth::OrgRole,
+    ) -> TestUser {
+        let email = format!("{}@example.org", uuid::Uuid::new_v4().simple());
+        let res = self
+            .post_json(
+                "/api/v1/auth/register",
+                &serde_json::json!({"email": email, "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(res.status(), 202, "register: {:?}", res.text().await);
+        let id = matchraum::auth::store::find_by_email(&self.db.conn, &email)
+            .await
+            .unwrap()
+            .expect("registered account")
+            .id;
+        if role != Role::Seeker {
+            matchraum::auth::store::set_role(&self.db.conn, id, role)
+                .await
+                .expect("set role");
+        }
+        if let Some(org) = org {
+            matchraum::auth::store::add_member(&self.db.conn, id, org, org_role)
+                .await
+                .expect("add membership");
+        }
+        self.login(&email, PASSWORD).await
+    }
+
+    /// The platform operator, created like `matchraum user create --operator`.
+    pub async fn operator(&self) -> TestUser {
+        let email = format!("op-{}@example.org", uuid::Uuid::new_v4().simple());
+        matchraum::auth::store::create_user(&self.db.conn, &email, PASSWORD, Role::Operator)
+            .await
+            .expect("bootstrap operator");
+        self.login(&email, PASSWORD).await
+    }
+
+    /// Signs in through the API and creates a token with every scope the role allows.
+    pub async fn login(&self, email: &str, password: &str) -> TestUser {
+        let res = self
+            .post_json(
+                "/api/v1/auth/login",
+                &serde_json::json!({"email": email, "password": password}),
+            )
+            .await;
+        assert_eq!(res.status(), 200, "login: {:?}", res.headers());
+        let cookie = cookies_of(&res);
+        let body: serde_json::Value = res.json().await.unwrap();
+        let id = body["user"]["id"].as_i64().unwrap();
+        let csrf = body["csrf_token"].as_str().unwrap().to_owned();
+        let mut scopes = vec!["read", "write"];
+        match body["user"]["role"].as_str().unwrap() {
+            "operator" => scopes.extend(["moderate", "admin"]),
+            "community_manager" => scopes.push("moderate"),
+            _ => {}
+        }
+        let mut user = TestUser {
+            id,
+            email: email.to_owned(),
+            cookie,
+            csrf,
+            token: String::new(),
+        };
+        let res = user
+            .with_cookie(self.client.post(self.url("/api/v1/me/tokens")))
+            .json(&serde_json::json!({"name": "tests", "scopes": scopes}))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(res.status(), 201, "create token: {:?}", res.text().await);
+        user.token = res.json::<serde_json::Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        user
+    }
+
+    /// Makes every request of `self.client` carry an operator's bearer token (for suites
+    /// about the catalogue rather than about permissions).
+    pub async fn as_operator(mut self) -> Self {
+        let op = self.operator().await;
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::AUTHORIZATION,
+            format!("Bearer {}", op.token).parse().unwrap(),
+        );
+        self.client = reqwest::Client::builder()
+            .default_headers(headers)
+            .build()
+            .unwrap();
+        self
+    }
+
+    /// A request with `method` to `path`, as `user` by bearer token (or anonymous).
+    pub fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        user: Option<&TestUser>,
+    ) -> reqwest::RequestBuilder {
+        let rb = self.client.request(method, self.url(path));
+        match user {
+            Some(u) => u.with_token(rb),
+            None => rb,
+        }
+    }
+}
+
+/// Polls `check` every 100 ms for up to 10 s: for effects that background tasks (the
+/// indexer, another instance) make visible a little later. True once `check` holds.
+pub async fn eventually<F, Fut>(mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..100 {
+        if check().await {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    false
+}

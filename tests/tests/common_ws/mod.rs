@@ -1,0 +1,218 @@
+//! A small websocket client for the real-time suites (tokio-tungstenite), and setup
+//! shared by them.
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use matchraum_tests::{TestApp, TestUser};
+use serde_json::{json, Value};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+
+type Inner =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+pub struct Ws {
+    inner: Inner,
+    pub hello: Value,
+}
+
+pub const WAIT: Duration = Duration::from_secs(15);
+
+/// Config for real-time tests: no model, no rate limits of the REST API.
+pub fn rt_config(c: &mut matchraum::config::Config) {
+    c.matching = false;
+    c.rate_register_per_ip = 0;
+    c.rate_login_per_ip = 0;
+    c.rate_login_per_account = 0;
+    c.rate_write_per_ip = 0;
+    c.rate_write_per_account = 0;
+}
+
+impl Ws {
+    pub async fn connect(app: &TestApp, user: Option<&TestUser>) -> Ws {
+        Self::try_connect(app, user)
+            .await
+            .expect("websocket connects")
+    }
+
+    pub async fn try_connect(
+        app: &TestApp,
+        user: Option<&TestUser>,
+    ) -> Result<Ws, tokio_tungstenite::tungstenite::Error> {
+        let url = app.url("/api/v1/ws").replacen("http://", "ws://", 1);
+        let mut req = url.into_client_request().unwrap();
+        if let Some(u) = user {
+            req.headers_mut().insert(
+                "authorization",
+                format!("Bearer {}", u.token).parse().unwrap(),
+            );
+        }
+        let (inner, _) = tokio_tungstenite::connect_async(req).await?;
+        let mut ws = Ws {
+            inner,
+            hello: Value::Null,
+        };
+        let hello = ws.recv().await;
+        assert_eq!(hello["type"], "hello", "{hello}");
+        ws.hello = hello;
+        Ok(ws)
+    }
+
+    pub async fn send(&mut self, v: Value) {
+        self.send_raw(v.to_string()).await
+    }
+
+    pub async fn send_raw(&mut self, text: String) {
+        self.inner
+            .send(Message::text(text))
+            .await
+            .expect("send frame")
+    }
+
+    pub async fn send_binary(&mut self, b: Vec<u8>) {
+        self.inner
+            .send(Message::binary(b))
+            .await
+            .expect("send frame")
+    }
+
+    /// The next JSON frame (pings answered by the library are skipped).
+    pub async fn recv(&mut self) -> Value {
+        self.try_recv(WAIT)
+            .await
+            .expect("a frame within the timeout")
+    }
+
+    pub async fn try_recv(&mut self, wait: Duration) -> Option<Value> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let msg = tokio::time::timeout_at(deadline, self.inner.next())
+                .await
+                .ok()??;
+            let msg = match msg {
+                Ok(m) => m,
+                Err(e) => {
+                    return Some(json!({"type": "__closed", "reason": format!("error: {e}")}))
+                }
+            };
+            match msg {
+                Message::Text(t) => return Some(serde_json::from_str(t.as_str()).unwrap()),
+                Message::Close(c) => {
+                    return Some(json!({"type": "__closed", "reason": format!("{c:?}")}))
+                }
+                _ => continue,
+            }
+        }
+    }
+
+    /// The next frame of `type_`, skipping presence and typing frames.
+    pub async fn expect(&mut self, type_: &str) -> Value {
+        loop {
+            let f = self.recv().await;
+            if f["type"] == type_ {
+                return f;
+            }
+            if f["type"] == "presence" || f["type"] == "typing" {
+                continue;
+            }
+            panic!("expected a `{type_}` frame, got {f}");
+        }
+    }
+
+    /// The next frame that is neither presence nor typing.
+    pub async fn next_relevant(&mut self) -> Value {
+        loop {
+            let f = self.recv().await;
+            if f["type"] != "presence" && f["type"] != "typing" {
+                return f;
+            }
+        }
+    }
+
+    /// Asserts that no message frame arrives within `wait`.
+    pub async fn expect_no_message(&mut self, wait: Duration) {
+        let deadline = tokio::time::Instant::now() + wait;
+        while let Some(f) = self
+            .try_recv(deadline.saturating_duration_since(tokio::time::Instant::now()))
+            .await
+        {
+            assert_ne!(f["type"], "message", "unexpected message: {f}");
+        }
+    }
+
+    pub async fn subscribe(&mut self, channel_id: i64, since: Option<i64>) -> (Vec<Value>, Value) {
+        let mut frame = json!({"type": "subscribe", "channel_id": channel_id});
+        if let Some(s) = since {
+            frame["since"] = json!(s);
+        }
+        self.send(frame).await;
+        let mut replay = Vec::new();
+        loop {
+            let f = self.next_relevant().await;
+            match f["type"].as_str() {
+                Some("message") => replay.push(f),
+                Some("replay_done") => return (replay, f),
+                _ => panic!("unexpected frame while subscribing: {f}"),
+            }
+        }
+    }
+
+    /// Sends a message and returns its ack.
+    pub async fn say(&mut self, channel_id: i64, client_msg_id: &str, body: &str) -> Value {
+        self.send(json!({"type": "send", "channel_id": channel_id,
+            "client_msg_id": client_msg_id, "body": body}))
+            .await;
+        loop {
+            let f = self.next_relevant().await;
+            if f["type"] == "ack" && f["client_msg_id"] == client_msg_id {
+                return f;
+            }
+            if f["type"] == "error" {
+                panic!("send refused: {f}");
+            }
+        }
+    }
+
+    /// Message frames until `n` were received (other frames skipped).
+    pub async fn messages(&mut self, n: usize) -> Vec<Value> {
+        let mut out = Vec::new();
+        while out.len() < n {
+            let f = self.recv().await;
+            if f["type"] == "message" {
+                out.push(f);
+            }
+        }
+        out
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.inner.close(None).await;
+    }
+}
+
+/// Creates a channel as `owner` and returns its id.
+pub async fn channel(app: &TestApp, owner: &TestUser, kind: &str, visibility: &str) -> i64 {
+    let res = app
+        .request(reqwest::Method::POST, "/api/v1/channels", Some(owner))
+        .json(&json!({"kind": kind, "visibility": visibility, "name": "Wohnsitzanmeldung"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201, "{:?}", res.text().await);
+    res.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
+}
+
+pub async fn join(app: &TestApp, user: &TestUser, channel_id: i64) {
+    let res = app
+        .request(
+            reqwest::Method::POST,
+            &format!("/api/v1/channels/{channel_id}/join"),
+            Some(user),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "{:?}", res.text().await);
+}

@@ -1,0 +1,214 @@
+//! Several instances on one PostgreSQL database and one Redis: messages cross instances,
+//! and a Redis restart in the middle of a conversation loses nothing.
+
+mod common_ws;
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common_ws::*;
+use matchraum_tests::{attach_app, spawn_app_with, Backend, Role, TestApp};
+
+fn prefix() -> String {
+    format!("mrtest-{}", uuid::Uuid::new_v4().simple())
+}
+
+async fn wait_bus_healthy(app: &TestApp, healthy: bool) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let s: serde_json::Value = app.get("/api/v1/ws/status").await.json().await.unwrap();
+        assert_eq!(s["bus"], "redis");
+        if s["bus_healthy"] == healthy {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "bus never became healthy={healthy}: {s}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn two_instances(redis_url: &str) -> (TestApp, TestApp) {
+    let p = prefix();
+    let (u1, p1) = (redis_url.to_owned(), p.clone());
+    let one = spawn_app_with(Backend::Postgres, move |c| {
+        rt_config(c);
+        c.redis_url = Some(u1);
+        c.redis_prefix = p1;
+    })
+    .await;
+    let (u2, p2) = (redis_url.to_owned(), p);
+    let two = attach_app(&one, move |c| {
+        rt_config(c);
+        c.redis_url = Some(u2);
+        c.redis_prefix = p2;
+    })
+    .await;
+    wait_bus_healthy(&one, true).await;
+    wait_bus_healthy(&two, true).await;
+    (one, two)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_sent_through_one_instance_reaches_the_other() {
+    let (one, two) = two_instances("redis://127.0.0.1:6379").await;
+    let anna = one.user(Role::Seeker, None).await;
+    let ben = one.user(Role::Seeker, None).await;
+    let ch = channel(&one, &anna, "community", "public").await;
+    join(&two, &ben, ch).await;
+
+    let mut a = Ws::connect(&one, Some(&anna)).await;
+    let mut b = Ws::connect(&two, Some(&ben)).await;
+    a.subscribe(ch, None).await;
+    b.subscribe(ch, None).await;
+    for i in 0..10 {
+        let id = a.say(ch, &format!("a{i}"), &format!("von eins {i}")).await["message_id"].clone();
+        assert_eq!(b.expect("message").await["id"], id);
+        assert_eq!(a.expect("message").await["id"], id);
+    }
+    let id = b.say(ch, "b0", "von zwei").await["message_id"].clone();
+    assert_eq!(a.expect("message").await["id"], id);
+    assert_eq!(b.expect("message").await["id"], id);
+    // Exactly once on each side.
+    a.expect_no_message(Duration::from_millis(300)).await;
+    b.expect_no_message(Duration::from_millis(300)).await;
+
+    // Removing a member on one instance cuts them off on the other.
+    let res = one
+        .request(
+            reqwest::Method::POST,
+            &format!("/api/v1/channels/{ch}/leave"),
+            Some(&ben),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    assert_eq!(b.next_relevant().await["code"], "removed");
+}
+
+/// A throw-away Redis on a free port, killed on drop.
+struct Redis {
+    port: u16,
+    child: Option<Child>,
+}
+
+impl Redis {
+    fn start_on(port: u16) -> Child {
+        let child = Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--bind",
+                "127.0.0.1",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-server is installed");
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "redis-server did not start"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        child
+    }
+
+    fn start() -> Redis {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        Redis {
+            port,
+            child: Some(Self::start_on(port)),
+        }
+    }
+
+    fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    fn restart(&mut self) {
+        self.stop();
+        self.child = Some(Self::start_on(self.port));
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_going_away_mid_conversation_loses_nothing() {
+    let mut redis = Redis::start();
+    let (one, two) = two_instances(&redis.url()).await;
+    let anna = one.user(Role::Seeker, None).await;
+    let ben = one.user(Role::Seeker, None).await;
+    let ch = channel(&one, &anna, "community", "public").await;
+    join(&one, &ben, ch).await;
+
+    let mut a = Ws::connect(&one, Some(&anna)).await;
+    let mut b = Ws::connect(&two, Some(&ben)).await;
+    a.subscribe(ch, None).await;
+    b.subscribe(ch, None).await;
+    let first = a.say(ch, "m0", "vor dem Ausfall").await["message_id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(b.expect("message").await["id"], first);
+
+    redis.stop();
+    wait_bus_healthy(&one, false).await;
+    // Sends still persist and are acknowledged while Redis is away.
+    let mut during = Vec::new();
+    for i in 1..=5 {
+        during.push(
+            a.say(ch, &format!("m{i}"), &format!("während {i}")).await["message_id"]
+                .as_i64()
+                .unwrap(),
+        );
+    }
+    redis.restart();
+    wait_bus_healthy(&one, true).await;
+    wait_bus_healthy(&two, true).await;
+    let after = a.say(ch, "m6", "danach").await["message_id"]
+        .as_i64()
+        .unwrap();
+
+    // The connected client on the other instance gets every message exactly once.
+    let mut want: Vec<i64> = during.clone();
+    want.push(after);
+    let mut got: Vec<i64> = b
+        .messages(want.len())
+        .await
+        .iter()
+        .map(|m| m["id"].as_i64().unwrap())
+        .collect();
+    got.sort();
+    assert_eq!(got, want);
+    b.expect_no_message(Duration::from_millis(500)).await;
+
+    // And a client that resumes from before the outage gets exactly the gap.
+    let mut c = Ws::connect(&two, Some(&ben)).await;
+    let (replay, _) = c.subscribe(ch, Some(first)).await;
+    let ids: Vec<i64> = replay.iter().map(|m| m["id"].as_i64().unwrap()).collect();
+    assert_eq!(ids, want);
+}

@@ -1,0 +1,352 @@
+//! Websocket protocol v1 against the real server with real clients.
+
+mod common_ws;
+
+use std::time::Duration;
+
+use common_ws::*;
+use matchraum_tests::{spawn_app_with, Backend, Role, TestApp};
+use serde_json::json;
+
+async fn app_with(tweak: impl FnOnce(&mut matchraum::config::Config)) -> TestApp {
+    spawn_app_with(Backend::Postgres, |c| {
+        rt_config(c);
+        tweak(c);
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_users_talk() {
+    let app = app_with(|_| {}).await;
+    let anna = app.user(Role::Seeker, None).await;
+    let ben = app.user(Role::Seeker, None).await;
+    let ch = channel(&app, &anna, "community", "public").await;
+    join(&app, &ben, ch).await;
+
+    let mut a = Ws::connect(&app, Some(&anna)).await;
+    let mut b = Ws::connect(&app, Some(&ben)).await;
+    assert_eq!(a.hello["user_id"], anna.id);
+    a.subscribe(ch, None).await;
+    b.subscribe(ch, None).await;
+
+    let ack = a
+        .say(ch, "a-1", "Hallo **Ben**, wie habt ihr das gelöst?")
+        .await;
+    let id = ack["message_id"].as_i64().unwrap();
+    assert_eq!(ack["duplicate"], false);
+    let m = b.expect("message").await;
+    assert_eq!(m["id"], id);
+    assert_eq!(m["author_id"], anna.id);
+    assert_eq!(m["channel_id"], ch);
+    assert!(m["body_html"]
+        .as_str()
+        .unwrap()
+        .contains("<strong>Ben</strong>"));
+    // The sender sees its own message too (after the ack).
+    assert_eq!(a.expect("message").await["id"], id);
+
+    b.send(
+        json!({"type": "send", "channel_id": ch, "client_msg_id": "b-1",
+        "body": "Mit dem Fachverfahren", "reply_to": id}),
+    )
+    .await;
+    assert_eq!(b.expect("ack").await["client_msg_id"], "b-1");
+    let reply = a.expect("message").await;
+    assert_eq!(reply["reply_to"], id);
+    assert_eq!(reply["author_id"], ben.id);
+
+    // Typing reaches the other side; ping is answered.
+    a.send(json!({"type": "typing", "channel_id": ch})).await;
+    loop {
+        let f = b.recv().await;
+        if f["type"] == "typing" {
+            assert_eq!(f["user_id"], anna.id);
+            break;
+        }
+    }
+    b.send(json!({"type": "ping", "nonce": 7})).await;
+    let pong = b.next_relevant().await;
+    assert!(
+        pong["type"] == "pong" || pong["type"] == "message",
+        "{pong}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retried_send_stores_one_message() {
+    let app = app_with(|_| {}).await;
+    let anna = app.user(Role::Seeker, None).await;
+    let ch = channel(&app, &anna, "community", "members").await;
+    let mut a = Ws::connect(&app, Some(&anna)).await;
+    let first = a.say(ch, "retry-me", "einmal").await;
+    let second = a.say(ch, "retry-me", "einmal").await;
+    assert_eq!(first["message_id"], second["message_id"]);
+    assert_eq!(second["duplicate"], true);
+    // Also across a reconnect (the client did not see the first ack).
+    a.close().await;
+    let mut a = Ws::connect(&app, Some(&anna)).await;
+    let third = a.say(ch, "retry-me", "einmal").await;
+    assert_eq!(third["message_id"], first["message_id"]);
+
+    let page: serde_json::Value = app
+        .request(
+            reqwest::Method::GET,
+            &format!("/api/v1/channels/{ch}/messages"),
+            Some(&anna),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["items"].as_array().unwrap().len(), 1, "{page}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_resumes_with_since_gets_exactly_the_gap() {
+    let app = app_with(|_| {}).await;
+    let anna = app.user(Role::Seeker, None).await;
+    let ben = app.user(Role::Seeker, None).await;
+    let ch = channel(&app, &anna, "community", "public").await;
+    join(&app, &ben, ch).await;
+    let mut a = Ws::connect(&app, Some(&anna)).await;
+    let mut b = Ws::connect(&app, Some(&ben)).await;
+    b.subscribe(ch, None).await;
+    let first = a.say(ch, "m1", "eins").await["message_id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(b.expect("message").await["id"], first);
+    b.close().await;
+
+    let mut gap = Vec::new();
+    for i in 2..=5 {
+        gap.push(
+            a.say(ch, &format!("m{i}"), &format!("Nachricht {i}")).await["message_id"]
+                .as_i64()
+                .unwrap(),
+        );
+    }
+    let mut b = Ws::connect(&app, Some(&ben)).await;
+    let (replay, done) = b.subscribe(ch, Some(first)).await;
+    let ids: Vec<i64> = replay.iter().map(|m| m["id"].as_i64().unwrap()).collect();
+    assert_eq!(ids, gap);
+    assert_eq!(done["replayed"], 4);
+    assert_eq!(done["last_id"], *gap.last().unwrap());
+    assert_eq!(done["more"], false);
+    // Live again after the replay, without duplicates.
+    let live = a.say(ch, "m6", "sechs").await["message_id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(b.expect("message").await["id"], live);
+    b.expect_no_message(Duration::from_millis(300)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subscribing_to_a_private_channel_without_membership_is_refused() {
+    let app = app_with(|_| {}).await;
+    let anna = app.user(Role::Seeker, None).await;
+    let carl = app.user(Role::Seeker, None).await;
+    let ch = channel(&app, &anna, "community", "members").await;
+
+    let mut c = Ws::connect(&app, Some(&carl)).await;
+    c.send(json!({"type": "subscribe", "channel_id": ch})).await;
+    let e = c.next_relevant().await;
+    assert_eq!(e["type"], "error");
+    assert_eq!(e["code"], "forbidden");
+    assert_eq!(e["channel_id"], ch);
+    // Nor may the non-member send into it.
+    c.send(json!({"type": "send", "channel_id": ch, "client_msg_id": "x", "body": "hi"}))
+        .await;
+    let e = c.next_relevant().await;
+    assert_eq!(e["code"], "forbidden", "{e}");
+    assert_eq!(e["client_msg_id"], "x");
+
+    // Anonymous sockets read public channels only, and cannot send.
+    let mut anon = Ws::connect(&app, None).await;
+    anon.send(json!({"type": "subscribe", "channel_id": ch}))
+        .await;
+    assert_eq!(anon.next_relevant().await["code"], "forbidden");
+    let public = channel(&app, &anna, "community", "public").await;
+    anon.subscribe(public, None).await;
+    anon.send(json!({"type": "send", "channel_id": public, "client_msg_id": "y", "body": "hi"}))
+        .await;
+    assert_eq!(anon.next_relevant().await["code"], "unauthorized");
+
+    // An invalid token is refused at the upgrade.
+    let mut bad = carl.clone();
+    bad.token = "mr_pat_nonsense".into();
+    assert!(Ws::try_connect(&app, Some(&bad)).await.is_err());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_removed_member_stops_receiving_at_once() {
+    let app = app_with(|_| {}).await;
+    let anna = app.user(Role::Seeker, None).await;
+    let ben = app.user(Role::Seeker, None).await;
+    let ch = channel(&app, &anna, "community", "members").await;
+    let res = app
+        .request(
+            reqwest::Method::POST,
+            &format!("/api/v1/channels/{ch}/members"),
+            Some(&anna),
+        )
+        .json(&json!({"user_id": ben.id}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let mut a = Ws::connect(&app, Some(&anna)).await;
+    let mut b = Ws::connect(&app, Some(&ben)).await;
+    b.subscribe(ch, None).await;
+    a.say(ch, "1", "vorher").await;
+    b.expect("message").await;
+
+    let res = app
+        .request(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/channels/{ch}/members/{}", ben.id),
+            Some(&anna),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    let e = b.next_relevant().await;
+    assert_eq!(e["type"], "error");
+    assert_eq!(e["code"], "removed");
+    a.say(ch, "2", "nachher").await;
+    b.expect_no_message(Duration::from_millis(500)).await;
+    b.send(json!({"type": "subscribe", "channel_id": ch})).await;
+    assert_eq!(b.next_relevant().await["code"], "forbidden");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_frames_get_error_frames_and_the_socket_stays_usable() {
+    let app = app_with(|c| {
+        c.ws_max_frame_bytes = 1024;
+        c.ws_rate_per_sec = 1000;
+        c.ws_rate_burst = 1000;
+    })
+    .await;
+    let anna = app.user(Role::Seeker, None).await;
+    let ch = channel(&app, &anna, "community", "members").await;
+    let mut a = Ws::connect(&app, Some(&anna)).await;
+    assert_eq!(a.hello["max_frame_bytes"], 1024);
+
+    let cases = [
+        ("not json at all".to_owned(), "malformed"),
+        ("[1,2,3]".to_owned(), "malformed"),
+        (json!({"type": "dance"}).to_string(), "unknown_type"),
+        (json!({"type": "send", "channel_id": ch}).to_string(), "malformed"),
+        (json!({"type": "subscribe", "channel_id": "eins"}).to_string(), "malformed"),
+        (json!({"type": "ping", "extra": 1}).to_string(), "malformed"),
+        (json!({"type": "send", "channel_id": ch, "client_msg_id": "big", "body": "x".repeat(2000)}).to_string(), "too_large"),
+        (json!({"type": "send", "channel_id": ch, "client_msg_id": "empty", "body": "   "}).to_string(), "invalid"),
+        (json!({"type": "send", "channel_id": 999999, "client_msg_id": "nope", "body": "hi"}).to_string(), "not_found"),
+        (json!({"type": "unsubscribe", "channel_id": ch}).to_string(), "not_subscribed"),
+    ];
+    for (frame, code) in cases {
+        a.send_raw(frame.clone()).await;
+        let e = a.next_relevant().await;
+        assert_eq!(e["type"], "error", "{frame}: {e}");
+        assert_eq!(e["code"], code, "{frame}: {e}");
+        assert!(e["detail"].as_str().is_some_and(|d| !d.is_empty()));
+    }
+    a.send_binary(vec![1, 2, 3]).await;
+    assert_eq!(a.next_relevant().await["code"], "unsupported");
+    // Still usable.
+    a.send(json!({"type": "ping", "nonce": "n"})).await;
+    let pong = a.next_relevant().await;
+    assert_eq!(pong["type"], "pong");
+    assert_eq!(pong["nonce"], "n");
+    a.say(ch, "ok", "geht noch").await;
+
+    // Far beyond the codec's limit: an error frame, then a close with a reason.
+    a.send_raw("y".repeat(200_000)).await;
+    let e = a.next_relevant().await;
+    assert_eq!(e["code"], "too_large", "{e}");
+    let closed = a.recv().await;
+    assert_eq!(closed["type"], "__closed", "{closed}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn frames_over_the_rate_limit_are_refused_with_a_code() {
+    let app = app_with(|c| {
+        c.ws_rate_per_sec = 2;
+        c.ws_rate_burst = 5;
+    })
+    .await;
+    let anna = app.user(Role::Seeker, None).await;
+    let mut a = Ws::connect(&app, Some(&anna)).await;
+    for i in 0..20 {
+        a.send(json!({"type": "ping", "nonce": i})).await;
+    }
+    let (mut pongs, mut limited) = (0, 0);
+    for _ in 0..20 {
+        let f = a.next_relevant().await;
+        match f["type"].as_str().unwrap() {
+            "pong" => pongs += 1,
+            "error" => {
+                assert_eq!(f["code"], "rate_limited");
+                limited += 1;
+            }
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert!((5..10).contains(&pongs), "pongs {pongs}");
+    assert_eq!(pongs + limited, 20);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_consumer_is_disconnected_with_a_reason_and_resumes() {
+    let app = app_with(|c| {
+        c.ws_queue_len = 4;
+        c.ws_replay_limit = 1000;
+    })
+    .await;
+    let anna = app.user(Role::Seeker, None).await;
+    let ch = channel(&app, &anna, "community", "public").await;
+    let mut slow = Ws::connect(&app, None).await;
+    slow.subscribe(ch, None).await;
+    // The slow client reads nothing while large messages pile up.
+    let body = "z".repeat(15_000);
+    let mut last = 0;
+    for i in 0..800 {
+        let res = app
+            .request(
+                reqwest::Method::POST,
+                &format!("/api/v1/channels/{ch}/messages"),
+                Some(&anna),
+            )
+            .json(&json!({"body": body, "client_msg_id": format!("s{i}")}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+        last = res.json::<serde_json::Value>().await.unwrap()["message"]["id"]
+            .as_i64()
+            .unwrap();
+    }
+    let mut got = 0;
+    let mut closed = None;
+    while let Some(f) = slow.try_recv(Duration::from_secs(10)).await {
+        if f["type"] == "__closed" {
+            closed = Some(f);
+            break;
+        }
+        got += 1;
+    }
+    let closed = closed.expect("the slow consumer is closed");
+    assert!(
+        closed["reason"].as_str().unwrap().contains("slow consumer"),
+        "{closed}"
+    );
+    assert!(got < 800);
+    // Resuming from the start gets everything.
+    let mut again = Ws::connect(&app, None).await;
+    let (replay, done) = again.subscribe(ch, Some(0)).await;
+    assert_eq!(done["last_id"], last);
+    assert_eq!(replay.len(), 800);
+}
