@@ -19,6 +19,7 @@ enum Channels {
     DirectKey,
     CreatedBy,
     Locked,
+    LastSeq,
     CreatedAt,
     UpdatedAt,
 }
@@ -40,6 +41,7 @@ enum Messages {
     Table,
     Id,
     ChannelId,
+    Seq,
     AuthorId,
     ClientMsgId,
     Kind,
@@ -147,6 +149,13 @@ impl MigrationTrait for Migration {
                         .not_null()
                         .default(false),
                 )
+                // The newest message's `seq`: sends take the next one under this row's lock.
+                .col(
+                    ColumnDef::new(Channels::LastSeq)
+                        .big_integer()
+                        .not_null()
+                        .default(0),
+                )
                 .col(ts(Channels::CreatedAt))
                 .col(ts(Channels::UpdatedAt))
                 .to_owned(),
@@ -231,6 +240,8 @@ impl MigrationTrait for Migration {
                         .primary_key(),
                 )
                 .col(ColumnDef::new(Messages::ChannelId).big_integer().not_null())
+                // 1, 2, 3, ... per channel, without gaps: a receiver can tell a missed message.
+                .col(ColumnDef::new(Messages::Seq).big_integer().not_null())
                 .col(ColumnDef::new(Messages::AuthorId).big_integer().not_null())
                 .col(ColumnDef::new(Messages::ClientMsgId).string_len(64).null())
                 .col(ColumnDef::new(Messages::Kind).string_len(16).not_null())
@@ -279,6 +290,16 @@ impl MigrationTrait for Migration {
                 .col(Messages::ChannelId)
                 .col(Messages::AuthorId)
                 .col(Messages::ClientMsgId)
+                .unique()
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ux_messages_channel_seq")
+                .table(Messages::Table)
+                .col(Messages::ChannelId)
+                .col(Messages::Seq)
                 .unique()
                 .to_owned(),
         )

@@ -3,6 +3,8 @@
 //!
 //! A database that is down fails the test loudly; nothing is skipped.
 
+pub mod ws;
+
 use std::path::PathBuf;
 
 use matchraum::config::Config;

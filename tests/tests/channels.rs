@@ -1,9 +1,7 @@
 //! Community REST API on SQLite and PostgreSQL: channels, membership, history with cursor
 //! pagination, search, unread counts, Q&A, moderation and reports.
 
-mod common_ws;
-
-use common_ws::rt_config;
+use matchraum_tests::ws::rt_config;
 use matchraum_tests::{
     assert_problem, on_both_backends, spawn_app_with, Backend, Role, TestApp, TestUser,
 };

@@ -1,10 +1,8 @@
 //! Websocket protocol v1 against the real server with real clients.
 
-mod common_ws;
-
 use std::time::Duration;
 
-use common_ws::*;
+use matchraum_tests::ws::*;
 use matchraum_tests::{spawn_app_with, Backend, Role, TestApp};
 use serde_json::json;
 
@@ -349,4 +347,63 @@ async fn a_slow_consumer_is_disconnected_with_a_reason_and_resumes() {
     let (replay, done) = again.subscribe(ch, Some(0)).await;
     assert_eq!(done["last_id"], last);
     assert_eq!(replay.len(), 800);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edits_and_deletions_reach_subscribers_live() {
+    let app = app_with(|_| {}).await;
+    let anna = app.user(Role::Seeker, None).await;
+    let ben = app.user(Role::Seeker, None).await;
+    let ch = channel(&app, &anna, "community", "public").await;
+    join(&app, &ben, ch).await;
+    let mut b = Ws::connect(&app, Some(&ben)).await;
+    let mut a = Ws::connect(&app, Some(&anna)).await;
+    b.subscribe(ch, None).await;
+    let id = a.say(ch, "e-1", "Erste Fassung").await["message_id"]
+        .as_i64()
+        .unwrap();
+    let first = b.expect("message").await;
+    assert_eq!(
+        (first["id"].as_i64(), first["seq"].as_i64()),
+        (Some(id), Some(1))
+    );
+
+    // A resubscribe replays the message; a later edit must still come through.
+    let (replay, _) = b.subscribe(ch, Some(0)).await;
+    assert_eq!(replay.len(), 1);
+    let res = app
+        .request(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/messages/{id}"),
+            Some(&anna),
+        )
+        .json(&json!({"body": "Zweite *Fassung*"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let edited = b.expect("message").await;
+    assert_eq!(edited["id"], id);
+    assert_eq!(edited["seq"], 1);
+    assert!(edited["body_html"]
+        .as_str()
+        .unwrap()
+        .contains("<em>Fassung</em>"));
+    assert!(edited["edited_at"].is_string());
+
+    let res = app
+        .request(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/messages/{id}"),
+            Some(&anna),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let deleted = b.expect("message").await;
+    assert_eq!(deleted["id"], id);
+    assert_eq!(deleted["state"], "deleted");
+    assert_eq!(deleted["body"], "");
+    b.expect_no_message(Duration::from_millis(300)).await;
 }

@@ -17,6 +17,7 @@ pub mod channel {
         pub direct_key: Option<String>,
         pub created_by: i64,
         pub locked: bool,
+        pub last_seq: i64,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
     }
@@ -59,6 +60,7 @@ pub mod message {
         #[sea_orm(primary_key)]
         pub id: i64,
         pub channel_id: i64,
+        pub seq: i64,
         pub author_id: i64,
         pub client_msg_id: Option<String>,
         pub kind: String,

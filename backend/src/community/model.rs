@@ -147,6 +147,8 @@ str_enum!(MessageState { Visible => "visible", Hidden => "hidden", Deleted => "d
 pub struct Message {
     pub id: i64,
     pub channel_id: i64,
+    /// 1, 2, 3, ... within the channel, without gaps.
+    pub seq: i64,
     pub author_id: i64,
     pub kind: MessageKind,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -177,6 +179,7 @@ impl Message {
         Message {
             id: m.id,
             channel_id: m.channel_id,
+            seq: m.seq,
             author_id: m.author_id,
             kind: MessageKind::parse(&m.kind).unwrap_or(MessageKind::Message),
             title: if redact { None } else { m.title },

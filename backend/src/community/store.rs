@@ -3,11 +3,11 @@
 //! (persist first, then publish).
 
 use chrono::{Duration, Utc};
-use sea_orm::sea_query::{Expr, LikeExpr};
+use sea_orm::sea_query::{Expr, LikeExpr, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    FromQueryResult, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, FromQueryResult, IntoActiveModel, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
 use super::entity::{channel, edit, member, message, notification, reaction, report};
@@ -653,8 +653,14 @@ pub async fn post_message(
         Some(t) => Some(t.to_owned()),
     };
     let html = markdown::render(&input.body);
+    // The channel's next `seq` and the insert commit together, under the channel row's
+    // lock: seqs have no gaps, and within a channel a later seq commits later (so a
+    // replay never skips a message that commits after it).
+    let txn = db.begin().await?;
+    let seq = next_seq(&txn, channel_id).await?;
     let am = message::ActiveModel {
         channel_id: Set(channel_id),
+        seq: Set(seq),
         author_id: Set(actor.user_id),
         client_msg_id: Set(input.client_msg_id.clone()),
         kind: Set(kind.as_str().into()),
@@ -670,9 +676,10 @@ pub async fn post_message(
         edited_at: Set(None),
         ..Default::default()
     };
-    let stored = match am.insert(db).await {
+    let stored = match am.insert(&txn).await {
         Ok(m) => m,
         Err(e) => {
+            drop(txn);
             // Two concurrent retries of one send: the loser reads the winner's row.
             if let (Some(c), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) =
                 (&input.client_msg_id, e.sql_err())
@@ -688,12 +695,34 @@ pub async fn post_message(
             return Err(e.into());
         }
     };
-    let mentioned = notify_mentions(db, &stored).await?;
+    let mentioned = notify_mentions(&txn, &stored).await?;
+    txn.commit().await?;
     Ok(Posted {
         message: Message::from_model(stored, false),
         created: true,
         mentioned,
     })
+}
+
+/// Takes the channel's next message `seq`. The `UPDATE` is the transaction's first write,
+/// so it locks the channel row on PostgreSQL and takes the write lock on SQLite (no
+/// read-then-upgrade deadlock) until commit.
+async fn next_seq(txn: &DatabaseTransaction, channel_id: i64) -> R<i64> {
+    let sql = Query::update()
+        .table(channel::Entity)
+        .value(
+            channel::Column::LastSeq,
+            Expr::col(channel::Column::LastSeq).add(1),
+        )
+        .and_where(channel::Column::Id.eq(channel_id))
+        .returning_col(channel::Column::LastSeq)
+        .to_owned();
+    let stmt = txn.get_database_backend().build(&sql);
+    let row = txn.query_one(stmt).await?.ok_or(CommunityError::NotFound {
+        kind: "channel",
+        id: channel_id,
+    })?;
+    Ok(row.try_get_by_index::<i64>(0)?)
 }
 
 async fn find_by_client_id(
@@ -774,16 +803,25 @@ pub async fn messages_since(
         .collect())
 }
 
-/// The newest message id of a channel (0 when empty).
-pub async fn latest_id(db: &impl ConnectionTrait, channel_id: i64) -> R<i64> {
-    let id: Option<Option<i64>> = message::Entity::find()
+/// Where a channel stands: its newest message's `(id, seq)`, or with `upto` the newest
+/// with an id up to it; `(0, 0)` when there is none. Within a channel ids and seqs rise
+/// together (see `post_message`).
+pub async fn position(
+    db: &impl ConnectionTrait,
+    channel_id: i64,
+    upto: Option<i64>,
+) -> R<(i64, i64)> {
+    let mut q = message::Entity::find()
         .select_only()
-        .column_as(message::Column::Id.max(), "m")
-        .filter(message::Column::ChannelId.eq(channel_id))
-        .into_tuple()
-        .one(db)
-        .await?;
-    Ok(id.flatten().unwrap_or(0))
+        .column_as(message::Column::Id.max(), "id")
+        .column_as(message::Column::Seq.max(), "seq")
+        .filter(message::Column::ChannelId.eq(channel_id));
+    if let Some(upto) = upto {
+        q = q.filter(message::Column::Id.lte(upto));
+    }
+    let row: Option<(Option<i64>, Option<i64>)> = q.into_tuple().one(db).await?;
+    let (id, seq) = row.unwrap_or_default();
+    Ok((id.unwrap_or(0), seq.unwrap_or(0)))
 }
 
 #[derive(Clone, Debug, Default)]

@@ -375,7 +375,7 @@ pub async fn post_message(
 ) -> ApiResult {
     let posted = store::post_message(&state.db, &p, *id, body.into_inner()).await?;
     if posted.created {
-        state.realtime.message(&posted.message);
+        state.realtime.new_message(&posted.message);
     }
     let similar = if posted.created && posted.message.kind == MessageKind::Question {
         similar(
@@ -458,7 +458,7 @@ pub async fn edit_message(
 ) -> ApiResult {
     let b = body.into_inner();
     let m = store::edit_message(&state.db, &p, *id, b.body, b.title).await?;
-    state.realtime.message(&m);
+    state.realtime.changed_message(&m);
     if m.author_id != p.user_id {
         audit_mod(
             &state,
@@ -480,7 +480,7 @@ pub async fn edits(state: web::Data<AppState>, p: MaybePrincipal, id: web::Path<
 
 async fn apply_mod(state: &AppState, p: &Principal, id: i64, action: ModAction) -> ApiResult {
     let m = store::moderate_message(&state.db, p, id, action).await?;
-    state.realtime.message(&m);
+    state.realtime.changed_message(&m);
     if !(action == ModAction::Delete && m.author_id == p.user_id) {
         audit_mod(
             state,
@@ -577,7 +577,7 @@ pub async fn accept(
     body: web::Json<AcceptInput>,
 ) -> ApiResult {
     let m = store::accept_answer(&state.db, &p, *id, body.answer_id).await?;
-    state.realtime.message(&m);
+    state.realtime.changed_message(&m);
     ok(m)
 }
 
@@ -780,7 +780,7 @@ pub async fn resolve_report(
 ) -> ApiResult {
     let (r, m) = store::resolve_report(&state.db, &p, *id, &body.action).await?;
     if let Some(m) = &m {
-        state.realtime.message(m);
+        state.realtime.changed_message(m);
     }
     audit_mod(
         &state,
@@ -833,7 +833,7 @@ pub async fn open_direct(
                 },
             )
             .await?;
-            state.realtime.message(&posted.message);
+            state.realtime.new_message(&posted.message);
             Some(posted.message)
         }
         None => None,

@@ -21,11 +21,13 @@ use crate::community::model::Message;
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(tag = "ev", rename_all = "snake_case")]
 pub enum BusEvent {
-    /// A ready server frame for a channel's subscribers (`message_id` 0 for typing and
-    /// presence).
+    /// A ready server frame for a channel's subscribers. A new message has its id and
+    /// `seq`; a changed message its id and `seq` 0; typing and presence 0 and 0.
     Frame {
         channel_id: i64,
         message_id: i64,
+        #[serde(default)]
+        seq: i64,
         frame: String,
     },
     /// Drop one user's (or, with `None`, everyone's) subscriptions to a channel.
@@ -36,11 +38,33 @@ pub enum BusEvent {
 }
 
 impl BusEvent {
-    pub fn frame_of_message(m: &Message) -> Self {
+    /// A message just stored: receivers deliver it once, in `seq` order.
+    pub fn new_message(m: &Message) -> Self {
         BusEvent::Frame {
             channel_id: m.channel_id,
             message_id: m.id,
+            seq: m.seq,
             frame: ServerFrame::Message(m).to_text(),
+        }
+    }
+
+    /// A stored message changed (edit, deletion, moderation, accepted answer).
+    pub fn changed_message(m: &Message) -> Self {
+        BusEvent::Frame {
+            channel_id: m.channel_id,
+            message_id: m.id,
+            seq: 0,
+            frame: ServerFrame::Message(m).to_text(),
+        }
+    }
+
+    /// A frame nobody replays (typing, presence).
+    pub fn ephemeral(channel_id: i64, frame: String) -> Self {
+        BusEvent::Frame {
+            channel_id,
+            message_id: 0,
+            seq: 0,
+            frame,
         }
     }
 
@@ -49,8 +73,9 @@ impl BusEvent {
             BusEvent::Frame {
                 channel_id,
                 message_id,
+                seq,
                 frame,
-            } => hub.deliver(channel_id, message_id, ByteString::from(frame)),
+            } => hub.deliver(channel_id, message_id, seq, ByteString::from(frame)),
             BusEvent::Kick {
                 channel_id,
                 user_id,

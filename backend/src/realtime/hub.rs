@@ -13,13 +13,15 @@ use sea_orm::DatabaseConnection;
 
 use super::protocol::{self, ServerFrame};
 
-/// One frame on its way to the sockets. `message_id` (0 when none) lets the session drop
-/// what a replay already sent. Serialised once per publish and shared by every socket it
-/// goes to: a queue slot is one pointer, and the fan-out clones a reference count.
+/// One frame on its way to the sockets. A new message carries its id and `seq` (0 for
+/// anything else), so that the session drops what a replay already sent and notices a
+/// missed message. Serialised once per publish and shared by every socket it goes to: a
+/// queue slot is one pointer, and the fan-out clones a reference count.
 #[derive(Debug)]
 pub struct OutFrame {
     pub channel_id: i64,
     pub message_id: i64,
+    pub seq: i64,
     /// The `removed` error of a kick: the session forgets the subscription.
     pub removed: bool,
     pub frame: ByteString,
@@ -230,21 +232,23 @@ impl Hub {
             .is_some_and(|s| s.conns.contains_key(&conn_id))
     }
 
-    /// Fans a frame out to the channel's local sockets. A message frame (`message_id > 0`)
-    /// is delivered once per instance, however often it arrives.
-    pub fn deliver(&self, channel_id: i64, message_id: i64, frame: ByteString) {
+    /// Fans a frame out to the channel's local sockets. A new message (`seq > 0`) is
+    /// delivered once per instance, however often it arrives.
+    pub fn deliver(&self, channel_id: i64, message_id: i64, seq: i64, frame: ByteString) {
+        let new_message = seq > 0;
         let mut slow: Vec<u64> = Vec::new();
         {
             let ch = self.channels.read().expect("hub lock");
             let Some(subs) = ch.get(&channel_id) else {
                 return;
             };
-            if message_id > 0 && subs.recent.contains(&message_id) {
+            if new_message && subs.recent.contains(&message_id) {
                 return;
             }
             let out: Out = Arc::new(OutFrame {
                 channel_id,
                 message_id,
+                seq,
                 removed: false,
                 frame,
             });
@@ -261,10 +265,10 @@ impl Hub {
             }
             self.delivered.fetch_add(n, Ordering::Relaxed);
         }
-        if message_id > 0 || !slow.is_empty() {
+        if new_message || !slow.is_empty() {
             let mut ch = self.channels.write().expect("hub lock");
             if let Some(subs) = ch.get_mut(&channel_id) {
-                if message_id > 0 {
+                if new_message {
                     subs.recent.insert(message_id);
                     if subs.recent.len() > RECENT {
                         subs.recent.pop_first();
@@ -307,6 +311,7 @@ impl Hub {
         let out: Out = Arc::new(OutFrame {
             channel_id,
             message_id: 0,
+            seq: 0,
             removed: true,
             frame: protocol::error_text(
                 protocol::code::REMOVED,
@@ -338,7 +343,7 @@ impl Hub {
                     for m in msgs {
                         let text: ByteString = ServerFrame::Message(&m).to_text().into();
                         let before = self.delivered.load(Ordering::Relaxed);
-                        self.deliver(channel_id, m.id, text);
+                        self.deliver(channel_id, m.id, m.seq, text);
                         if self.delivered.load(Ordering::Relaxed) != before {
                             n += 1;
                         }

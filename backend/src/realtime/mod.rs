@@ -43,9 +43,14 @@ impl Realtime {
         self.bus.publish(&self.hub, ev);
     }
 
-    /// A stored message (new or changed) to its channel's subscribers.
-    pub fn message(&self, m: &crate::community::model::Message) {
-        self.publish(BusEvent::frame_of_message(m));
+    /// A message just stored, to its channel's subscribers.
+    pub fn new_message(&self, m: &crate::community::model::Message) {
+        self.publish(BusEvent::new_message(m));
+    }
+
+    /// A stored message that changed, to its channel's subscribers.
+    pub fn changed_message(&self, m: &crate::community::model::Message) {
+        self.publish(BusEvent::changed_message(m));
     }
 
     /// A member removed or banned: their sockets stop receiving the channel at once.

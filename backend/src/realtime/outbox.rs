@@ -10,9 +10,15 @@
 //! a send's ack), hub frames wait in the hub queue and follow its answers; the filter
 //! (replayed ids, subscriptions) sees them only then. Everything runs on the connection's
 //! worker thread, so the state is an `Rc<RefCell<_>>`.
+//!
+//! New messages go out in `seq` order without gaps. Messages of one channel commit in
+//! `seq` order, but their frames may arrive out of it (two senders on two instances):
+//! a frame beyond the next `seq` marks a gap, is dropped, and the session fills the gap
+//! from the database, where everything up to that frame is already committed. So a
+//! client's newest message id is always a correct `since` to resume from.
 
 use std::cell::RefCell;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -30,14 +36,31 @@ const CONTROL_QUEUE: usize = 32;
 /// worker.
 const HUB_BATCH: usize = 64;
 
-/// Subscribed channels and the newest message id each one's replay sent.
-pub type Subs = Rc<RefCell<HashMap<i64, i64>>>;
+/// Where a subscription stands: the newest message sent on it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Position {
+    pub id: i64,
+    pub seq: i64,
+}
+
+impl Position {
+    /// Placeholder while a subscribe replays: nothing live passes.
+    pub const REPLAYING: Position = Position {
+        id: i64::MAX,
+        seq: i64::MAX,
+    };
+}
+
+/// Subscribed channels and where each one stands.
+pub type Subs = Rc<RefCell<HashMap<i64, Position>>>;
 
 struct State {
     /// Encoded frames from the session, in order.
     control: VecDeque<Bytes>,
-    /// Subscribed channels and the newest id their replay sent (shared with the session).
+    /// Subscribed channels and where each stands (shared with the session).
     subs: Subs,
+    /// Channels whose live frames skipped a `seq`: the session fills them in.
+    gaps: BTreeSet<i64>,
     /// The session is handling a client frame: hub frames wait.
     busy: bool,
     /// No more frames after the queued ones (close frame sent, or session gone).
@@ -61,11 +84,31 @@ impl State {
         }
     }
 
-    /// Whether a hub frame goes out: a message only on a subscribed channel and above
-    /// what the replay sent; a kick's `removed` also ends the subscription.
-    fn accepts(&self, out: &OutFrame) -> bool {
-        if out.message_id > 0 {
-            matches!(self.subs.borrow().get(&out.channel_id), Some(high) if out.message_id > *high)
+    /// Whether a hub frame goes out: a new message only on a subscribed channel and as
+    /// its next `seq` (older ones were sent, newer ones mark a gap); a changed message
+    /// on a subscribed channel; a kick's `removed` also ends the subscription.
+    fn accepts(&mut self, out: &OutFrame) -> bool {
+        if out.seq > 0 {
+            let mut subs = self.subs.borrow_mut();
+            let Some(pos) = subs.get_mut(&out.channel_id) else {
+                return false;
+            };
+            if out.seq <= pos.seq {
+                return false;
+            }
+            if out.seq > pos.seq + 1 || self.gaps.contains(&out.channel_id) {
+                self.gaps.insert(out.channel_id);
+                drop(subs);
+                self.wake_session();
+                return false;
+            }
+            *pos = Position {
+                id: out.message_id,
+                seq: out.seq,
+            };
+            true
+        } else if out.message_id > 0 {
+            self.subs.borrow().contains_key(&out.channel_id)
         } else {
             if out.removed {
                 self.subs.borrow_mut().remove(&out.channel_id);
@@ -95,6 +138,7 @@ pub fn outbox(hub: Arc<ConnCtl>, subs: Subs) -> (Outbox, Outbound) {
     let state = Rc::new(RefCell::new(State {
         control: VecDeque::new(),
         subs,
+        gaps: BTreeSet::new(),
         busy: false,
         closing: false,
         gone: false,
@@ -190,6 +234,22 @@ impl Outbox {
         st.closing = true;
         st.wake_body();
         res
+    }
+
+    /// Completes with a channel whose live frames skipped a `seq` (see the module docs).
+    /// Owns its handle, so the session may use the outbox while it waits.
+    pub fn next_gap(&self) -> impl std::future::Future<Output = i64> + 'static {
+        let state = self.state.clone();
+        std::future::poll_fn(move |cx| {
+            let mut st = state.borrow_mut();
+            match st.gaps.pop_first() {
+                Some(channel_id) => Poll::Ready(channel_id),
+                None => {
+                    st.session_waker = Some(cx.waker().clone());
+                    Poll::Pending
+                }
+            }
+        })
     }
 
     /// Hub frames wait while the session handles a client frame (see the module docs).

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReason};
 
 use super::hub::{Conn, ConnCtl};
-use super::outbox::{self, Outbound, Outbox, Subs};
+use super::outbox::{self, Outbound, Outbox, Position, Subs};
 use super::protocol::{self, code, ClientFrame, ServerFrame};
 use super::BusEvent;
 use crate::auth::Principal;
@@ -57,8 +57,8 @@ struct Conversation {
     principal: Option<Principal>,
     conn_id: u64,
     conn: Conn,
-    /// Subscribed channels and the newest id their replay sent (the outgoing side filters
-    /// the hub's frames by it).
+    /// Subscribed channels and where each stands (the outgoing side filters the hub's
+    /// frames by it).
     subs: Subs,
 }
 
@@ -125,6 +125,15 @@ async fn run(
             _ = ctl.slow() => {
                 close = Some(slow_consumer());
                 break;
+            }
+            channel_id = session.next_gap() => {
+                // Hub frames wait while the gap is filled from the database.
+                session.set_busy(true);
+                let filled = Box::pin(conv.fill_gap(channel_id, &mut session)).await;
+                session.set_busy(false);
+                if !filled {
+                    break;
+                }
             }
             msg = stream.recv() => {
                 last_seen = Instant::now();
@@ -319,11 +328,9 @@ impl Conversation {
                     user_id: p.user_id,
                 }
                 .to_text();
-                self.state.realtime.publish(BusEvent::Frame {
-                    channel_id,
-                    message_id: 0,
-                    frame,
-                });
+                self.state
+                    .realtime
+                    .publish(BusEvent::ephemeral(channel_id, frame));
                 Vec::new()
             }
             ClientFrame::Read {
@@ -367,49 +374,95 @@ impl Conversation {
         let hub = &self.state.realtime.hub;
         let first = !self.subs.borrow().contains_key(&channel_id);
         // Register first, then replay: nothing committed in between can fall through.
-        self.subs.borrow_mut().insert(channel_id, i64::MAX);
-        let latest = match since {
-            Some(s) => s.max(0),
-            None => match store::latest_id(db, channel_id).await {
-                Ok(id) => id,
-                Err(e) => return self.subscribe_failed(channel_id, e),
+        self.subs
+            .borrow_mut()
+            .insert(channel_id, Position::REPLAYING);
+        let upto = since.map(|s| s.max(0));
+        let start = match store::position(db, channel_id, upto).await {
+            Ok((id, seq)) => Position {
+                id: upto.unwrap_or(id),
+                seq,
             },
+            Err(e) => return self.subscribe_failed(channel_id, e),
         };
-        hub.subscribe(channel_id, self.conn_id, self.conn.clone(), latest);
-        let mut last_id = latest;
-        let mut replayed = 0usize;
-        let mut more = false;
-        if let Some(since) = since {
+        hub.subscribe(channel_id, self.conn_id, self.conn.clone(), start.id);
+        let (end, replayed, more) = if since.is_some() {
             let limit = self.state.config.ws_replay_limit.max(1);
-            match store::messages_since(db, channel_id, since.max(0), limit).await {
-                Ok(msgs) => {
-                    more = msgs.len() as u64 == limit;
-                    for m in &msgs {
-                        if session
-                            .text(ServerFrame::Message(m).to_text())
-                            .await
-                            .is_err()
-                        {
-                            return Vec::new();
-                        }
-                        last_id = m.id;
-                        replayed += 1;
-                    }
-                }
-                Err(e) => return self.subscribe_failed(channel_id, e),
+            match self.replay(channel_id, start, limit, session).await {
+                Ok(r) => r,
+                Err(Some(e)) => return self.subscribe_failed(channel_id, e),
+                Err(None) => return Vec::new(),
             }
-        }
-        self.subs.borrow_mut().insert(channel_id, last_id);
+        } else {
+            (start, 0, false)
+        };
+        self.subs.borrow_mut().insert(channel_id, end);
         if first {
             self.presence(channel_id, true);
         }
         vec![ServerFrame::ReplayDone {
             channel_id,
-            last_id,
+            last_id: end.id,
             replayed,
             more,
         }
         .to_text()]
+    }
+
+    /// Sends the channel's stored messages after `from`, at most `limit`: where it ended,
+    /// how many it sent, and whether it hit the limit. `Err(None)`: the connection is gone.
+    async fn replay(
+        &self,
+        channel_id: i64,
+        from: Position,
+        limit: u64,
+        session: &mut Outbox,
+    ) -> Result<(Position, usize, bool), Option<CommunityError>> {
+        let msgs = store::messages_since(&self.state.db, channel_id, from.id, limit).await?;
+        let mut at = from;
+        let mut sent = 0;
+        for m in &msgs {
+            if m.seq <= at.seq {
+                continue;
+            }
+            session
+                .text(ServerFrame::Message(m).to_text())
+                .await
+                .map_err(|_| None)?;
+            at = Position {
+                id: m.id,
+                seq: m.seq,
+            };
+            sent += 1;
+        }
+        Ok((at, sent, msgs.len() as u64 == limit))
+    }
+
+    /// Live frames of a channel skipped a `seq`: sends the missing messages (and any
+    /// after them) from the database. False when the connection is gone.
+    async fn fill_gap(&mut self, channel_id: i64, session: &mut Outbox) -> bool {
+        let limit = self.state.config.ws_replay_limit.max(1);
+        loop {
+            let Some(from) = self.subs.borrow().get(&channel_id).copied() else {
+                return true;
+            };
+            match self.replay(channel_id, from, limit, session).await {
+                Ok((at, _, more)) => {
+                    if let Some(pos) = self.subs.borrow_mut().get_mut(&channel_id) {
+                        *pos = at;
+                    }
+                    if !more {
+                        return true;
+                    }
+                }
+                Err(None) => return false,
+                Err(Some(e)) => {
+                    // The next live frame marks the gap again; the client may also resume.
+                    tracing::warn!(channel_id, error = %e, "filling a message gap failed");
+                    return true;
+                }
+            }
+        }
     }
 
     fn subscribe_failed(&mut self, channel_id: i64, e: CommunityError) -> Vec<String> {
@@ -454,7 +507,7 @@ impl Conversation {
                 }
                 .to_text();
                 if posted.created {
-                    self.state.realtime.message(&posted.message);
+                    self.state.realtime.new_message(&posted.message);
                 }
                 vec![ack]
             }
@@ -475,11 +528,9 @@ impl Conversation {
                 online,
             }
             .to_text();
-            self.state.realtime.publish(BusEvent::Frame {
-                channel_id,
-                message_id: 0,
-                frame,
-            });
+            self.state
+                .realtime
+                .publish(BusEvent::ephemeral(channel_id, frame));
         }
     }
 

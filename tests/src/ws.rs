@@ -1,11 +1,10 @@
 //! A small websocket client for the real-time suites (tokio-tungstenite), and setup
 //! shared by them.
-#![allow(dead_code)]
 
 use std::time::Duration;
 
+use crate::{TestApp, TestUser};
 use futures_util::{SinkExt, StreamExt};
-use matchraum_tests::{TestApp, TestUser};
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;

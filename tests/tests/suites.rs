@@ -1,0 +1,12 @@
+//! Every black-box suite in one test binary: linking the whole server once instead of once
+//! per suite keeps a cold build fast and its disk use small. nextest still runs each test
+//! in its own process.
+
+mod auth;
+mod catalog_api;
+mod channels;
+mod eval;
+mod import;
+mod matching;
+mod multi_instance;
+mod websocket;
