@@ -1,12 +1,15 @@
 //! Matching against the real model, on SQLite and PostgreSQL: explained answers,
 //! filters, clear errors, persisted vectors, and an index that follows writes.
 
+use std::time::Duration;
+
 use matchraum::catalog::model::{NeedInput, OrganisationInput, SolutionInput, UsageInput};
 use matchraum::catalog::store::{needs, organisations, solutions, usages, Changed};
 use matchraum::catalog::vocab::*;
 use matchraum::matching::model::{MatchFilters, Mode};
 use matchraum::matching::Matcher;
 use matchraum::startup::Application;
+use matchraum_tests::ws::Ws;
 use matchraum_tests::{
     assert_problem, attach_app, eventually, fresh_db, on_both_backends, spawn_app_with,
     test_config, Backend, Role, TestApp, TestDb,
@@ -459,6 +462,10 @@ async fn a_posted_need_notifies_providers_users_and_peers(b: Backend) {
         db,
     };
     let seeker = app.user(Role::Seeker, Some(kreis)).await;
+    let provider = app.user(Role::Provider, Some(s.krz)).await;
+    // Signed-in members hear of it at once, on any socket, subscribed or not.
+    let mut provider_ws = Ws::connect(&app, Some(&provider)).await;
+    let mut seeker_ws = Ws::connect(&app, Some(&seeker)).await;
     let need = json!({"organisation_id": kreis, "title": "Umzug digital melden",
         "description": "Bürgerinnen und Bürger sollen ihren neuen Wohnsitz nach einem Umzug online anmelden können."});
     let res = app
@@ -478,7 +485,16 @@ async fn a_posted_need_notifies_providers_users_and_peers(b: Backend) {
         );
         async move { rb.send().await.unwrap() }
     };
-    let provider = app.user(Role::Provider, Some(s.krz)).await;
+    let live = provider_ws.expect("notification").await;
+    assert_eq!(live["kind"], "need", "{live}");
+    assert_eq!(live["need_id"], need_id);
+    assert_eq!(live["organisation_id"], s.krz);
+    assert_eq!(live["reason"], "provider");
+    let quiet = seeker_ws.try_recv(Duration::from_millis(300)).await;
+    assert!(
+        quiet.is_none(),
+        "the posting organisation is not told: {quiet:?}"
+    );
     let items: Value = inbox(s.krz, Some(&provider)).await.json().await.unwrap();
     assert_eq!(items[0]["need_id"], need_id, "{items}");
     assert_eq!(items[0]["reason"], "provider");

@@ -72,6 +72,18 @@ async fn a_message_sent_through_one_instance_reaches_the_other() {
     a.expect_no_message(Duration::from_millis(300)).await;
     b.expect_no_message(Duration::from_millis(300)).await;
 
+    // A mention made on one instance notifies its user on the other.
+    let id = a
+        .say(ch, "a-mention", &format!("@user:{} siehe oben", ben.id))
+        .await["message_id"]
+        .clone();
+    assert_eq!(b.expect("message").await["id"], id);
+    let n = b.expect("notification").await;
+    assert_eq!(
+        (n["kind"].as_str(), &n["message_id"]),
+        (Some("mention"), &id)
+    );
+
     // Removing a member on one instance cuts them off on the other.
     let res = one
         .request(

@@ -407,3 +407,39 @@ async fn edits_and_deletions_reach_subscribers_live() {
     assert_eq!(deleted["body"], "");
     b.expect_no_message(Duration::from_millis(300)).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mention_notifies_the_member_on_every_socket_at_once() {
+    let app = app_with(|_| {}).await;
+    let anna = app.user(Role::Seeker, None).await;
+    let ben = app.user(Role::Seeker, None).await;
+    let outsider = app.user(Role::Seeker, None).await;
+    let ch = channel(&app, &anna, "community", "public").await;
+    join(&app, &ben, ch).await;
+
+    // Ben has two sockets and subscribed to nothing; the outsider is no member.
+    let mut ben_1 = Ws::connect(&app, Some(&ben)).await;
+    let mut ben_2 = Ws::connect(&app, Some(&ben)).await;
+    let mut out = Ws::connect(&app, Some(&outsider)).await;
+    let mut a = Ws::connect(&app, Some(&anna)).await;
+    let body = format!(
+        "@user:{} kannst du helfen? @user:{} auch?",
+        ben.id, outsider.id
+    );
+    let id = a.say(ch, "m-1", &body).await["message_id"]
+        .as_i64()
+        .unwrap();
+    for ws in [&mut ben_1, &mut ben_2] {
+        let n = ws.expect("notification").await;
+        assert_eq!(n["kind"], "mention");
+        assert_eq!(n["channel_id"], ch);
+        assert_eq!(n["message_id"], id);
+        assert_eq!(n["author_id"], anna.id);
+    }
+    let quiet = out.try_recv(Duration::from_millis(300)).await;
+    assert!(quiet.is_none(), "a non-member learns nothing: {quiet:?}");
+    // A retried send notifies nobody twice.
+    a.say(ch, "m-1", &body).await;
+    let again = ben_1.try_recv(Duration::from_millis(300)).await;
+    assert!(again.is_none(), "{again:?}");
+}

@@ -425,8 +425,13 @@ pub async fn create_need(
     state.catalog_changed(store::Changed::Need(n.id));
     if let Some(matcher) = &state.matcher {
         // The need is stored; telling others is best effort and never fails the request.
-        if let Err(e) = crate::matching::notify::on_need_posted(&state.db, matcher, &n).await {
-            tracing::warn!(need = n.id, error = %e, "could not record need notifications");
+        use crate::matching::notify;
+        let told = match notify::on_need_posted(&state.db, matcher, &n).await {
+            Ok(recorded) => notify::push_live(&state.db, &state.realtime, &recorded).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = told {
+            tracing::warn!(need = n.id, error = %e, "could not notify about a need");
         }
     }
     created("needs", n.id, n)

@@ -374,9 +374,7 @@ pub async fn post_message(
     body: web::Json<MessageInput>,
 ) -> ApiResult {
     let posted = store::post_message(&state.db, &p, *id, body.into_inner()).await?;
-    if posted.created {
-        state.realtime.new_message(&posted.message);
-    }
+    state.realtime.posted(&posted);
     let similar = if posted.created && posted.message.kind == MessageKind::Question {
         similar(
             &state,
@@ -833,7 +831,7 @@ pub async fn open_direct(
                 },
             )
             .await?;
-            state.realtime.new_message(&posted.message);
+            state.realtime.posted(&posted);
             Some(posted.message)
         }
         None => None,

@@ -17,6 +17,8 @@ use super::{MatchError, Matcher};
 use crate::catalog::model::Need;
 use crate::catalog::store::{solutions, usages};
 use crate::catalog::vocab::Visibility;
+use crate::realtime::protocol::Notice;
+use crate::realtime::Realtime;
 
 /// Solutions considered per need, and the similarity they need to count.
 const TOP_SOLUTIONS: usize = 5;
@@ -80,14 +82,14 @@ pub use entity::Model as NeedNotification;
 type Evidence = (f32, Option<i64>, Option<i64>);
 
 /// Matches a freshly posted public need and records whom to tell; a private need tells
-/// nobody outside its organisation. Returns the number of organisations notified.
+/// nobody outside its organisation. Returns what is recorded for the need.
 pub async fn on_need_posted(
     db: &impl ConnectionTrait,
     matcher: &Matcher,
     need: &Need,
-) -> Result<usize, MatchError> {
+) -> Result<Vec<NeedNotification>, MatchError> {
     if need.visibility != Visibility::Public {
-        return Ok(0);
+        return Ok(Vec::new());
     }
     let text: String = format!("{}. {}", need.title, need.description)
         .chars()
@@ -167,19 +169,54 @@ pub async fn on_need_posted(
             ..Default::default()
         })
         .collect();
-    let n = rows.len();
-    if n > 0 {
-        Entity::insert_many(rows)
-            .on_conflict(
-                OnConflict::columns([Column::NeedId, Column::OrganisationId, Column::Reason])
-                    .do_nothing()
-                    .to_owned(),
-            )
-            .do_nothing()
-            .exec(db)
-            .await?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(n)
+    Entity::insert_many(rows)
+        .on_conflict(
+            OnConflict::columns([Column::NeedId, Column::OrganisationId, Column::Reason])
+                .do_nothing()
+                .to_owned(),
+        )
+        .do_nothing()
+        .exec(db)
+        .await?;
+    Ok(Entity::find()
+        .filter(Column::NeedId.eq(need.id))
+        .order_by_asc(Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Tells the members of each notified organisation now, on every socket they have open
+/// on any instance (the inbox has the record for later).
+pub async fn push_live(
+    db: &impl ConnectionTrait,
+    realtime: &Realtime,
+    recorded: &[NeedNotification],
+) -> Result<(), MatchError> {
+    use crate::auth::entity::member;
+    let orgs: Vec<i64> = recorded.iter().map(|n| n.organisation_id).collect();
+    if orgs.is_empty() {
+        return Ok(());
+    }
+    let accounts: Vec<(i64, i64)> = member::Entity::find()
+        .select_only()
+        .columns([member::Column::OrganisationId, member::Column::UserId])
+        .filter(member::Column::OrganisationId.is_in(orgs))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut by_org: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (org, user) in accounts {
+        by_org.entry(org).or_default().push(user);
+    }
+    for n in recorded {
+        if let Some(users) = by_org.get(&n.organisation_id) {
+            realtime.notify(users.clone(), &Notice::Need(n));
+        }
+    }
+    Ok(())
 }
 
 /// An organisation's inbox, newest first.

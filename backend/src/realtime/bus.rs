@@ -30,6 +30,8 @@ pub enum BusEvent {
         seq: i64,
         frame: String,
     },
+    /// A frame for these users' sockets, whatever they subscribed (notifications).
+    Personal { user_ids: Vec<i64>, frame: String },
     /// Drop one user's (or, with `None`, everyone's) subscriptions to a channel.
     Kick {
         channel_id: i64,
@@ -76,6 +78,9 @@ impl BusEvent {
                 seq,
                 frame,
             } => hub.deliver(channel_id, message_id, seq, ByteString::from(frame)),
+            BusEvent::Personal { user_ids, frame } => {
+                hub.deliver_personal(&user_ids, ByteString::from(frame))
+            }
             BusEvent::Kick {
                 channel_id,
                 user_id,

@@ -158,8 +158,13 @@ struct ChannelSubs {
     floor: i64,
 }
 
+/// One user's sockets on this instance, by connection id.
+type UserConns = Vec<(u64, Arc<ConnCtl>)>;
+
 pub struct Hub {
     channels: RwLock<HashMap<i64, ChannelSubs>>,
+    /// Signed-in sockets by user, for personal frames (notifications).
+    users: RwLock<HashMap<i64, UserConns>>,
     next_conn: AtomicU64,
     pub db: DatabaseConnection,
     pub queue_len: usize,
@@ -179,6 +184,7 @@ impl Hub {
     pub fn new(db: DatabaseConnection, queue_len: usize) -> Self {
         Hub {
             channels: RwLock::new(HashMap::new()),
+            users: RwLock::new(HashMap::new()),
             next_conn: AtomicU64::new(1),
             db,
             queue_len: queue_len.max(4),
@@ -284,6 +290,49 @@ impl Hub {
                 }
             }
         }
+    }
+
+    /// Registers a signed-in socket for its user's personal frames.
+    pub fn register_user(&self, user_id: i64, conn_id: u64, ctl: Arc<ConnCtl>) {
+        let mut users = self.users.write().expect("hub lock");
+        users.entry(user_id).or_default().push((conn_id, ctl));
+    }
+
+    pub fn unregister_user(&self, user_id: i64, conn_id: u64) {
+        let mut users = self.users.write().expect("hub lock");
+        if let Some(conns) = users.get_mut(&user_id) {
+            conns.retain(|(id, _)| *id != conn_id);
+            if conns.is_empty() {
+                users.remove(&user_id);
+            }
+        }
+    }
+
+    /// Queues a personal frame on every socket of these users (on this instance). A
+    /// socket too far behind is a slow consumer, as on a channel.
+    pub fn deliver_personal(&self, user_ids: &[i64], frame: ByteString) {
+        let out: Out = Arc::new(OutFrame {
+            channel_id: 0,
+            message_id: 0,
+            seq: 0,
+            removed: false,
+            frame,
+        });
+        let users = self.users.read().expect("hub lock");
+        let mut n = 0u64;
+        for ctl in user_ids
+            .iter()
+            .filter_map(|u| users.get(u))
+            .flatten()
+            .map(|(_, ctl)| ctl)
+        {
+            match ctl.push(out.clone()) {
+                Ok(()) => n += 1,
+                Err(PushError::Full) => ctl.mark_slow(),
+                Err(PushError::Closed) => {}
+            }
+        }
+        self.delivered.fetch_add(n, Ordering::Relaxed);
     }
 
     /// Drops the subscriptions of one user (or of everyone) on a channel and tells them.

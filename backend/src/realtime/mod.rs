@@ -48,6 +48,30 @@ impl Realtime {
         self.publish(BusEvent::new_message(m));
     }
 
+    /// A message just stored (a retry publishes nothing), and its mentions.
+    pub fn posted(&self, posted: &crate::community::store::Posted) {
+        if !posted.created {
+            return;
+        }
+        let m = &posted.message;
+        self.new_message(m);
+        let notice = protocol::Notice::Mention {
+            channel_id: m.channel_id,
+            message_id: m.id,
+            author_id: m.author_id,
+        };
+        self.notify(posted.mentioned.clone(), &notice);
+    }
+
+    /// A personal notification to these users' sockets on every instance.
+    pub fn notify(&self, user_ids: Vec<i64>, notice: &protocol::Notice<'_>) {
+        if user_ids.is_empty() {
+            return;
+        }
+        let frame = protocol::ServerFrame::Notification(notice).to_text();
+        self.publish(BusEvent::Personal { user_ids, frame });
+    }
+
     /// A stored message that changed, to its channel's subscribers.
     pub fn changed_message(&self, m: &crate::community::model::Message) {
         self.publish(BusEvent::changed_message(m));

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::community::model::Message;
+use crate::matching::notify::NeedNotification;
 
 /// Client → server.
 #[derive(Debug, Deserialize)]
@@ -79,6 +80,8 @@ pub enum ServerFrame<'a> {
         #[serde(skip_serializing_if = "Option::is_none")]
         nonce: Option<&'a serde_json::Value>,
     },
+    /// A personal notification, on every socket of the user, subscribed or not.
+    Notification(&'a Notice<'a>),
     /// Sent once after the upgrade.
     Hello {
         protocol: u32,
@@ -86,6 +89,21 @@ pub enum ServerFrame<'a> {
         max_frame_bytes: usize,
         rate_per_sec: u32,
     },
+}
+
+/// What a signed-in user is told as it happens (the inboxes keep it too).
+#[derive(Debug, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Notice<'a> {
+    /// `@user:<id>` in a message of a channel the user is a member of.
+    Mention {
+        channel_id: i64,
+        message_id: i64,
+        author_id: i64,
+    },
+    /// A posted need concerns the user's organisation: it provides or uses a matching
+    /// solution, or posted a similar need (`GET /api/v1/organisations/{id}/notifications`).
+    Need(&'a NeedNotification),
 }
 
 impl ServerFrame<'_> {

@@ -99,6 +99,9 @@ async fn run(
         state,
         subs,
     };
+    if let Some(user_id) = conv.conn.user_id {
+        rt.hub.register_user(user_id, conv.conn_id, ctl.clone());
+    }
     let mut bucket = Bucket::new(cfg.ws_rate_per_sec, cfg.ws_rate_burst);
     let idle = Duration::from_secs(cfg.ws_idle_timeout_secs.max(5));
     let mut last_seen = Instant::now();
@@ -221,6 +224,9 @@ async fn run(
         }
     }
     conv.leave_all();
+    if let Some(user_id) = conv.conn.user_id {
+        rt.hub.unregister_user(user_id, conv.conn_id);
+    }
     // A slow consumer gets the close frame behind what is already buffered for it; give
     // it time to read that far, then drop the connection regardless.
     let wait = if ctl.is_slow() { 10 } else { 1 };
@@ -506,9 +512,7 @@ impl Conversation {
                     duplicate: !posted.created,
                 }
                 .to_text();
-                if posted.created {
-                    self.state.realtime.new_message(&posted.message);
-                }
+                self.state.realtime.posted(&posted);
                 vec![ack]
             }
             Err(e) => vec![protocol::error_text(
