@@ -608,3 +608,145 @@ async fn a_write_through_one_instance_is_matched_by_another(b: Backend) {
     let gone = eventually(|| async { top(&other).await != Some(id) }).await;
     assert!(gone, "and forgets it once deleted");
 }
+
+/// Similar questions in a Q&A channel are ranked by the model; each answered question is
+/// embedded once per text and stored, not again on every call.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn similar_questions_embed_each_question_once() {
+    use matchraum::matching::store::entity::{Column, Entity as Embeddings};
+    use reqwest::Method;
+    use sea_orm::{ColumnTrait, QueryFilter};
+
+    let app = spawn_app_with(Backend::Postgres, |c| {
+        matchraum_tests::ws::rt_config(c);
+        c.matching = true;
+    })
+    .await;
+    let call = |method: Method, path: String, user: &matchraum_tests::TestUser, body: Value| {
+        let rb = app.request(method, &path, Some(user)).json(&body);
+        async move {
+            let res = rb.send().await.unwrap();
+            assert!(res.status().is_success(), "{path}: {}", res.status());
+            res.json::<Value>().await.unwrap()
+        }
+    };
+    let op = app.operator().await;
+    let org = call(
+        Method::POST,
+        "/api/v1/organisations".into(),
+        &op,
+        json!({"name": "Stadt Musterstadt", "kind": "kommune"}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let sol = call(
+        Method::POST,
+        "/api/v1/solutions".into(),
+        &op,
+        json!({"title": "Online-Wohnsitzanmeldung", "kind": "online_service", "provider_id": org}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let provider = app.user(Role::Provider, Some(org)).await;
+    let seeker = app.user(Role::Seeker, None).await;
+    let qa = call(
+        Method::POST,
+        "/api/v1/channels".into(),
+        &provider,
+        json!({"kind": "qa", "visibility": "public", "name": "Fragen", "solution_id": sol}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    call(
+        Method::POST,
+        format!("/api/v1/channels/{qa}/join"),
+        &seeker,
+        json!(null),
+    )
+    .await;
+    let ask = |title: &str, body: &str| {
+        call(
+            Method::POST,
+            format!("/api/v1/channels/{qa}/messages"),
+            &seeker,
+            json!({"title": title, "body": body}),
+        )
+    };
+    let q1 = ask(
+        "Anbindung Meldewesen",
+        "Wie wird das Fachverfahren für das Meldewesen angebunden?",
+    )
+    .await["message"]["id"]
+        .as_i64()
+        .unwrap();
+    let q2 = ask(
+        "Gebühren",
+        "Welche Kosten entstehen für die Kommune im Betrieb?",
+    )
+    .await["message"]["id"]
+        .as_i64()
+        .unwrap();
+    for q in [q1, q2] {
+        let answer = call(
+            Method::POST,
+            format!("/api/v1/channels/{qa}/messages"),
+            &provider,
+            json!({"body": "Siehe Handbuch.", "reply_to": q}),
+        )
+        .await["message"]["id"]
+            .clone();
+        call(
+            Method::POST,
+            format!("/api/v1/messages/{q}/accept"),
+            &seeker,
+            json!({"answer_id": answer}),
+        )
+        .await;
+    }
+
+    let similar = |text: &str| {
+        let path = format!(
+            "/api/v1/channels/{qa}/questions/similar?text={}",
+            text.replace(' ', "%20")
+        );
+        call(Method::GET, path, &seeker, json!(null))
+    };
+    let stored = || async {
+        Embeddings::find()
+            .filter(Column::ItemKind.eq("question"))
+            .all(&app.db.conn)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.item_id, r.text_hash, r.updated_at))
+            .collect::<Vec<_>>()
+    };
+    let found = similar("Anbindung des Meldewesens an unser Fachverfahren").await;
+    assert_eq!(found[0]["question"]["id"], q1, "{found}");
+    let first = stored().await;
+    assert_eq!(first.len(), 2, "both answered questions are stored once");
+
+    let found = similar("Was kostet der Betrieb die Kommune?").await;
+    assert_eq!(found[0]["question"]["id"], q2, "{found}");
+    assert_eq!(stored().await, first, "nothing is embedded again");
+
+    // An edited question is embedded again, the other is not.
+    call(
+        Method::PATCH,
+        format!("/api/v1/messages/{q1}"),
+        &seeker,
+        json!({"body": "Wie melden wir Hunde zur Hundesteuer an?"}),
+    )
+    .await;
+    similar("Hundesteuer anmelden").await;
+    let after = stored().await;
+    let changed: Vec<i64> = after
+        .iter()
+        .filter(|r| !first.contains(r))
+        .map(|r| r.0)
+        .collect();
+    assert_eq!(changed, vec![q1]);
+}

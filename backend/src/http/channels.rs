@@ -11,6 +11,7 @@ use crate::auth::{audit, MaybePrincipal, Principal};
 use crate::community::model::*;
 use crate::community::store::{self, ChannelFilter, HistoryQuery, ModAction, QuestionStatus};
 use crate::community::CommunityError;
+use crate::matching::store::ItemKind;
 use crate::state::AppState;
 
 impl From<CommunityError> for ApiError {
@@ -663,16 +664,23 @@ async fn similar(
     if candidates.is_empty() {
         return Vec::new();
     }
-    let texts: Vec<String> = candidates.iter().map(question_text).collect();
+    let items: Vec<(i64, String)> = candidates
+        .iter()
+        .map(|m| (m.id, question_text(m)))
+        .collect();
+    let by_overlap = || items.iter().map(|(_, t)| overlap(text, t)).collect();
     let mut scores: Vec<f32> = match &state.matcher {
+        // Each question is embedded once per text (stored), not on every call.
         Some(matcher) => match (
             matcher.embed_query(text).await,
-            matcher.embed_passages(texts.clone()).await,
+            matcher
+                .stored_passages(&state.db, ItemKind::Question, &items)
+                .await,
         ) {
             (Ok(q), Ok(vs)) => vs.iter().map(|v| cosine(&q, v)).collect(),
-            _ => texts.iter().map(|t| overlap(text, t)).collect(),
+            _ => by_overlap(),
         },
-        None => texts.iter().map(|t| overlap(text, t)).collect(),
+        None => by_overlap(),
     };
     let mut ranked: Vec<(f32, Message)> = scores.drain(..).zip(candidates).collect();
     ranked.sort_by(|a, b| b.0.total_cmp(&a.0));

@@ -1,8 +1,6 @@
 //! What of a catalogue entry is embedded and indexed, and the hash that tells when the
 //! text (or the model) changed.
 
-use sha2::{Digest, Sha256};
-
 use crate::catalog::model::{Need, Solution};
 
 /// The searchable text of a solution, split by field so that lexical hits can be
@@ -51,11 +49,7 @@ impl Fields {
 
     /// Identifies the embedded text together with the model that embedded it.
     pub fn hash(&self, model_id: &str) -> String {
-        let mut h = Sha256::new();
-        h.update(model_id.as_bytes());
-        h.update([0]);
-        h.update(self.passage().as_bytes());
-        format!("{:x}", h.finalize())
+        super::store::text_hash(model_id, &self.passage())
     }
 
     /// Named fields for explanations, in display order.

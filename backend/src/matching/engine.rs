@@ -6,7 +6,7 @@ use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex, RwLock};
 
 use lru::LruCache;
-use sea_orm::DatabaseConnection;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 use tokio::sync::Semaphore;
 
 use super::document::Fields;
@@ -264,6 +264,7 @@ impl Matcher {
             match kind {
                 ItemKind::Solution => cat.solutions.remove(id).map(|_| ()),
                 ItemKind::Need => cat.needs.remove(id).map(|_| ()),
+                ItemKind::Question => None,
             };
         }
         Ok(())
@@ -273,6 +274,7 @@ impl Matcher {
         match kind {
             ItemKind::Solution => &self.solution_vectors,
             ItemKind::Need => &self.need_vectors,
+            ItemKind::Question => unreachable!("questions are stored, never indexed"),
         }
     }
 
@@ -284,7 +286,46 @@ impl Matcher {
         items: &[Entry],
         report: &mut SyncReport,
     ) -> Result<Vec<(i64, Vec<f32>)>, MatchError> {
+        let texts = items
+            .iter()
+            .map(|(id, f, hash)| (*id, hash.clone(), f.passage()));
+        self.load_or_embed(db, kind, texts, report).await
+    }
+
+    /// Passage vectors of `(id, text)` items of `kind`, in their order: stored ones are
+    /// reused; the rest (new, or whose text changed) are embedded once and stored.
+    pub async fn stored_passages(
+        &self,
+        db: &impl ConnectionTrait,
+        kind: ItemKind,
+        items: &[(i64, String)],
+    ) -> Result<Vec<Vec<f32>>, MatchError> {
         let model = self.model_id().to_owned();
+        let texts = items
+            .iter()
+            .map(|(id, text)| (*id, vectors::text_hash(&model, text), text.clone()));
+        let mut found: HashMap<i64, Vec<f32>> = self
+            .load_or_embed(db, kind, texts, &mut SyncReport::default())
+            .await?
+            .into_iter()
+            .collect();
+        Ok(items
+            .iter()
+            .map(|(id, _)| found.remove(id).unwrap_or_default())
+            .collect())
+    }
+
+    /// `(id, vector)` for `(id, text hash, text)` items: from storage where the hash
+    /// matches, embedded (and stored) otherwise.
+    async fn load_or_embed(
+        &self,
+        db: &impl ConnectionTrait,
+        kind: ItemKind,
+        items: impl ExactSizeIterator<Item = (i64, String, String)>,
+        report: &mut SyncReport,
+    ) -> Result<Vec<(i64, Vec<f32>)>, MatchError> {
+        let model = self.model_id().to_owned();
+        let items: Vec<(i64, String, String)> = items.collect();
         let ids: Vec<i64> = items.iter().map(|e| e.0).collect();
         let mut stored: HashMap<i64, Stored> = vectors::load(db, kind, &model, &ids)
             .await?
@@ -293,10 +334,10 @@ impl Matcher {
             .collect();
         let mut out = Vec::with_capacity(items.len());
         let mut missing: Vec<(i64, String, String)> = Vec::new();
-        for (id, f, hash) in items {
-            match stored.remove(id) {
-                Some(s) if &s.text_hash == hash => out.push((*id, s.vector)),
-                _ => missing.push((*id, f.passage(), hash.clone())),
+        for (id, hash, text) in items {
+            match stored.remove(&id) {
+                Some(s) if s.text_hash == hash => out.push((id, s.vector)),
+                _ => missing.push((id, text, hash)),
             }
         }
         report.reused += out.len();

@@ -5,6 +5,7 @@ use chrono::Utc;
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ConnectionTrait, QueryFilter, Set};
+use sha2::{Digest, Sha256};
 
 pub mod entity {
     use sea_orm::entity::prelude::*;
@@ -35,6 +36,8 @@ use entity::{ActiveModel, Column, Entity};
 pub enum ItemKind {
     Solution,
     Need,
+    /// An answered question of a Q&A channel (for similar questions).
+    Question,
 }
 
 impl ItemKind {
@@ -42,6 +45,7 @@ impl ItemKind {
         match self {
             ItemKind::Solution => "solution",
             ItemKind::Need => "need",
+            ItemKind::Question => "question",
         }
     }
 }
@@ -50,6 +54,15 @@ pub struct Stored {
     pub item_id: i64,
     pub text_hash: String,
     pub vector: Vec<f32>,
+}
+
+/// Identifies an embedded text together with the model that embedded it.
+pub fn text_hash(model_id: &str, text: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(model_id.as_bytes());
+    h.update([0]);
+    h.update(text.as_bytes());
+    format!("{:x}", h.finalize())
 }
 
 /// Above this many ids, reading every vector of the kind is cheaper than a long IN list.
