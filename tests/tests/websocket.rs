@@ -443,3 +443,48 @@ async fn a_mention_notifies_the_member_on_every_socket_at_once() {
     let again = ben_1.try_recv(Duration::from_millis(300)).await;
     assert!(again.is_none(), "{again:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reactions_reach_subscribers_once() {
+    let app = app_with(|_| {}).await;
+    let anna = app.user(Role::Seeker, None).await;
+    let ben = app.user(Role::Seeker, None).await;
+    let ch = channel(&app, &anna, "community", "public").await;
+    join(&app, &ben, ch).await;
+    let mut a = Ws::connect(&app, Some(&anna)).await;
+    a.subscribe(ch, None).await;
+    let id = a.say(ch, "r-1", "Gute Idee?").await["message_id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(a.expect("message").await["id"], id);
+
+    let path = format!("/api/v1/messages/{id}/reactions/%F0%9F%91%8D");
+    for (method, added) in [
+        (reqwest::Method::PUT, true),
+        (reqwest::Method::PUT, true),
+        (reqwest::Method::DELETE, false),
+    ] {
+        let res = app.request(method, &path, Some(&ben)).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        let counts: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(
+            counts.as_array().unwrap().len(),
+            usize::from(added),
+            "{counts}"
+        );
+    }
+    let add = a.expect("reaction").await;
+    assert_eq!(
+        (
+            add["message_id"].as_i64(),
+            add["user_id"].as_i64(),
+            add["emoji"].as_str(),
+            add["added"].as_bool()
+        ),
+        (Some(id), Some(ben.id), Some("👍"), Some(true))
+    );
+    let remove = a.expect("reaction").await;
+    assert_eq!(remove["added"], false);
+    let more = a.try_recv(Duration::from_millis(300)).await;
+    assert!(more.is_none(), "the repeated PUT changed nothing: {more:?}");
+}

@@ -1065,13 +1065,23 @@ pub async fn moderate_message(
     Ok(Message::from_model(m, false))
 }
 
+/// What a reaction call did.
+pub struct Reacted {
+    pub channel_id: i64,
+    /// False when the reaction was already there (or already gone).
+    pub changed: bool,
+    /// The message's reactions now, `mine` from the caller's view.
+    pub counts: Vec<ReactionCount>,
+}
+
+/// Adds (`on`) or removes the caller's reaction; idempotent.
 pub async fn react(
     db: &DatabaseConnection,
     actor: &Principal,
     id: i64,
     emoji: &str,
     on: bool,
-) -> R<Vec<ReactionCount>> {
+) -> R<Reacted> {
     let emoji = emoji.trim();
     if emoji.is_empty() || emoji.len() > 32 {
         return Err(CommunityError::invalid("emoji", "1 to 32 bytes"));
@@ -1099,10 +1109,15 @@ pub async fn react(
             .exec(db)
             .await?;
     }
-    Ok(reactions_of(db, &[id], Some(actor.user_id))
+    let counts = reactions_of(db, &[id], Some(actor.user_id))
         .await?
         .remove(&id)
-        .unwrap_or_default())
+        .unwrap_or_default();
+    Ok(Reacted {
+        channel_id: m.channel_id,
+        changed: on != exists,
+        counts,
+    })
 }
 
 // ---- read marks ----------------------------------------------------------------------

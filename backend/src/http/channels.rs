@@ -544,7 +544,7 @@ pub async fn add_reaction(
     path: web::Path<(i64, String)>,
 ) -> ApiResult {
     let (id, emoji) = path.into_inner();
-    ok(store::react(&state.db, &p, id, &emoji, true).await?)
+    react(&state, &p, id, &emoji, true).await
 }
 
 #[utoipa::path(delete, path = "/api/v1/messages/{id}/reactions/{emoji}", tag = "community",
@@ -555,7 +555,18 @@ pub async fn remove_reaction(
     path: web::Path<(i64, String)>,
 ) -> ApiResult {
     let (id, emoji) = path.into_inner();
-    ok(store::react(&state.db, &p, id, &emoji, false).await?)
+    react(&state, &p, id, &emoji, false).await
+}
+
+/// Stores the reaction and tells the channel's subscribers when it changed something.
+async fn react(state: &AppState, p: &Principal, id: i64, emoji: &str, on: bool) -> ApiResult {
+    let r = store::react(&state.db, p, id, emoji, on).await?;
+    if r.changed {
+        state
+            .realtime
+            .reaction(r.channel_id, id, p.user_id, emoji.trim(), on);
+    }
+    ok(r.counts)
 }
 
 // ---- Q&A -----------------------------------------------------------------------------

@@ -72,6 +72,27 @@ impl Realtime {
         self.publish(BusEvent::Personal { user_ids, frame });
     }
 
+    /// A reaction added or removed, to the channel's subscribers (not replayed: history
+    /// has the counts).
+    pub fn reaction(
+        &self,
+        channel_id: i64,
+        message_id: i64,
+        user_id: i64,
+        emoji: &str,
+        added: bool,
+    ) {
+        let frame = protocol::ServerFrame::Reaction {
+            channel_id,
+            message_id,
+            user_id,
+            emoji,
+            added,
+        }
+        .to_text();
+        self.publish(BusEvent::ephemeral(channel_id, frame));
+    }
+
     /// A stored message that changed, to its channel's subscribers.
     pub fn changed_message(&self, m: &crate::community::model::Message) {
         self.publish(BusEvent::changed_message(m));

@@ -68,6 +68,14 @@ pub enum ServerFrame<'a> {
         channel_id: i64,
         user_id: i64,
     },
+    /// A user added (or took back) a reaction to a message.
+    Reaction {
+        channel_id: i64,
+        message_id: i64,
+        user_id: i64,
+        emoji: &'a str,
+        added: bool,
+    },
     Error {
         code: &'a str,
         detail: &'a str,
