@@ -203,6 +203,15 @@ pub async fn channel(app: &TestApp, owner: &TestUser, kind: &str, visibility: &s
     res.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
 }
 
+/// Two seekers, Anna and Ben, in a public community channel that Anna created.
+pub async fn two_members(app: &TestApp) -> (TestUser, TestUser, i64) {
+    let anna = app.user(crate::Role::Seeker, None).await;
+    let ben = app.user(crate::Role::Seeker, None).await;
+    let ch = channel(app, &anna, "community", "public").await;
+    join(app, &ben, ch).await;
+    (anna, ben, ch)
+}
+
 pub async fn join(app: &TestApp, user: &TestUser, channel_id: i64) {
     let res = app
         .request(

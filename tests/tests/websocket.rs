@@ -17,10 +17,7 @@ async fn app_with(tweak: impl FnOnce(&mut matchraum::config::Config)) -> TestApp
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_users_talk() {
     let app = app_with(|_| {}).await;
-    let anna = app.user(Role::Seeker, None).await;
-    let ben = app.user(Role::Seeker, None).await;
-    let ch = channel(&app, &anna, "community", "public").await;
-    join(&app, &ben, ch).await;
+    let (anna, ben, ch) = two_members(&app).await;
 
     let mut a = Ws::connect(&app, Some(&anna)).await;
     let mut b = Ws::connect(&app, Some(&ben)).await;
@@ -105,10 +102,7 @@ async fn a_retried_send_stores_one_message() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_that_resumes_with_since_gets_exactly_the_gap() {
     let app = app_with(|_| {}).await;
-    let anna = app.user(Role::Seeker, None).await;
-    let ben = app.user(Role::Seeker, None).await;
-    let ch = channel(&app, &anna, "community", "public").await;
-    join(&app, &ben, ch).await;
+    let (anna, ben, ch) = two_members(&app).await;
     let mut a = Ws::connect(&app, Some(&anna)).await;
     let mut b = Ws::connect(&app, Some(&ben)).await;
     b.subscribe(ch, None).await;
@@ -352,10 +346,7 @@ async fn a_slow_consumer_is_disconnected_with_a_reason_and_resumes() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn edits_and_deletions_reach_subscribers_live() {
     let app = app_with(|_| {}).await;
-    let anna = app.user(Role::Seeker, None).await;
-    let ben = app.user(Role::Seeker, None).await;
-    let ch = channel(&app, &anna, "community", "public").await;
-    join(&app, &ben, ch).await;
+    let (anna, ben, ch) = two_members(&app).await;
     let mut b = Ws::connect(&app, Some(&ben)).await;
     let mut a = Ws::connect(&app, Some(&anna)).await;
     b.subscribe(ch, None).await;
@@ -447,10 +438,7 @@ async fn a_mention_notifies_the_member_on_every_socket_at_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reactions_reach_subscribers_once() {
     let app = app_with(|_| {}).await;
-    let anna = app.user(Role::Seeker, None).await;
-    let ben = app.user(Role::Seeker, None).await;
-    let ch = channel(&app, &anna, "community", "public").await;
-    join(&app, &ben, ch).await;
+    let (anna, ben, ch) = two_members(&app).await;
     let mut a = Ws::connect(&app, Some(&anna)).await;
     a.subscribe(ch, None).await;
     let id = a.say(ch, "r-1", "Gute Idee?").await["message_id"]
