@@ -55,6 +55,22 @@ fn role_of(m: &user::Model) -> PlatformRole {
     PlatformRole::parse(&m.role).unwrap_or(PlatformRole::Seeker)
 }
 
+/// The accounts of these organisations, as `(organisation_id, user_id)`.
+pub async fn organisation_accounts(
+    db_: &impl ConnectionTrait,
+    organisation_ids: &[i64],
+) -> Result<Vec<(i64, i64)>, sea_orm::DbErr> {
+    use sea_orm::QuerySelect;
+    member::Entity::find()
+        .select_only()
+        .columns([member::Column::OrganisationId, member::Column::UserId])
+        .filter(member::Column::OrganisationId.is_in(organisation_ids.iter().copied()))
+        .order_by_asc(member::Column::Id)
+        .into_tuple()
+        .all(db_)
+        .await
+}
+
 pub async fn memberships(
     db_: &impl ConnectionTrait,
     user_id: i64,

@@ -1451,7 +1451,13 @@ pub async fn open_direct(
             .and_then(|m| MemberRole::parse(&m.role));
         return Ok((Channel::from_model(ch, role), false));
     }
-    let peers = organisation_accounts(db, org_id).await?;
+    // At most 50 accounts of the organisation join the direct channel.
+    let peers: Vec<i64> = crate::auth::store::organisation_accounts(db, &[org_id])
+        .await?
+        .into_iter()
+        .map(|(_, user)| user)
+        .take(50)
+        .collect();
     let now = Utc::now();
     let txn = db.begin().await?;
     let ch = channel::ActiveModel {
@@ -1501,28 +1507,6 @@ async fn organisation_name(db: &DatabaseConnection, id: i64) -> R<String> {
             )
         })?;
     Ok(o.name)
-}
-
-/// The accounts of an organisation (from the auth module's memberships table).
-async fn organisation_accounts(db: &DatabaseConnection, org_id: i64) -> R<Vec<i64>> {
-    #[derive(FromQueryResult)]
-    struct Row {
-        user_id: i64,
-    }
-    use sea_orm::sea_query::{Alias, Query};
-    let sql = Query::select()
-        .column(Alias::new("user_id"))
-        .from(Alias::new("organisation_members"))
-        .and_where(Expr::col(Alias::new("organisation_id")).eq(org_id))
-        .limit(50)
-        .to_owned();
-    let stmt = db.get_database_backend().build(&sql);
-    Ok(Row::find_by_statement(stmt)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|r| r.user_id)
-        .collect())
 }
 
 fn contains_ci(col: impl ColumnTrait, value: &str) -> sea_orm::sea_query::SimpleExpr {

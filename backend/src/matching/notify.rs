@@ -195,18 +195,11 @@ pub async fn push_live(
     realtime: &Realtime,
     recorded: &[NeedNotification],
 ) -> Result<(), MatchError> {
-    use crate::auth::entity::member;
     let orgs: Vec<i64> = recorded.iter().map(|n| n.organisation_id).collect();
     if orgs.is_empty() {
         return Ok(());
     }
-    let accounts: Vec<(i64, i64)> = member::Entity::find()
-        .select_only()
-        .columns([member::Column::OrganisationId, member::Column::UserId])
-        .filter(member::Column::OrganisationId.is_in(orgs))
-        .into_tuple()
-        .all(db)
-        .await?;
+    let accounts = crate::auth::store::organisation_accounts(db, &orgs).await?;
     let mut by_org: HashMap<i64, Vec<i64>> = HashMap::new();
     for (org, user) in accounts {
         by_org.entry(org).or_default().push(user);

@@ -43,18 +43,13 @@ impl Realtime {
         self.bus.publish(&self.hub, ev);
     }
 
-    /// A message just stored, to its channel's subscribers.
-    pub fn new_message(&self, m: &crate::community::model::Message) {
-        self.publish(BusEvent::new_message(m));
-    }
-
     /// A message just stored (a retry publishes nothing), and its mentions.
     pub fn posted(&self, posted: &crate::community::store::Posted) {
         if !posted.created {
             return;
         }
         let m = &posted.message;
-        self.new_message(m);
+        self.publish(BusEvent::new_message(m));
         let notice = protocol::Notice::Mention {
             channel_id: m.channel_id,
             message_id: m.id,
