@@ -69,6 +69,10 @@ pub struct Config {
     /// Seconds without any frame from the client before the socket is closed (pings
     /// from the server keep well-behaved clients alive).
     pub ws_idle_timeout_secs: u64,
+    /// Open websockets per account and per client address on one instance (0 = no cap);
+    /// past them the upgrade answers 429.
+    pub ws_max_per_account: u32,
+    pub ws_max_per_ip: u32,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -113,6 +117,8 @@ impl Default for Config {
             ws_queue_len: 256,
             ws_replay_limit: 500,
             ws_idle_timeout_secs: 120,
+            ws_max_per_account: 20,
+            ws_max_per_ip: 200,
         }
     }
 }

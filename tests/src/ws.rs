@@ -29,6 +29,15 @@ pub fn rt_config(c: &mut matchraum::config::Config) {
     c.rate_write_per_account = 0;
 }
 
+/// The real server on PostgreSQL with [`rt_config`] and then `tweak`.
+pub async fn rt_app(tweak: impl FnOnce(&mut matchraum::config::Config)) -> TestApp {
+    crate::spawn_app_with(crate::Backend::Postgres, |c| {
+        rt_config(c);
+        tweak(c);
+    })
+    .await
+}
+
 impl Ws {
     pub async fn connect(app: &TestApp, user: Option<&TestUser>) -> Ws {
         Self::try_connect(app, user)
@@ -40,13 +49,25 @@ impl Ws {
         app: &TestApp,
         user: Option<&TestUser>,
     ) -> Result<Ws, tokio_tungstenite::tungstenite::Error> {
+        let header = user.map(|u| ("authorization", format!("Bearer {}", u.token)));
+        Self::connect_with(app, header).await
+    }
+
+    /// Signed in by the session cookie (as a browser, without a foreign `Origin`).
+    pub async fn connect_cookie(app: &TestApp, user: &TestUser) -> Ws {
+        Self::connect_with(app, Some(("cookie", user.cookie.clone())))
+            .await
+            .expect("websocket connects")
+    }
+
+    async fn connect_with(
+        app: &TestApp,
+        header: Option<(&'static str, String)>,
+    ) -> Result<Ws, tokio_tungstenite::tungstenite::Error> {
         let url = app.url("/api/v1/ws").replacen("http://", "ws://", 1);
         let mut req = url.into_client_request().unwrap();
-        if let Some(u) = user {
-            req.headers_mut().insert(
-                "authorization",
-                format!("Bearer {}", u.token).parse().unwrap(),
-            );
+        if let Some((name, value)) = header {
+            req.headers_mut().insert(name, value.parse().unwrap());
         }
         let (inner, _) = tokio_tungstenite::connect_async(req).await?;
         let mut ws = Ws {
@@ -184,6 +205,17 @@ impl Ws {
             }
         }
         out
+    }
+
+    /// Waits for the server to close the socket and returns the close frame's text
+    /// (`code` and `reason`), skipping any frames before it.
+    pub async fn expect_closed(&mut self) -> String {
+        loop {
+            let f = self.recv().await;
+            if f["type"] == "__closed" {
+                return f["reason"].as_str().unwrap_or_default().to_owned();
+            }
+        }
     }
 
     pub async fn close(mut self) {

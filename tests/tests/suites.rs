@@ -10,3 +10,4 @@ mod import;
 mod matching;
 mod multi_instance;
 mod websocket;
+mod ws_security;

@@ -3,20 +3,12 @@
 use std::time::Duration;
 
 use matchraum_tests::ws::*;
-use matchraum_tests::{spawn_app_with, Backend, Role, TestApp};
+use matchraum_tests::Role;
 use serde_json::json;
-
-async fn app_with(tweak: impl FnOnce(&mut matchraum::config::Config)) -> TestApp {
-    spawn_app_with(Backend::Postgres, |c| {
-        rt_config(c);
-        tweak(c);
-    })
-    .await
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_users_talk() {
-    let app = app_with(|_| {}).await;
+    let app = rt_app(|_| {}).await;
     let (anna, ben, ch) = two_members(&app).await;
 
     let mut a = Ws::connect(&app, Some(&anna)).await;
@@ -70,7 +62,7 @@ async fn two_users_talk() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_retried_send_stores_one_message() {
-    let app = app_with(|_| {}).await;
+    let app = rt_app(|_| {}).await;
     let anna = app.user(Role::Seeker, None).await;
     let ch = channel(&app, &anna, "community", "members").await;
     let mut a = Ws::connect(&app, Some(&anna)).await;
@@ -101,7 +93,7 @@ async fn a_retried_send_stores_one_message() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_that_resumes_with_since_gets_exactly_the_gap() {
-    let app = app_with(|_| {}).await;
+    let app = rt_app(|_| {}).await;
     let (anna, ben, ch) = two_members(&app).await;
     let mut a = Ws::connect(&app, Some(&anna)).await;
     let mut b = Ws::connect(&app, Some(&ben)).await;
@@ -137,7 +129,7 @@ async fn a_client_that_resumes_with_since_gets_exactly_the_gap() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn subscribing_to_a_private_channel_without_membership_is_refused() {
-    let app = app_with(|_| {}).await;
+    let app = rt_app(|_| {}).await;
     let anna = app.user(Role::Seeker, None).await;
     let carl = app.user(Role::Seeker, None).await;
     let ch = channel(&app, &anna, "community", "members").await;
@@ -174,7 +166,7 @@ async fn subscribing_to_a_private_channel_without_membership_is_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_removed_member_stops_receiving_at_once() {
-    let app = app_with(|_| {}).await;
+    let app = rt_app(|_| {}).await;
     let anna = app.user(Role::Seeker, None).await;
     let ben = app.user(Role::Seeker, None).await;
     let ch = channel(&app, &anna, "community", "members").await;
@@ -216,7 +208,7 @@ async fn a_removed_member_stops_receiving_at_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_frames_get_error_frames_and_the_socket_stays_usable() {
-    let app = app_with(|c| {
+    let app = rt_app(|c| {
         c.ws_max_frame_bytes = 1024;
         c.ws_rate_per_sec = 1000;
         c.ws_rate_burst = 1000;
@@ -265,7 +257,7 @@ async fn bad_frames_get_error_frames_and_the_socket_stays_usable() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn frames_over_the_rate_limit_are_refused_with_a_code() {
-    let app = app_with(|c| {
+    let app = rt_app(|c| {
         c.ws_rate_per_sec = 2;
         c.ws_rate_burst = 5;
     })
@@ -293,7 +285,7 @@ async fn frames_over_the_rate_limit_are_refused_with_a_code() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slow_consumer_is_disconnected_with_a_reason_and_resumes() {
-    let app = app_with(|c| {
+    let app = rt_app(|c| {
         c.ws_queue_len = 4;
         c.ws_replay_limit = 1000;
     })
@@ -345,7 +337,7 @@ async fn a_slow_consumer_is_disconnected_with_a_reason_and_resumes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn edits_and_deletions_reach_subscribers_live() {
-    let app = app_with(|_| {}).await;
+    let app = rt_app(|_| {}).await;
     let (anna, ben, ch) = two_members(&app).await;
     let mut b = Ws::connect(&app, Some(&ben)).await;
     let mut a = Ws::connect(&app, Some(&anna)).await;
@@ -401,7 +393,7 @@ async fn edits_and_deletions_reach_subscribers_live() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_mention_notifies_the_member_on_every_socket_at_once() {
-    let app = app_with(|_| {}).await;
+    let app = rt_app(|_| {}).await;
     let anna = app.user(Role::Seeker, None).await;
     let ben = app.user(Role::Seeker, None).await;
     let outsider = app.user(Role::Seeker, None).await;
@@ -437,7 +429,7 @@ async fn a_mention_notifies_the_member_on_every_socket_at_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reactions_reach_subscribers_once() {
-    let app = app_with(|_| {}).await;
+    let app = rt_app(|_| {}).await;
     let (anna, ben, ch) = two_members(&app).await;
     let mut a = Ws::connect(&app, Some(&anna)).await;
     a.subscribe(ch, None).await;

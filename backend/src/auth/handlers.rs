@@ -219,6 +219,7 @@ pub async fn login(
 pub async fn logout(state: web::Data<AppState>, p: Principal) -> ApiResult {
     if let AuthMethod::Session { session_id } = p.via {
         store::delete_session(&state.db, session_id).await?;
+        state.realtime.revoked(p.user_id, Some((&p.via).into()));
     }
     Ok(HttpResponse::NoContent()
         .cookie(expired(&state, SESSION_COOKIE))
@@ -255,6 +256,7 @@ pub async fn export_me(state: web::Data<AppState>, p: Principal) -> ApiResult {
 pub async fn delete_me(state: web::Data<AppState>, p: Principal) -> ApiResult {
     policy::manage_own_account(&p)?;
     store::delete_account(&state.db, p.user_id).await?;
+    state.realtime.revoked(p.user_id, None);
     audit::record(
         &state.db,
         Some(p.user_id),
@@ -352,6 +354,9 @@ pub async fn revoke_token(
         policy::manage_own_account(&p)?;
     }
     store::revoke_token(&state.db, p.user_id, *id).await?;
+    state
+        .realtime
+        .revoked(p.user_id, Some(crate::realtime::Credential::Token(*id)));
     audit::record(
         &state.db,
         Some(p.user_id),

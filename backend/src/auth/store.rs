@@ -150,6 +150,37 @@ pub async fn principal_for_token(
     ))
 }
 
+/// The principal behind a credential that was valid when a long-lived connection (a
+/// websocket) opened; `None` once it was revoked or expired or its account deleted.
+pub async fn principal_for_credential(
+    db_: &impl ConnectionTrait,
+    via: &AuthMethod,
+) -> Result<Option<Principal>, ApiError> {
+    let now = Utc::now();
+    let user_id = match via {
+        AuthMethod::Session { session_id } => session::Entity::find_by_id(*session_id)
+            .filter(session::Column::ExpiresAt.gt(now))
+            .one(db_)
+            .await
+            .map_err(db)?
+            .map(|s| s.user_id),
+        AuthMethod::Token { token_id, .. } => api_token::Entity::find_by_id(*token_id)
+            .filter(api_token::Column::RevokedAt.is_null())
+            .one(db_)
+            .await
+            .map_err(db)?
+            .filter(|t| t.expires_at.is_none_or(|e| e > now))
+            .map(|t| t.user_id),
+    };
+    let Some(user_id) = user_id else {
+        return Ok(None);
+    };
+    let Some(u) = active_user(db_, user_id).await? else {
+        return Ok(None);
+    };
+    Ok(Some(principal(db_, &u, via.clone()).await?))
+}
+
 /// The principal of a session cookie and the session's CSRF token.
 pub async fn principal_for_session(
     db_: &impl ConnectionTrait,

@@ -142,6 +142,17 @@ pub enum MessageState {
 }
 str_enum!(MessageState { Visible => "visible", Hidden => "hidden", Deleted => "deleted" });
 
+impl MessageState {
+    /// Whether a message in this state is shown without its text (`full`: to a moderator).
+    fn redacted(self, full: bool) -> bool {
+        match self {
+            MessageState::Visible => false,
+            MessageState::Hidden => !full,
+            MessageState::Deleted => true,
+        }
+    }
+}
+
 /// A message as clients see it (hidden and deleted ones without their text).
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct Message {
@@ -171,11 +182,7 @@ impl Message {
     /// `full`: moderators see hidden bodies.
     pub fn from_model(m: message::Model, full: bool) -> Self {
         let state = MessageState::parse(&m.state).unwrap_or(MessageState::Visible);
-        let redact = match state {
-            MessageState::Visible => false,
-            MessageState::Hidden => !full,
-            MessageState::Deleted => true,
-        };
+        let redact = state.redacted(full);
         Message {
             id: m.id,
             channel_id: m.channel_id,
@@ -194,6 +201,17 @@ impl Message {
             created_at: m.created_at,
             edited_at: m.edited_at,
         }
+    }
+
+    /// The message as everyone sees it: a hidden one without its text, as in history
+    /// and replay (for frames that go to every subscriber).
+    pub fn redacted(mut self) -> Self {
+        if self.state.redacted(false) {
+            self.title = None;
+            self.body.clear();
+            self.body_html.clear();
+        }
+        self
     }
 }
 

@@ -172,7 +172,12 @@ pub async fn update_channel(
 ) -> ApiResult {
     let patch = body.into_inner();
     let locked = patch.locked;
+    let rescoped = patch.visibility.is_some();
     let ch = store::update_channel(&state.db, &p, *id, patch).await?;
+    if rescoped {
+        // Subscribers who may no longer read it stop receiving it, on every instance.
+        state.realtime.access_changed(ch.id);
+    }
     if let Some(l) = locked {
         audit_mod(
             &state,
@@ -239,6 +244,7 @@ pub async fn invite(
     body: web::Json<InviteInput>,
 ) -> ApiResult {
     let m = store::invite(&state.db, &p, *id, body.user_id, body.role).await?;
+    state.realtime.access_changed(*id);
     audit_mod(
         &state,
         &p,

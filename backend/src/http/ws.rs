@@ -11,6 +11,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/ws/status", web::get().to(status));
 }
 
+/// `Retry-After` of an upgrade over the socket caps.
+const CAP_RETRY_SECS: u64 = 5;
+
 /// Authenticates (session cookie or bearer token; anonymous sockets read public
 /// channels), refuses cross-site upgrades that ride on a cookie, then hands the socket to
 /// `realtime::session`.
@@ -29,6 +32,19 @@ pub async fn upgrade(
             .into());
         }
     }
+    let ip = crate::auth::client_ip(&state, &req);
+    let permit = state
+        .realtime
+        .caps
+        .admit(&ip, principal.as_ref().map(|p| p.user_id))
+        .map_err(|cap| {
+            let mut e = ApiError::new(
+                ProblemKind::RateLimited,
+                format!("{cap}; close one before opening another"),
+            );
+            e.retry_after = Some(CAP_RETRY_SECS);
+            e
+        })?;
     // actix-ws does the handshake and decodes the client's frames; the outgoing side is
     // `realtime::outbox`, which replaces actix-ws's response body (and with it the
     // `Session` and its channel, which go unused).
@@ -40,7 +56,7 @@ pub async fn upgrade(
         .max_frame_size(hard)
         .aggregate_continuations()
         .max_continuation_size(hard);
-    let body = crate::realtime::session::start(state.into_inner(), principal, stream);
+    let body = crate::realtime::session::start(state.into_inner(), principal, ip, permit, stream);
     Ok(res.set_body(body).map_into_boxed_body())
 }
 

@@ -13,7 +13,7 @@ use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use tokio::sync::{broadcast, mpsc};
 
-use super::hub::Hub;
+use super::hub::{Credential, Hub};
 use super::protocol::ServerFrame;
 use crate::community::model::Message;
 
@@ -36,6 +36,14 @@ pub enum BusEvent {
     Kick {
         channel_id: i64,
         user_id: Option<i64>,
+    },
+    /// Who may read the channel changed: its subscribers check their access again.
+    Recheck { channel_id: i64 },
+    /// A credential was revoked: close the user's sockets opened with it (with `None`:
+    /// all of the user's sockets, as after an account deletion).
+    Revoked {
+        user_id: i64,
+        credential: Option<Credential>,
     },
 }
 
@@ -85,6 +93,11 @@ impl BusEvent {
                 channel_id,
                 user_id,
             } => hub.kick(channel_id, user_id),
+            BusEvent::Recheck { channel_id } => hub.recheck(channel_id),
+            BusEvent::Revoked {
+                user_id,
+                credential,
+            } => hub.revoke(user_id, credential),
         }
     }
 }

@@ -3,7 +3,7 @@
 //! slow consumer: it is disconnected with a reason and recovers by resuming (`since`).
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::task::{Context, Poll};
 
@@ -12,6 +12,7 @@ use futures_util::task::AtomicWaker;
 use sea_orm::DatabaseConnection;
 
 use super::protocol::{self, ServerFrame};
+use crate::auth::AuthMethod;
 
 /// One frame on its way to the sockets. A new message carries its id and `seq` (0 for
 /// anything else), so that the session drops what a replay already sent and notices a
@@ -22,9 +23,58 @@ pub struct OutFrame {
     pub channel_id: i64,
     pub message_id: i64,
     pub seq: i64,
-    /// The `removed` error of a kick: the session forgets the subscription.
-    pub removed: bool,
+    pub signal: Signal,
     pub frame: ByteString,
+}
+
+impl OutFrame {
+    /// A frame that is not a message (personal frames, kicks, rechecks).
+    fn other(channel_id: i64, signal: Signal, frame: ByteString) -> Out {
+        Arc::new(OutFrame {
+            channel_id,
+            message_id: 0,
+            seq: 0,
+            signal,
+            frame,
+        })
+    }
+}
+
+/// What a queued frame tells the connection besides its text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Signal {
+    None,
+    /// The `removed` error of a kick: the session forgets the subscription.
+    Removed,
+    /// Who may read the channel changed: the session checks its subscription again before
+    /// anything behind this goes out (the frame itself is not sent).
+    Recheck,
+}
+
+/// The credential a signed-in socket was opened with, as revocations name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum Credential {
+    Session(i64),
+    Token(i64),
+}
+
+impl From<&AuthMethod> for Credential {
+    fn from(via: &AuthMethod) -> Self {
+        match via {
+            AuthMethod::Session { session_id } => Credential::Session(*session_id),
+            AuthMethod::Token { token_id, .. } => Credential::Token(*token_id),
+        }
+    }
+}
+
+/// Why the hub wants a connection closed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// Its queue overflowed.
+    SlowConsumer,
+    /// Its credential was revoked (logout, token revocation, account deletion).
+    Revoked,
 }
 
 /// What a socket's queue holds.
@@ -38,7 +88,7 @@ pub struct Conn {
 }
 
 /// A socket as the hub sees it: its bounded frame queue (filled by the hub, emptied by the
-/// connection's response body) and the slow-consumer flag. The queue is a plain deque
+/// connection's response body) and why it must end, if it must. The queue is a plain deque
 /// behind an uncontended lock: nothing is allocated for an idle socket, and a push is a
 /// lock, a pointer and (when the queue was empty) a wake.
 pub struct ConnCtl {
@@ -46,10 +96,15 @@ pub struct ConnCtl {
     capacity: usize,
     /// The response body, waiting for frames.
     reader: AtomicWaker,
-    slow: AtomicBool,
-    /// The session, waiting for `slow`.
+    /// 0 while open, else an [`Ending`] (see `ENDING_*`).
+    ending: AtomicU8,
+    /// The session, waiting for `ending`.
     waker: AtomicWaker,
 }
+
+const OPEN: u8 = 0;
+const ENDING_SLOW: u8 = 1;
+const ENDING_REVOKED: u8 = 2;
 
 #[derive(Default)]
 struct Queue {
@@ -73,7 +128,7 @@ impl ConnCtl {
             queue: Mutex::new(Queue::default()),
             capacity: capacity.max(1),
             reader: AtomicWaker::new(),
-            slow: AtomicBool::new(false),
+            ending: AtomicU8::new(OPEN),
             waker: AtomicWaker::new(),
         }
     }
@@ -122,25 +177,44 @@ impl ConnCtl {
 
     /// Marks the socket as a slow consumer and wakes its session, which closes it.
     pub fn mark_slow(&self) {
-        self.slow.store(true, Ordering::Release);
+        self.end(ENDING_SLOW);
+    }
+
+    /// Its credential no longer holds: wakes its session, which closes it.
+    pub fn revoke(&self) {
+        self.end(ENDING_REVOKED);
+    }
+
+    /// The first reason wins.
+    fn end(&self, why: u8) {
+        let _ = self
+            .ending
+            .compare_exchange(OPEN, why, Ordering::AcqRel, Ordering::Acquire);
         self.waker.wake();
     }
 
-    pub fn is_slow(&self) -> bool {
-        self.slow.load(Ordering::Acquire)
+    fn ending_now(&self) -> Option<Ending> {
+        match self.ending.load(Ordering::Acquire) {
+            ENDING_SLOW => Some(Ending::SlowConsumer),
+            ENDING_REVOKED => Some(Ending::Revoked),
+            _ => None,
+        }
     }
 
-    /// Completes once the socket was marked slow.
-    pub fn slow(&self) -> impl std::future::Future<Output = ()> + '_ {
+    pub fn is_slow(&self) -> bool {
+        self.ending_now() == Some(Ending::SlowConsumer)
+    }
+
+    /// Completes once the socket must end, with the reason.
+    pub fn ending(&self) -> impl std::future::Future<Output = Ending> + '_ {
         std::future::poll_fn(move |cx| {
-            if self.is_slow() {
-                return Poll::Ready(());
+            if let Some(e) = self.ending_now() {
+                return Poll::Ready(e);
             }
             self.waker.register(cx.waker());
-            if self.is_slow() {
-                Poll::Ready(())
-            } else {
-                Poll::Pending
+            match self.ending_now() {
+                Some(e) => Poll::Ready(e),
+                None => Poll::Pending,
             }
         })
     }
@@ -158,8 +232,15 @@ struct ChannelSubs {
     floor: i64,
 }
 
-/// One user's sockets on this instance, by connection id.
-type UserConns = Vec<(u64, Arc<ConnCtl>)>;
+/// A signed-in socket as the hub knows it for personal frames and revocations.
+pub struct UserConn {
+    pub conn_id: u64,
+    pub credential: Credential,
+    pub ctl: Arc<ConnCtl>,
+}
+
+/// One user's sockets on this instance.
+type UserConns = Vec<UserConn>;
 
 pub struct Hub {
     channels: RwLock<HashMap<i64, ChannelSubs>>,
@@ -255,7 +336,7 @@ impl Hub {
                 channel_id,
                 message_id,
                 seq,
-                removed: false,
+                signal: Signal::None,
                 frame,
             });
             let mut n = 0u64;
@@ -292,16 +373,16 @@ impl Hub {
         }
     }
 
-    /// Registers a signed-in socket for its user's personal frames.
-    pub fn register_user(&self, user_id: i64, conn_id: u64, ctl: Arc<ConnCtl>) {
+    /// Registers a signed-in socket for its user's personal frames and revocations.
+    pub fn register_user(&self, user_id: i64, conn: UserConn) {
         let mut users = self.users.write().expect("hub lock");
-        users.entry(user_id).or_default().push((conn_id, ctl));
+        users.entry(user_id).or_default().push(conn);
     }
 
     pub fn unregister_user(&self, user_id: i64, conn_id: u64) {
         let mut users = self.users.write().expect("hub lock");
         if let Some(conns) = users.get_mut(&user_id) {
-            conns.retain(|(id, _)| *id != conn_id);
+            conns.retain(|c| c.conn_id != conn_id);
             if conns.is_empty() {
                 users.remove(&user_id);
             }
@@ -311,20 +392,14 @@ impl Hub {
     /// Queues a personal frame on every socket of these users (on this instance). A
     /// socket too far behind is a slow consumer, as on a channel.
     pub fn deliver_personal(&self, user_ids: &[i64], frame: ByteString) {
-        let out: Out = Arc::new(OutFrame {
-            channel_id: 0,
-            message_id: 0,
-            seq: 0,
-            removed: false,
-            frame,
-        });
+        let out = OutFrame::other(0, Signal::None, frame);
         let users = self.users.read().expect("hub lock");
         let mut n = 0u64;
         for ctl in user_ids
             .iter()
             .filter_map(|u| users.get(u))
             .flatten()
-            .map(|(_, ctl)| ctl)
+            .map(|c| &c.ctl)
         {
             match ctl.push(out.clone()) {
                 Ok(()) => n += 1,
@@ -333,6 +408,32 @@ impl Hub {
             }
         }
         self.delivered.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Ends the user's sockets opened with `credential` (with `None`: all of them).
+    pub fn revoke(&self, user_id: i64, credential: Option<Credential>) {
+        let users = self.users.read().expect("hub lock");
+        for c in users.get(&user_id).into_iter().flatten() {
+            if credential.is_none_or(|cred| cred == c.credential) {
+                c.ctl.revoke();
+            }
+        }
+    }
+
+    /// Tells every local subscriber of the channel to check its access again (after a
+    /// change of visibility, membership or role).
+    pub fn recheck(&self, channel_id: i64) {
+        let ch = self.channels.read().expect("hub lock");
+        let Some(subs) = ch.get(&channel_id) else {
+            return;
+        };
+        let out = OutFrame::other(channel_id, Signal::Recheck, ByteString::new());
+        for c in subs.conns.values() {
+            // A full queue is already a slow consumer on its way out.
+            if c.ctl.push(out.clone()) == Err(PushError::Full) {
+                c.ctl.mark_slow();
+            }
+        }
     }
 
     /// Drops the subscriptions of one user (or of everyone) on a channel and tells them.
@@ -357,19 +458,17 @@ impl Hub {
         if removed.is_empty() {
             return;
         }
-        let out: Out = Arc::new(OutFrame {
+        let out = OutFrame::other(
             channel_id,
-            message_id: 0,
-            seq: 0,
-            removed: true,
-            frame: protocol::error_text(
+            Signal::Removed,
+            protocol::error_text(
                 protocol::code::REMOVED,
                 "you no longer have access to this channel",
                 Some(channel_id),
                 None,
             )
             .into(),
-        });
+        );
         for c in removed {
             let _ = c.ctl.push(out.clone());
         }

@@ -6,6 +6,7 @@
 //! consumer, reconnect, Redis outage) resumes with `since` and gets exactly the gap.
 
 pub mod bus;
+pub mod caps;
 pub mod hub;
 pub mod outbox;
 pub mod protocol;
@@ -16,13 +17,15 @@ use std::sync::Arc;
 use sea_orm::DatabaseConnection;
 
 pub use bus::BusEvent;
-pub use hub::Hub;
+pub use hub::{Credential, Hub};
 
 use crate::config::Config;
 
 /// The real-time part of one instance: its hub and its link to the other instances.
 pub struct Realtime {
     pub hub: Arc<Hub>,
+    /// Open sockets per account and per address.
+    pub caps: Arc<caps::SocketCaps>,
     bus: bus::Bus,
 }
 
@@ -35,7 +38,11 @@ impl Realtime {
             Some(url) => bus::Bus::redis(url, &config.redis_prefix, hub.clone()),
             None => bus::Bus::local(hub.clone()),
         };
-        Arc::new(Realtime { hub, bus })
+        let caps = Arc::new(caps::SocketCaps::new(
+            config.ws_max_per_account,
+            config.ws_max_per_ip,
+        ));
+        Arc::new(Realtime { hub, caps, bus })
     }
 
     /// Publishes an event to every instance's hub (this one included).
@@ -88,9 +95,10 @@ impl Realtime {
         self.publish(BusEvent::ephemeral(channel_id, frame));
     }
 
-    /// A stored message that changed, to its channel's subscribers.
+    /// A stored message that changed, to its channel's subscribers: redacted, since they
+    /// include anonymous readers (the caller may hold a moderator's full view).
     pub fn changed_message(&self, m: &crate::community::model::Message) {
-        self.publish(BusEvent::changed_message(m));
+        self.publish(BusEvent::changed_message(&m.clone().redacted()));
     }
 
     /// A member removed or banned: their sockets stop receiving the channel at once.
@@ -98,6 +106,21 @@ impl Realtime {
         self.publish(BusEvent::Kick {
             channel_id,
             user_id,
+        });
+    }
+
+    /// Who may read the channel changed (visibility, membership, role): every instance's
+    /// subscribers are checked again and those no longer allowed stop receiving it.
+    pub fn access_changed(&self, channel_id: i64) {
+        self.publish(BusEvent::Recheck { channel_id });
+    }
+
+    /// A credential ended (logout, token revocation; `None`: every credential of the
+    /// account, as after its deletion): its sockets close on every instance.
+    pub fn revoked(&self, user_id: i64, credential: Option<Credential>) {
+        self.publish(BusEvent::Revoked {
+            user_id,
+            credential,
         });
     }
 

@@ -16,6 +16,10 @@
 //! a frame beyond the next `seq` marks a gap, is dropped, and the session fills the gap
 //! from the database, where everything up to that frame is already committed. So a
 //! client's newest message id is always a correct `since` to resume from.
+//!
+//! A change of who may read a channel reaches the queue as a recheck signal: the body
+//! stops taking hub frames until the session has checked that subscription again, so
+//! nothing queued behind the change goes out to a socket that lost access.
 
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap, VecDeque};
@@ -28,7 +32,7 @@ use actix_web::body::{BodySize, MessageBody};
 use actix_web::web::{Bytes, BytesMut};
 use actix_ws::CloseReason;
 
-use super::hub::{ConnCtl, OutFrame};
+use super::hub::{ConnCtl, OutFrame, Signal};
 
 /// Frames the session may queue before `text` waits for the socket (as actix-ws did).
 const CONTROL_QUEUE: usize = 32;
@@ -61,7 +65,9 @@ struct State {
     subs: Subs,
     /// Channels whose live frames skipped a `seq`: the session fills them in.
     gaps: BTreeSet<i64>,
-    /// The session is handling a client frame: hub frames wait.
+    /// Subscribed channels whose access the session must check again.
+    rechecks: BTreeSet<i64>,
+    /// The session is handling a client frame (or a recheck is pending): hub frames wait.
     busy: bool,
     /// No more frames after the queued ones (close frame sent, or session gone).
     closing: bool,
@@ -86,8 +92,17 @@ impl State {
 
     /// Whether a hub frame goes out: a new message only on a subscribed channel and as
     /// its next `seq` (older ones were sent, newer ones mark a gap); a changed message
-    /// on a subscribed channel; a kick's `removed` also ends the subscription.
+    /// on a subscribed channel; a kick's `removed` also ends the subscription; a recheck
+    /// holds the hub frames back for the session.
     fn accepts(&mut self, out: &OutFrame) -> bool {
+        if out.signal == Signal::Recheck {
+            if self.subs.borrow().contains_key(&out.channel_id) {
+                self.rechecks.insert(out.channel_id);
+                self.busy = true;
+                self.wake_session();
+            }
+            return false;
+        }
         if out.seq > 0 {
             let mut subs = self.subs.borrow_mut();
             let Some(pos) = subs.get_mut(&out.channel_id) else {
@@ -110,7 +125,7 @@ impl State {
         } else if out.message_id > 0 {
             self.subs.borrow().contains_key(&out.channel_id)
         } else {
-            if out.removed {
+            if out.signal == Signal::Removed {
                 self.subs.borrow_mut().remove(&out.channel_id);
             }
             true
@@ -139,6 +154,7 @@ pub fn outbox(hub: Arc<ConnCtl>, subs: Subs) -> (Outbox, Outbound) {
         control: VecDeque::new(),
         subs,
         gaps: BTreeSet::new(),
+        rechecks: BTreeSet::new(),
         busy: false,
         closing: false,
         gone: false,
@@ -239,10 +255,24 @@ impl Outbox {
     /// Completes with a channel whose live frames skipped a `seq` (see the module docs).
     /// Owns its handle, so the session may use the outbox while it waits.
     pub fn next_gap(&self) -> impl std::future::Future<Output = i64> + 'static {
+        self.next_of(|st| &mut st.gaps)
+    }
+
+    /// Completes with a subscribed channel whose access must be checked again; hub frames
+    /// wait until the session calls `set_busy(false)` after the check.
+    pub fn next_recheck(&self) -> impl std::future::Future<Output = i64> + 'static {
+        self.next_of(|st| &mut st.rechecks)
+    }
+
+    /// Completes with the first channel of one of the session's to-do sets.
+    fn next_of(
+        &self,
+        set: fn(&mut State) -> &mut BTreeSet<i64>,
+    ) -> impl std::future::Future<Output = i64> + 'static {
         let state = self.state.clone();
         std::future::poll_fn(move |cx| {
             let mut st = state.borrow_mut();
-            match st.gaps.pop_first() {
+            match set(&mut st).pop_first() {
                 Some(channel_id) => Poll::Ready(channel_id),
                 None => {
                     st.session_waker = Some(cx.waker().clone());
@@ -252,11 +282,12 @@ impl Outbox {
         })
     }
 
-    /// Hub frames wait while the session handles a client frame (see the module docs).
+    /// Hub frames wait while the session handles a client frame (see the module docs),
+    /// and while a recheck is pending.
     pub fn set_busy(&self, busy: bool) {
         let mut st = self.state.borrow_mut();
-        st.busy = busy;
-        if !busy {
+        st.busy = busy || !st.rechecks.is_empty();
+        if !st.busy {
             st.wake_body();
         }
     }
@@ -309,7 +340,8 @@ impl MessageBody for Outbound {
         }
         if !st.busy {
             let mut taken = 0;
-            while taken < HUB_BATCH {
+            // A recheck sets `busy`: what follows it waits for the session.
+            while taken < HUB_BATCH && !st.busy {
                 match this.hub.poll_pop(cx) {
                     Poll::Ready(out) => {
                         taken += 1;

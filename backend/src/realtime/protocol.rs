@@ -37,6 +37,24 @@ pub enum ClientFrame {
     },
 }
 
+impl ClientFrame {
+    /// The channel and `client_msg_id` a frame is about, for its `error` answers.
+    pub fn target(&self) -> (Option<i64>, Option<&str>) {
+        match self {
+            ClientFrame::Subscribe { channel_id, .. }
+            | ClientFrame::Unsubscribe { channel_id }
+            | ClientFrame::Typing { channel_id }
+            | ClientFrame::Read { channel_id, .. } => (Some(*channel_id), None),
+            ClientFrame::Send {
+                channel_id,
+                client_msg_id,
+                ..
+            } => (Some(*channel_id), Some(client_msg_id)),
+            ClientFrame::Ping { .. } => (None, None),
+        }
+    }
+}
+
 pub const CLIENT_TYPES: &[&str] = &["subscribe", "unsubscribe", "send", "typing", "read", "ping"];
 
 /// Server → client.

@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReason};
 
-use super::hub::{Conn, ConnCtl};
+use super::caps::Permit;
+use super::hub::{Conn, ConnCtl, Ending, UserConn};
 use super::outbox::{self, Outbound, Outbox, Position, Subs};
 use super::protocol::{self, code, ClientFrame, ServerFrame};
 use super::BusEvent;
@@ -54,7 +55,11 @@ impl Bucket {
 
 struct Conversation {
     state: Arc<AppState>,
+    /// Refreshed from the database before every frame that acts as the user, so a
+    /// revoked credential (or a changed role) holds at once even if an event was missed.
     principal: Option<Principal>,
+    /// The client's address, for the write rate limit.
+    ip: String,
     conn_id: u64,
     conn: Conn,
     /// Subscribed channels and where each stands (the outgoing side filters the hub's
@@ -66,41 +71,53 @@ const HEARTBEAT: Duration = Duration::from_secs(30);
 
 /// Starts the connection's session task and returns the response body that writes its
 /// frames (the hub's frames go from the socket's queue straight into that body).
+/// The connection's place under the socket caps is held until it ends.
 pub fn start(
     state: Arc<AppState>,
     principal: Option<Principal>,
+    ip: String,
+    permit: Permit,
     stream: AggregatedMessageStream,
 ) -> Outbound {
     let ctl = Arc::new(ConnCtl::new(state.realtime.hub.queue_len));
     let subs: Subs = Rc::new(RefCell::new(Default::default()));
     let (session, body) = outbox::outbox(ctl.clone(), subs.clone());
-    actix_web::rt::spawn(run(state, principal, session, stream, ctl, subs));
-    body
-}
-
-/// Runs the connection until either side closes it.
-async fn run(
-    state: Arc<AppState>,
-    principal: Option<Principal>,
-    mut session: Outbox,
-    mut stream: AggregatedMessageStream,
-    ctl: Arc<ConnCtl>,
-    subs: Subs,
-) {
-    let cfg = state.config.clone();
-    let rt = state.realtime.clone();
-    let mut conv = Conversation {
-        conn_id: rt.hub.next_conn_id(),
+    let conv = Conversation {
+        conn_id: state.realtime.hub.next_conn_id(),
         conn: Conn {
             user_id: principal.as_ref().map(|p| p.user_id),
             ctl: ctl.clone(),
         },
         principal,
+        ip,
         state,
         subs,
     };
-    if let Some(user_id) = conv.conn.user_id {
-        rt.hub.register_user(user_id, conv.conn_id, ctl.clone());
+    actix_web::rt::spawn(async move {
+        run(conv, session, stream, ctl).await;
+        drop(permit);
+    });
+    body
+}
+
+/// Runs the connection until either side closes it.
+async fn run(
+    mut conv: Conversation,
+    mut session: Outbox,
+    mut stream: AggregatedMessageStream,
+    ctl: Arc<ConnCtl>,
+) {
+    let cfg = conv.state.config.clone();
+    let rt = conv.state.realtime.clone();
+    if let Some(p) = &conv.principal {
+        rt.hub.register_user(
+            p.user_id,
+            UserConn {
+                conn_id: conv.conn_id,
+                credential: (&p.via).into(),
+                ctl: ctl.clone(),
+            },
+        );
     }
     let mut bucket = Bucket::new(cfg.ws_rate_per_sec, cfg.ws_rate_burst);
     let idle = Duration::from_secs(cfg.ws_idle_timeout_secs.max(5));
@@ -125,8 +142,11 @@ async fn run(
     loop {
         tokio::select! {
             biased;
-            _ = ctl.slow() => {
-                close = Some(slow_consumer());
+            why = ctl.ending() => {
+                close = Some(match why {
+                    Ending::SlowConsumer => slow_consumer(),
+                    Ending::Revoked => revoked(),
+                });
                 break;
             }
             channel_id = session.next_gap() => {
@@ -135,6 +155,19 @@ async fn run(
                 let filled = Box::pin(conv.fill_gap(channel_id, &mut session)).await;
                 session.set_busy(false);
                 if !filled {
+                    break;
+                }
+            }
+            channel_id = session.next_recheck() => {
+                // Hub frames already wait (see `outbox`) until the check is done.
+                session.set_busy(true);
+                let reply = Box::pin(conv.recheck(channel_id)).await;
+                let sent = match reply {
+                    Some(r) => session.text(r).await.is_ok(),
+                    None => true,
+                };
+                session.set_busy(false);
+                if !sent {
                     break;
                 }
             }
@@ -233,6 +266,16 @@ async fn run(
     let _ = tokio::time::timeout(Duration::from_secs(wait), session.close(close)).await;
 }
 
+/// Close code of a socket whose credential was revoked (4000-4999: the application's).
+pub const CLOSE_REVOKED: u16 = 4001;
+
+fn revoked() -> CloseReason {
+    CloseReason {
+        code: CloseCode::Other(CLOSE_REVOKED),
+        description: Some("credential revoked: sign in again".into()),
+    }
+}
+
 fn slow_consumer() -> CloseReason {
     CloseReason {
         code: CloseCode::Again,
@@ -282,6 +325,14 @@ impl Conversation {
                 )];
             }
         };
+        if !matches!(
+            frame,
+            ClientFrame::Ping { .. } | ClientFrame::Unsubscribe { .. }
+        ) {
+            if let Err(refused) = self.refresh_authority(&frame).await {
+                return vec![refused];
+            }
+        }
         match frame {
             ClientFrame::Ping { nonce } => vec![ServerFrame::Pong {
                 nonce: nonce.as_ref(),
@@ -357,6 +408,70 @@ impl Conversation {
                 }
             }
         }
+    }
+
+    /// Loads the signed-in user's principal again. A credential that no longer holds ends
+    /// the socket (after this frame's refusal); anonymous sockets have nothing to check.
+    async fn refresh_authority(&mut self, frame: &ClientFrame) -> Result<(), String> {
+        let Some(p) = &self.principal else {
+            return Ok(());
+        };
+        let (channel_id, client_msg_id) = frame.target();
+        match crate::auth::store::principal_for_credential(&self.state.db, &p.via).await {
+            Ok(Some(fresh)) if fresh.user_id == p.user_id => {
+                self.principal = Some(fresh);
+                Ok(())
+            }
+            Ok(_) => {
+                self.conn.ctl.revoke();
+                Err(protocol::error_text(
+                    code::UNAUTHORIZED,
+                    "the credential of this socket was revoked or expired; sign in again",
+                    channel_id,
+                    client_msg_id,
+                ))
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "websocket credential check failed");
+                Err(protocol::error_text(
+                    code::INTERNAL,
+                    "the request could not be completed; retry",
+                    channel_id,
+                    client_msg_id,
+                ))
+            }
+        }
+    }
+
+    /// Who may read the channel changed: keeps the subscription if the caller still may,
+    /// else ends it and says why (`None`: still allowed, or no longer subscribed).
+    async fn recheck(&mut self, channel_id: i64) -> Option<String> {
+        if !self.subs.borrow().contains_key(&channel_id) {
+            return None;
+        }
+        let refused =
+            match store::readable(&self.state.db, channel_id, self.principal.as_ref()).await {
+                Ok(_) => return None,
+                Err(CommunityError::NotFound { .. }) => code::REMOVED,
+                Err(CommunityError::Forbidden(_)) => code::FORBIDDEN,
+                Err(e) => {
+                    // Fail closed: the client may subscribe again once the database answers.
+                    tracing::warn!(channel_id, error = %e, "access recheck failed");
+                    code::INTERNAL
+                }
+            };
+        self.subs.borrow_mut().remove(&channel_id);
+        self.state
+            .realtime
+            .hub
+            .unsubscribe(channel_id, self.conn_id);
+        self.presence(channel_id, false);
+        Some(protocol::error_text(
+            refused,
+            "you may no longer read this channel; the subscription ended",
+            Some(channel_id),
+            None,
+        ))
     }
 
     async fn subscribe(
@@ -496,6 +611,21 @@ impl Conversation {
         let Some(p) = &self.principal else {
             return vec![unauthorized(Some(channel_id), Some(&client_msg_id))];
         };
+        // The same per-account (and per-address) write limit as REST writes.
+        if let Err(e) = self
+            .state
+            .auth
+            .limiter
+            .check_write(&self.state.config, &self.ip, p.user_id)
+            .await
+        {
+            return vec![protocol::error_text(
+                code::RATE_LIMITED,
+                &e.detail,
+                Some(channel_id),
+                Some(&client_msg_id),
+            )];
+        }
         let input = MessageInput {
             client_msg_id: Some(client_msg_id.clone()),
             body,

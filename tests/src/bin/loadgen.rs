@@ -134,6 +134,8 @@ async fn main() {
         .env("MATCHRAUM_RATE_WRITE_PER_IP", "0")
         .env("MATCHRAUM_RATE_WRITE_PER_ACCOUNT", "0")
         .env("MATCHRAUM_WS_RATE_PER_SEC", "0")
+        // Every socket comes from 127.0.0.1: room for all of them (and the sender's).
+        .env("MATCHRAUM_WS_MAX_PER_IP", (a.conns + 10).to_string())
         .env_remove("MATCHRAUM_REDIS_URL")
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
