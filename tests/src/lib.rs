@@ -252,7 +252,7 @@ pub use matchraum::auth::PlatformRole as Role;
 pub const PASSWORD: &str = "Korrekt Pferd Batterie 9";
 
 /// A signed-in account: its session cookie (with CSRF token) and a bearer token with the
-/// scopes `read` and `write` (plus `moderate`/`admin` where the role allows).
+/// scopes `read`, `write` and `moderate` (plus `admin` for operators).
 #[derive(Clone, Debug)]
 pub struct TestUser {
     pub id: i64,
@@ -349,11 +349,10 @@ impl TestApp {
         let body: serde_json::Value = res.json().await.unwrap();
         let id = body["user"]["id"].as_i64().unwrap();
         let csrf = body["csrf_token"].as_str().unwrap().to_owned();
-        let mut scopes = vec!["read", "write"];
-        match body["user"]["role"].as_str().unwrap() {
-            "operator" => scopes.extend(["moderate", "admin"]),
-            "community_manager" => scopes.push("moderate"),
-            _ => {}
+        // `moderate` acts only where the account may moderate (its own channels).
+        let mut scopes = vec!["read", "write", "moderate"];
+        if body["user"]["role"] == "operator" {
+            scopes.push("admin");
         }
         let mut user = TestUser {
             id,

@@ -4,6 +4,7 @@
 
 mod auth;
 mod catalog_api;
+mod channel_rights;
 mod channels;
 mod eval;
 mod import;

@@ -219,11 +219,9 @@ pub fn grant_scopes(p: &Principal, scopes: &[Scope]) -> Result<(), ApiError> {
     manage_own_account(p)?;
     for s in scopes {
         let allowed = match s {
-            Scope::Read | Scope::Write => true,
-            Scope::Moderate => matches!(
-                p.role,
-                PlatformRole::CommunityManager | PlatformRole::Operator
-            ),
+            // `moderate` acts only where the account has the standing to moderate (the
+            // channels it owns or moderates; everywhere for community managers).
+            Scope::Read | Scope::Write | Scope::Moderate => true,
             Scope::Admin => operator(p),
         };
         if !allowed {
@@ -308,17 +306,35 @@ pub fn can_post(
     Ok(())
 }
 
-/// Pin, hide, delete, lock, mute, ban, reports: the channel's owners and moderators, and
-/// community managers and operators everywhere except in direct channels.
-pub fn can_moderate(p: &Principal, f: &CommunityFacts) -> bool {
-    if !p.has_scope(Scope::Write) {
+/// The channel's owners and moderators, and community managers and operators everywhere
+/// except in direct channels (which have no moderators: two sides talk).
+fn moderator_standing(p: &Principal, f: &CommunityFacts) -> bool {
+    if f.kind == ChannelKind::Direct {
         return false;
     }
     let role_ok = f
         .member
         .as_ref()
         .is_some_and(|m| !m.banned && m.role >= MemberRole::Moderator);
-    role_ok || (f.kind != ChannelKind::Direct && can_moderate_everywhere(p))
+    role_ok
+        || matches!(
+            p.role,
+            PlatformRole::CommunityManager | PlatformRole::Operator
+        )
+}
+
+/// Pin, hide, delete, lock, mute, ban, remove, edit others' messages, reports: those with
+/// the standing to moderate, and (as tokens) only with the `moderate` scope; a leaked
+/// `write` token cannot moderate, even its owner's own channel.
+pub fn can_moderate(p: &Principal, f: &CommunityFacts) -> bool {
+    p.has_scope(Scope::Write) && p.has_scope(Scope::Moderate) && moderator_standing(p, f)
+}
+
+/// Acting on a member of this role (changing their role, muting, banning, removing):
+/// members are anyone's to moderate, owners and moderators only the owners' (and
+/// operators') to change.
+pub fn can_act_on_member(p: &Principal, f: &CommunityFacts, target: MemberRole) -> bool {
+    target < MemberRole::Moderator || can_delete_channel(p, f)
 }
 
 /// Community managers and operators see every report queue.
@@ -330,23 +346,24 @@ pub fn can_moderate_everywhere(p: &Principal) -> bool {
         )
 }
 
-/// Renaming, describing, re-scoping and locking a channel.
+/// Renaming, describing and re-scoping a channel (locking it is moderation).
 pub fn can_manage_channel(p: &Principal, f: &CommunityFacts) -> bool {
-    can_moderate(p, f)
+    p.has_scope(Scope::Write) && moderator_standing(p, f)
 }
 
-/// Inviting members and naming moderators.
+/// Inviting members and naming moderators (nobody joins a direct channel).
 pub fn can_invite(p: &Principal, f: &CommunityFacts) -> bool {
-    can_moderate(p, f)
+    can_manage_channel(p, f)
 }
 
 /// Deleting a channel and naming owners: its owners and operators.
 pub fn can_delete_channel(p: &Principal, f: &CommunityFacts) -> bool {
     p.has_scope(Scope::Write)
         && (p.is_operator()
-            || f.member
-                .as_ref()
-                .is_some_and(|m| !m.banned && m.role == MemberRole::Owner))
+            || (f.kind != ChannelKind::Direct
+                && f.member
+                    .as_ref()
+                    .is_some_and(|m| !m.banned && m.role == MemberRole::Owner)))
 }
 
 /// Opening a channel: forums are for community managers; an organisation's channels for

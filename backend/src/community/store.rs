@@ -54,7 +54,7 @@ fn facts_of(ch: &channel::Model, m: Option<&member::Model>) -> ChannelFacts {
         organisation_id: ch.organisation_id,
         locked: ch.locked,
         member: m.map(|m| MemberFacts {
-            role: MemberRole::parse(&m.role).unwrap_or(MemberRole::Member),
+            role: role_of(m),
             banned: m.banned,
             muted_until: m.muted_until,
         }),
@@ -336,6 +336,11 @@ pub async fn update_channel(
         am.visibility = Set(v.as_str().into());
     }
     if let Some(l) = patch.locked {
+        if !policy::can_moderate(actor, &f) {
+            return Err(CommunityError::forbidden(
+                "locking a channel is moderation (a token needs the moderate scope)",
+            ));
+        }
         am.locked = Set(l);
     }
     am.updated_at = Set(Utc::now());
@@ -409,7 +414,7 @@ pub async fn members(
 fn member_view(m: member::Model) -> Member {
     Member {
         user_id: m.user_id,
-        role: MemberRole::parse(&m.role).unwrap_or(MemberRole::Member),
+        role: role_of(&m),
         muted_until: m.muted_until,
         banned: m.banned,
         joined_at: m.joined_at,
@@ -437,23 +442,48 @@ pub async fn join(db: &DatabaseConnection, actor: &Principal, id: i64) -> R<Memb
     ))
 }
 
+/// Refuses to take the owner role from `m` (leaving, removal, demotion) when it is the
+/// channel's last owner, so that a channel always has one.
+async fn keep_an_owner(db: &impl ConnectionTrait, m: &member::Model) -> R<()> {
+    if m.role != MemberRole::Owner.as_str() {
+        return Ok(());
+    }
+    let owners = member::Entity::find()
+        .filter(member::Column::ChannelId.eq(m.channel_id))
+        .filter(member::Column::Role.eq(MemberRole::Owner.as_str()))
+        .filter(member::Column::Banned.eq(false))
+        .count(db)
+        .await?;
+    if owners <= 1 {
+        return Err(CommunityError::Conflict(
+            "the last owner stays; name another owner first or delete the channel".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The role of a member row as the policy sees it.
+fn role_of(m: &member::Model) -> MemberRole {
+    MemberRole::parse(&m.role).unwrap_or(MemberRole::Member)
+}
+
+/// Refuses acting on `target` unless the caller outranks them (see the policy).
+fn may_act_on(actor: &Principal, f: &ChannelFacts, target: &member::Model) -> R<()> {
+    if policy::can_act_on_member(actor, f, role_of(target)) {
+        Ok(())
+    } else {
+        Err(CommunityError::forbidden(
+            "only owners change or sanction owners and moderators",
+        ))
+    }
+}
+
 /// Leaving as the last owner is refused, so that a channel always has one.
 pub async fn leave(db: &DatabaseConnection, actor: &Principal, id: i64) -> R<()> {
     let m = membership(db, id, actor.user_id)
         .await?
         .ok_or_else(|| CommunityError::Conflict("you are not a member".into()))?;
-    if m.role == "owner" {
-        let owners = member::Entity::find()
-            .filter(member::Column::ChannelId.eq(id))
-            .filter(member::Column::Role.eq("owner"))
-            .count(db)
-            .await?;
-        if owners <= 1 {
-            return Err(CommunityError::Conflict(
-                "the last owner cannot leave; hand over ownership or delete the channel".into(),
-            ));
-        }
-    }
+    keep_an_owner(db, &m).await?;
     member::Entity::delete_by_id((id, actor.user_id))
         .exec(db)
         .await?;
@@ -479,6 +509,10 @@ pub async fn invite(
     ensure_user(db, user_id).await?;
     match membership(db, id, user_id).await? {
         Some(m) => {
+            may_act_on(actor, &f, &m)?;
+            if role != MemberRole::Owner {
+                keep_an_owner(db, &m).await?;
+            }
             let mut am = m.into_active_model();
             am.role = Set(role.as_str().into());
             am.banned = Set(false);
@@ -509,9 +543,8 @@ pub async fn remove_member(
             kind: "member",
             id: user_id,
         })?;
-    if target.role == "owner" && !policy::can_delete_channel(actor, &f) {
-        return Err(CommunityError::forbidden("moderators cannot remove owners"));
-    }
+    may_act_on(actor, &f, &target)?;
+    keep_an_owner(db, &target).await?;
     member::Entity::delete_by_id((id, user_id)).exec(db).await?;
     Ok(())
 }
@@ -546,11 +579,12 @@ pub async fn sanction(
             })
         }
     };
-    if row.role == "owner" {
+    if row.role == MemberRole::Owner.as_str() {
         return Err(CommunityError::forbidden(
             "owners cannot be muted or banned",
         ));
     }
+    may_act_on(actor, &f, &row)?;
     let mut am = row.into_active_model();
     if let Some(min) = mute_minutes {
         if !(0..=525_600).contains(&min) {
