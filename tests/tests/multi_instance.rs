@@ -276,3 +276,54 @@ async fn redis_going_away_mid_conversation_loses_nothing() {
     let ids: Vec<i64> = replay.iter().map(|m| m["id"].as_i64().unwrap()).collect();
     assert_eq!(ids, want);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn revocations_and_access_changes_reach_sockets_on_the_other_instance() {
+    let (one, two) = two_instances("redis://127.0.0.1:6379").await;
+    let anna = one.user(Role::Seeker, None).await;
+    let ch = channel(&one, &anna, "community", "public").await;
+    let mut anon = Ws::connect(&two, None).await;
+    anon.subscribe(ch, None).await;
+    let mut a = Ws::connect(&two, Some(&anna)).await;
+    a.subscribe(ch, None).await;
+
+    // public -> members through instance one: the anonymous socket on two stops.
+    let res = one
+        .request(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/channels/{ch}"),
+            Some(&anna),
+        )
+        .json(&serde_json::json!({"visibility": "members"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let e = anon.next_relevant().await;
+    assert_eq!(e["code"], "forbidden", "{e}");
+    assert_eq!(e["channel_id"], ch);
+    a.say(ch, "members", "nur Mitglieder").await;
+    anon.expect_no_message(Duration::from_millis(500)).await;
+
+    // Revoking the token through instance one closes its socket on two.
+    let tokens: serde_json::Value = anna
+        .with_cookie(one.client.get(one.url("/api/v1/me/tokens")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let tid = tokens[0]["id"].as_i64().unwrap();
+    let res = anna
+        .with_cookie(
+            one.client
+                .delete(one.url(&format!("/api/v1/me/tokens/{tid}"))),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    let reason = a.expect_closed().await;
+    assert!(reason.contains("4001"), "{reason}");
+}
