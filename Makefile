@@ -12,7 +12,7 @@ setup:
 	@scripts/setup_model.sh
 
 run: setup
-	$(CARGO) run --release -p matchraum -- serve --demo
+	$(CARGO) run --release -p matchraum -- serve
 
 test: setup
 	$(CARGO) nextest run --workspace --no-fail-fast

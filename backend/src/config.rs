@@ -27,6 +27,9 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Seed the embedded demo catalogue into an empty database at start-up.
     pub demo_data: bool,
+    /// Catalogue snapshot (tar.xz) imported into an empty database at start-up, unless
+    /// `demo_data`; empty = none.
+    pub seed_snapshot: PathBuf,
     /// Worker threads of the HTTP server (0 = one per core).
     pub workers: usize,
     /// Load the embedding model and serve `/api/v1/match`.
@@ -94,6 +97,7 @@ impl Default for Config {
             ort_lib: PathBuf::from("models/onnxruntime/libonnxruntime.so"),
             max_body_bytes: 1024 * 1024,
             demo_data: false,
+            seed_snapshot: PathBuf::from("data-snapshot/catalogue.tar.xz"),
             workers: 0,
             matching: true,
             embed_concurrency: 2,
@@ -135,6 +139,11 @@ impl Config {
             .merge(Env::prefixed("MATCHRAUM_").ignore(&["config", "bootstrap_password"]))
             .extract()
             .map_err(|e| ConfigError(Box::new(e)))
+    }
+
+    /// The snapshot to seed an empty database with, if any.
+    pub fn seed_snapshot(&self) -> Option<&std::path::Path> {
+        Some(self.seed_snapshot.as_path()).filter(|p| !p.as_os_str().is_empty())
     }
 
     pub fn is_sqlite(&self) -> bool {

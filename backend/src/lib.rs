@@ -12,6 +12,7 @@ pub mod http;
 pub mod import;
 pub mod matching;
 pub mod realtime;
+pub mod snapshot;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

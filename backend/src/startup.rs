@@ -11,7 +11,7 @@ use sea_orm::DbErr;
 use tracing_actix_web::{RequestId, TracingLogger};
 
 use crate::config::Config;
-use crate::matching::Matcher;
+use crate::matching::{IndexGate, Matcher};
 use crate::state::AppState;
 
 #[derive(Debug, thiserror::Error)]
@@ -34,13 +34,17 @@ pub struct Application {
 
 impl Application {
     pub async fn build(config: Config) -> Result<Self, StartupError> {
+        Self::build_with(config, IndexGate::open()).await
+    }
+
+    /// As [`Application::build`], with the batches of the first semantic index build
+    /// passing `gate` (tests hold the build to observe the `building` state).
+    pub async fn build_with(config: Config, gate: IndexGate) -> Result<Self, StartupError> {
+        // The model loads on the blocking pool while the database is prepared and seeded.
+        let model = config.matching.then(|| load_model(&config));
         let db = crate::db::connect(&config.database_url).await?;
         crate::db::migrate(&db).await?;
-        if config.demo_data {
-            crate::demo::seed_if_empty(&db)
-                .await
-                .map_err(|e| StartupError::Other(format!("demo data: {e}")))?;
-        }
+        seed(&config, &db).await?;
         let listener = TcpListener::bind(&config.bind).map_err(|source| StartupError::Bind {
             addr: config.bind.clone(),
             source,
@@ -49,8 +53,8 @@ impl Application {
             .local_addr()
             .map_err(|e| StartupError::Other(e.to_string()))?
             .port();
-        let (matcher, index_events) = if config.matching {
-            let matcher = start_matcher(&config, &db).await?;
+        let (matcher, index_events) = if let Some(model) = model {
+            let matcher = start_matcher(model, &db, gate).await?;
             let events = crate::matching::indexer::spawn(
                 db.clone(),
                 matcher.clone(),
@@ -85,17 +89,63 @@ impl Application {
     }
 }
 
-/// Loads the model off the executor and brings the indexes up to date before serving.
-async fn start_matcher(
-    config: &Config,
-    db: &sea_orm::DatabaseConnection,
-) -> Result<Arc<Matcher>, StartupError> {
+/// An empty database gets a catalogue: the small invented one with `--demo` (tests and
+/// demos), else the real snapshot; never both, so invented entries never mix with real ones.
+async fn seed(config: &Config, db: &sea_orm::DatabaseConnection) -> Result<(), StartupError> {
+    if config.demo_data {
+        crate::demo::seed_if_empty(db)
+            .await
+            .map_err(|e| StartupError::Other(format!("demo data: {e}")))?;
+        return Ok(());
+    }
+    let Some(path) = config.seed_snapshot() else {
+        return Ok(());
+    };
+    let started = std::time::Instant::now();
+    let imported = crate::snapshot::import_if_empty(db, path)
+        .await
+        .map_err(|e| {
+            StartupError::Other(format!(
+                "{e} (set MATCHRAUM_SEED_SNAPSHOT= to start with an empty catalogue)"
+            ))
+        })?;
+    if let Some(report) = imported {
+        for skip in &report.skipped {
+            tracing::debug!(%skip, "snapshot record not imported");
+        }
+        tracing::info!(
+            snapshot = %path.display(),
+            records = report.records.created,
+            organisations_by_name = report.organisations_by_name.created,
+            skipped = report.skipped.len(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "imported the catalogue snapshot into the empty database"
+        );
+    }
+    Ok(())
+}
+
+type ModelLoad = tokio::task::JoinHandle<Result<Matcher, crate::matching::MatchError>>;
+
+/// Starts loading the model off the executor.
+fn load_model(config: &Config) -> ModelLoad {
     let (dir, lib, n) = (
         config.model_dir.clone(),
         config.ort_lib.clone(),
         config.embed_concurrency,
     );
-    let matcher = tokio::task::spawn_blocking(move || Matcher::load(&dir, &lib, n))
+    tokio::task::spawn_blocking(move || Matcher::load(&dir, &lib, n))
+}
+
+/// Waits for the model, then brings filters, the lexical index and every stored vector up
+/// to date before serving; what still needs embedding (all of it on a first start) is
+/// embedded in the background while matches answer lexically.
+async fn start_matcher(
+    model: ModelLoad,
+    db: &sea_orm::DatabaseConnection,
+    gate: IndexGate,
+) -> Result<Arc<Matcher>, StartupError> {
+    let matcher = model
         .await
         .map_err(|e| StartupError::Other(e.to_string()))?
         .map_err(|e| {
@@ -104,16 +154,18 @@ async fn start_matcher(
             ))
         })?;
     let started = std::time::Instant::now();
-    let report = matcher
-        .sync_all(db)
+    let pending = matcher
+        .sync_catalogue(db)
         .await
         .map_err(|e| StartupError::Other(format!("indexing: {e}")))?;
     tracing::info!(
-        ?report,
+        to_embed = pending.len(),
         elapsed_ms = started.elapsed().as_millis() as u64,
-        "search index ready"
+        "lexical index ready"
     );
-    Ok(Arc::new(matcher))
+    let matcher = Arc::new(matcher);
+    crate::matching::indexer::finish_build(db.clone(), matcher.clone(), pending, gate);
+    Ok(matcher)
 }
 
 fn serve(listener: TcpListener, state: AppState) -> Result<Server, StartupError> {

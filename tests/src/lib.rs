@@ -95,6 +95,8 @@ pub fn test_config(db_url: &str) -> Config {
         model_dir: root.join("models/multilingual-e5-small"),
         ort_lib: root.join("models/onnxruntime/libonnxruntime.so"),
         workers: 2,
+        // Tests seed what they need; the snapshot suite turns the snapshot on.
+        seed_snapshot: PathBuf::new(),
         // Plain HTTP in tests; many accounts come from one address.
         cookie_secure: false,
         rate_login_per_ip: 1000,
@@ -111,9 +113,34 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub db: TestDb,
+    /// Whether the instance runs the matcher (else its semantic state is `disabled`).
+    pub matching: bool,
 }
 
 impl TestApp {
+    /// `GET /api/v1/status` as JSON.
+    pub async fn status(&self) -> serde_json::Value {
+        let res = self.get("/api/v1/status").await;
+        assert_eq!(res.status(), 200);
+        res.json().await.expect("status is JSON")
+    }
+
+    /// Polls the status until the semantic index is in `state` (no-op without a matcher).
+    pub async fn wait_for_semantic(&self, state: &str) -> serde_json::Value {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(600);
+        loop {
+            let status = self.status().await;
+            if !self.matching || status["semantic"]["state"] == state {
+                return status;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "semantic index not {state} in time: {status}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }
@@ -182,27 +209,49 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -
 /// A second instance on the database of `other` (share Redis through `tweak`), as in a
 /// deployment with several replicas.
 pub async fn attach_app(other: &TestApp, tweak: impl FnOnce(&mut Config)) -> TestApp {
+    start_app(same_db(other).await, tweak).await
+}
+
+/// Another connection to the database of `other` (which keeps owning it).
+pub async fn same_db(other: &TestApp) -> TestDb {
     let conn = matchraum::db::connect(&other.db.url)
         .await
         .expect("connect to test database");
-    let db = TestDb {
+    TestDb {
         url: other.db.url.clone(),
         conn,
         _dir: None,
-    };
-    start_app(db, tweak).await
+    }
 }
 
-async fn start_app(db: TestDb, tweak: impl FnOnce(&mut Config)) -> TestApp {
+/// Starts the server and waits until its semantic index is built, so that suites see
+/// hybrid matches over everything the database held at start.
+pub async fn start_app(db: TestDb, tweak: impl FnOnce(&mut Config)) -> TestApp {
+    let app = start_gated(db, tweak, matchraum::matching::IndexGate::open()).await;
+    app.wait_for_semantic("ready").await;
+    app
+}
+
+/// Starts the server with the first semantic index build held at `gate`; returns as soon
+/// as it listens.
+pub async fn start_gated(
+    db: TestDb,
+    tweak: impl FnOnce(&mut Config),
+    gate: matchraum::matching::IndexGate,
+) -> TestApp {
     let mut config = test_config(&db.url);
     tweak(&mut config);
-    let app = Application::build(config).await.expect("build application");
+    let matching = config.matching;
+    let app = Application::build_with(config, gate)
+        .await
+        .expect("build application");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
         client: reqwest::Client::new(),
         db,
+        matching,
     }
 }
 

@@ -8,10 +8,9 @@ use matchraum::catalog::store::{needs, organisations, solutions, usages, Changed
 use matchraum::catalog::vocab::*;
 use matchraum::matching::model::{MatchFilters, Mode};
 use matchraum::matching::Matcher;
-use matchraum::startup::Application;
 use matchraum_tests::ws::Ws;
 use matchraum_tests::{
-    assert_problem, attach_app, eventually, fresh_db, on_both_backends, spawn_app_with,
+    assert_problem, attach_app, eventually, fresh_db, on_both_backends, spawn_app_with, start_app,
     test_config, Backend, Role, TestApp, TestDb,
 };
 use sea_orm::{EntityTrait, PaginatorTrait};
@@ -174,12 +173,13 @@ async fn seeded_app(b: Backend) -> (String, reqwest::Client, TestDb, Seeded) {
     matchraum::telemetry::init(matchraum::config::LogFormat::Pretty, "warn");
     let db = fresh_db(b).await;
     let seeded = seed(&db).await;
-    let app = Application::build(test_config(&db.url))
-        .await
-        .expect("build app");
-    let addr = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_until_stopped());
-    (addr, reqwest::Client::new(), db, seeded)
+    let TestApp {
+        address,
+        client,
+        db,
+        ..
+    } = start_app(db, |_| {}).await;
+    (address, client, db, seeded)
 }
 
 async fn post_match(client: &reqwest::Client, addr: &str, body: Value) -> reqwest::Response {
@@ -460,6 +460,7 @@ async fn a_posted_need_notifies_providers_users_and_peers(b: Backend) {
         address,
         client,
         db,
+        matching: true,
     };
     let seeker = app.user(Role::Seeker, Some(kreis)).await;
     let provider = app.user(Role::Provider, Some(s.krz)).await;

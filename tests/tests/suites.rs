@@ -10,5 +10,6 @@ mod eval;
 mod import;
 mod matching;
 mod multi_instance;
+mod snapshot;
 mod websocket;
 mod ws_security;

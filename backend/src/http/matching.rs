@@ -54,6 +54,9 @@ pub async fn match_text(
     Ok(HttpResponse::Ok().json(answer))
 }
 
+/// `Retry-After` of a vector match refused while the semantic index is being built.
+const SEMANTIC_RETRY_SECS: u64 = 10;
+
 impl From<MatchError> for ApiError {
     fn from(e: MatchError) -> Self {
         match e {
@@ -61,6 +64,10 @@ impl From<MatchError> for ApiError {
                 ApiError::validation(field, format!("{field}: {message}"))
             }
             MatchError::Catalog(c) => c.into(),
+            MatchError::SemanticBuilding { .. } => ApiError {
+                retry_after: Some(SEMANTIC_RETRY_SECS),
+                ..ApiError::new(ProblemKind::ServiceUnavailable, e.to_string())
+            },
             MatchError::ShuttingDown => {
                 ApiError::new(ProblemKind::ServiceUnavailable, e.to_string())
             }

@@ -6,6 +6,7 @@ pub mod health;
 pub mod matching;
 pub mod openapi;
 pub mod problem;
+pub mod status;
 pub mod ws;
 
 use actix_web::web;
@@ -24,6 +25,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
     .service(
         web::scope("/api/v1")
             .route("/openapi.json", web::get().to(openapi::openapi_json))
+            .configure(status::routes)
             // Before `catalog`: `/organisations/{id}/invitations` must win over its scope.
             .configure(crate::auth::handlers::routes)
             // Before the catalogue's `/organisations` scope, which would shadow the inbox route.

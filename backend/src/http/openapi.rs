@@ -1,7 +1,7 @@
 use actix_web::HttpResponse;
 use utoipa::OpenApi;
 
-use super::{catalog, channels, health, matching, problem::Problem};
+use super::{catalog, channels, health, matching, problem::Problem, status};
 use crate::catalog::model::*;
 use crate::catalog::vocab::*;
 
@@ -14,6 +14,7 @@ use crate::catalog::vocab::*;
     paths(
         health::healthz,
         health::readyz,
+        status::status,
         catalog::list_organisations,
         catalog::get_organisation,
         catalog::create_organisation,

@@ -3,17 +3,18 @@
 
 use std::collections::{HashMap, HashSet};
 use std::num::NonZeroUsize;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use lru::LruCache;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedMutexGuard, Semaphore};
 
 use super::document::Fields;
 use super::embedder::Embedder;
 use super::fusion::reciprocal_rank;
 use super::lexical::LexicalIndex;
-use super::model::{MatchFilters, Mode};
+use super::model::{MatchFilters, Mode, SemanticProgress, SemanticState};
 use super::store::{self as vectors, ItemKind, Stored};
 use super::vector::{ExactIndex, VectorIndex};
 use super::MatchError;
@@ -27,7 +28,7 @@ const CANDIDATES: usize = 100;
 const VECTOR_WEIGHT: f32 = 1.0;
 const LEXICAL_WEIGHT: f32 = 0.5;
 /// Entries embedded per blocking call (and persisted per transaction) during a sync.
-const EMBED_BATCH: usize = 32;
+pub const EMBED_BATCH: usize = 32;
 
 /// What filters need to know of a solution, kept in memory beside its vector.
 #[derive(Clone, Debug)]
@@ -61,6 +62,61 @@ struct Catalogue {
 /// An entry to index: id, searchable fields, hash of text and model.
 type Entry = (i64, Fields, String);
 
+/// A text still to embed: id, passage text, hash of text and model.
+type Missing = (i64, String, String);
+
+/// What the first phase of a sync left to embed. It holds the index writer lock, so no
+/// other writer interleaves until [`Matcher::embed_pending`] is done with it.
+pub struct PendingEmbeddings {
+    _writer: OwnedMutexGuard<()>,
+    missing: Vec<(ItemKind, Vec<Missing>)>,
+    report: SyncReport,
+}
+
+impl PendingEmbeddings {
+    /// Entries that have no current stored vector.
+    pub fn len(&self) -> usize {
+        self.missing.iter().map(|(_, m)| m.len()).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Lets embedding batches of a build pass. Open in production; tests close it to hold
+/// the initial build in the `building` state while the real model is loaded.
+#[derive(Clone, Debug, Default)]
+pub struct IndexGate(Option<Arc<Semaphore>>);
+
+impl IndexGate {
+    pub fn open() -> Self {
+        IndexGate(None)
+    }
+
+    /// A gate that lets no batch pass until [`IndexGate::release`].
+    pub fn closed() -> Self {
+        IndexGate(Some(Arc::new(Semaphore::new(0))))
+    }
+
+    /// Lets `batches` more batches pass.
+    pub fn release(&self, batches: usize) {
+        if let Some(s) = &self.0 {
+            s.add_permits(batches);
+        }
+    }
+
+    async fn pass(&self) -> Result<(), MatchError> {
+        if let Some(s) = &self.0 {
+            s.acquire()
+                .await
+                .map_err(|_| MatchError::ShuttingDown)?
+                .forget();
+        }
+        Ok(())
+    }
+}
+
 /// One ranked solution with the evidence of both methods.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ranked {
@@ -82,7 +138,10 @@ pub struct Matcher {
     catalogue: RwLock<Catalogue>,
     /// Serialises the index writers (incremental updates and resyncs run in different
     /// tasks); searches never take it.
-    writer: tokio::sync::Mutex<()>,
+    writer: Arc<tokio::sync::Mutex<()>>,
+    /// Set when the first full build is done: until then hybrid matches fall back to
+    /// lexical ranking (entries without a vector yet would be missing from one side).
+    semantic_ready: AtomicBool,
 }
 
 impl Matcher {
@@ -102,7 +161,8 @@ impl Matcher {
             need_vectors: RwLock::new(ExactIndex::new(dim)),
             lexical: LexicalIndex::new()?,
             catalogue: RwLock::new(Catalogue::default()),
-            writer: tokio::sync::Mutex::new(()),
+            writer: Arc::new(tokio::sync::Mutex::new(())),
+            semantic_ready: AtomicBool::new(false),
         })
     }
 
@@ -160,7 +220,18 @@ impl Matcher {
     /// Brings every index in line with the database: reuses stored vectors whose text and
     /// model are unchanged, embeds the rest, and drops what no longer exists.
     pub async fn sync_all(&self, db: &DatabaseConnection) -> Result<SyncReport, MatchError> {
-        let _writer = self.writer.lock().await;
+        let pending = self.sync_catalogue(db).await?;
+        self.embed_pending(db, pending, &IndexGate::open()).await
+    }
+
+    /// The fast first phase of a sync: filters, the lexical index and every vector that is
+    /// stored for the current text are up to date when it returns; what still needs the
+    /// model is returned for [`Matcher::embed_pending`].
+    pub async fn sync_catalogue(
+        &self,
+        db: &DatabaseConnection,
+    ) -> Result<PendingEmbeddings, MatchError> {
+        let writer = self.writer.clone().lock_owned().await;
         let sols = solutions::all(db).await?;
         let needs = needs::all(db).await?;
         let orgs = all_organisations(db).await?;
@@ -171,6 +242,7 @@ impl Matcher {
         };
         let sol_entries = self.hashed(sols.iter().map(|s| (s.id, Fields::of_solution(s))));
         let need_entries = self.hashed(needs.iter().map(|n| (n.id, Fields::of_need(n))));
+        let mut missing = Vec::new();
         for (kind, entries) in [
             (ItemKind::Solution, sol_entries),
             (ItemKind::Need, need_entries),
@@ -192,7 +264,10 @@ impl Matcher {
             };
             report.reused += live.len() - changed.len();
             self.unindex(kind, &stale)?;
-            self.index_entries(db, kind, changed, &mut report).await?;
+            missing.push((
+                kind,
+                self.index_stored(db, kind, changed, &mut report).await?,
+            ));
         }
         let mut cat = self.catalogue.write().expect("catalogue lock");
         cat.solutions = sols.iter().map(|s| (s.id, meta_of(s))).collect();
@@ -201,7 +276,52 @@ impl Matcher {
             .iter()
             .map(|o| (o.id, (o.land.clone(), o.kind)))
             .collect();
+        Ok(PendingEmbeddings {
+            _writer: writer,
+            missing,
+            report,
+        })
+    }
+
+    /// The slow second phase of a sync: embeds what the first left, batch by batch (each
+    /// waits at `gate`), and indexes each batch as soon as it is stored.
+    pub async fn embed_pending(
+        &self,
+        db: &DatabaseConnection,
+        pending: PendingEmbeddings,
+        gate: &IndexGate,
+    ) -> Result<SyncReport, MatchError> {
+        let PendingEmbeddings {
+            _writer,
+            missing,
+            mut report,
+        } = pending;
+        for (kind, items) in missing {
+            self.embed_and_index(db, kind, items, gate, &mut report)
+                .await?;
+        }
         Ok(report)
+    }
+
+    /// Marks the first full build as done: from now on hybrid matches use both rankings.
+    pub fn mark_semantic_ready(&self) {
+        self.semantic_ready.store(true, Ordering::Release);
+    }
+
+    /// How far the semantic index is: entries with a vector out of all entries.
+    pub fn semantic(&self) -> SemanticProgress {
+        let total = {
+            let cat = self.catalogue.read().expect("catalogue lock");
+            (cat.solutions.len() + cat.needs.len()) as u64
+        };
+        let indexed = (self.solution_vectors.read().expect("vector lock").len()
+            + self.need_vectors.read().expect("vector lock").len()) as u64;
+        let state = if self.semantic_ready.load(Ordering::Acquire) {
+            SemanticState::Ready
+        } else {
+            SemanticState::Building
+        };
+        SemanticProgress::new(state, indexed.min(total), total)
     }
 
     /// Pairs each entry's fields with its hash under the current model.
@@ -223,25 +343,66 @@ impl Matcher {
         entries: Vec<Entry>,
         report: &mut SyncReport,
     ) -> Result<(), MatchError> {
+        let missing = self.index_stored(db, kind, entries, report).await?;
+        self.embed_and_index(db, kind, missing, &IndexGate::open(), report)
+            .await
+    }
+
+    /// Indexes `entries` lexically and, where a vector is stored for the current text,
+    /// semantically; returns the others, which still need the model.
+    async fn index_stored(
+        &self,
+        db: &DatabaseConnection,
+        kind: ItemKind,
+        entries: Vec<Entry>,
+        report: &mut SyncReport,
+    ) -> Result<Vec<Missing>, MatchError> {
         if entries.is_empty() {
-            return Ok(());
-        }
-        let vecs = self.vectors_for(db, kind, &entries, report).await?;
-        {
-            let mut idx = self.vectors(kind).write().expect("vector lock");
-            for (id, v) in &vecs {
-                idx.upsert(*id, v);
-            }
+            return Ok(vec![]);
         }
         if kind == ItemKind::Solution {
             self.lexical
                 .upsert_many(entries.iter().map(|(id, f, _)| (*id, f)))?;
         }
-        let mut cat = self.catalogue.write().expect("catalogue lock");
-        for (id, _, hash) in entries {
-            cat.hashes.insert((kind, id), hash);
+        let items = entries
+            .into_iter()
+            .map(|(id, f, hash)| (id, f.passage(), hash));
+        let (found, missing) = self.split_stored(db, kind, items).await?;
+        report.reused += found.len();
+        self.index_vectors(kind, &found);
+        Ok(missing)
+    }
+
+    /// Embeds `missing` and indexes each batch as soon as it is stored.
+    async fn embed_and_index(
+        &self,
+        db: &DatabaseConnection,
+        kind: ItemKind,
+        missing: Vec<Missing>,
+        gate: &IndexGate,
+        report: &mut SyncReport,
+    ) -> Result<(), MatchError> {
+        self.embed_batches(db, kind, missing, gate, report, |rows| {
+            self.index_vectors(kind, rows)
+        })
+        .await
+    }
+
+    /// Puts vectors into the vector index and records their text hashes.
+    fn index_vectors(&self, kind: ItemKind, rows: &[Stored]) {
+        if rows.is_empty() {
+            return;
         }
-        Ok(())
+        {
+            let mut idx = self.vectors(kind).write().expect("vector lock");
+            for r in rows {
+                idx.upsert(r.item_id, &r.vector);
+            }
+        }
+        let mut cat = self.catalogue.write().expect("catalogue lock");
+        for r in rows {
+            cat.hashes.insert((kind, r.item_id), r.text_hash.clone());
+        }
     }
 
     /// Drops entries from the indexes (not from storage).
@@ -278,20 +439,6 @@ impl Matcher {
         }
     }
 
-    /// Vectors for `items`, from storage where the text hash matches, embedded otherwise.
-    async fn vectors_for(
-        &self,
-        db: &DatabaseConnection,
-        kind: ItemKind,
-        items: &[Entry],
-        report: &mut SyncReport,
-    ) -> Result<Vec<(i64, Vec<f32>)>, MatchError> {
-        let texts = items
-            .iter()
-            .map(|(id, f, hash)| (*id, hash.clone(), f.passage()));
-        self.load_or_embed(db, kind, texts, report).await
-    }
-
     /// Passage vectors of `(id, text)` items of `kind`, in their order: stored ones are
     /// reused; the rest (new, or whose text changed) are embedded once and stored.
     pub async fn stored_passages(
@@ -324,27 +471,63 @@ impl Matcher {
         items: impl ExactSizeIterator<Item = (i64, String, String)>,
         report: &mut SyncReport,
     ) -> Result<Vec<(i64, Vec<f32>)>, MatchError> {
-        let model = self.model_id().to_owned();
-        let items: Vec<(i64, String, String)> = items.collect();
+        let items = items.map(|(id, hash, text)| (id, text, hash));
+        let (found, missing) = self.split_stored(db, kind, items).await?;
+        report.reused += found.len();
+        let mut out: Vec<(i64, Vec<f32>)> =
+            found.into_iter().map(|s| (s.item_id, s.vector)).collect();
+        let mut embedded = Vec::new();
+        self.embed_batches(db, kind, missing, &IndexGate::open(), report, |rows| {
+            embedded.extend(rows.iter().map(|s| (s.item_id, s.vector.clone())))
+        })
+        .await?;
+        out.extend(embedded);
+        Ok(out)
+    }
+
+    /// Splits `(id, text, hash)` items into those with a stored vector for that hash and
+    /// those still to embed.
+    async fn split_stored(
+        &self,
+        db: &impl ConnectionTrait,
+        kind: ItemKind,
+        items: impl Iterator<Item = Missing>,
+    ) -> Result<(Vec<Stored>, Vec<Missing>), MatchError> {
+        let items: Vec<Missing> = items.collect();
         let ids: Vec<i64> = items.iter().map(|e| e.0).collect();
-        let mut stored: HashMap<i64, Stored> = vectors::load(db, kind, &model, &ids)
+        let mut stored: HashMap<i64, Stored> = vectors::load(db, kind, self.model_id(), &ids)
             .await?
             .into_iter()
             .map(|s| (s.item_id, s))
             .collect();
-        let mut out = Vec::with_capacity(items.len());
-        let mut missing: Vec<(i64, String, String)> = Vec::new();
-        for (id, hash, text) in items {
+        let mut found = Vec::new();
+        let mut missing = Vec::new();
+        for (id, text, hash) in items {
             match stored.remove(&id) {
-                Some(s) if s.text_hash == hash => out.push((id, s.vector)),
+                Some(s) if s.text_hash == hash => found.push(s),
                 _ => missing.push((id, text, hash)),
             }
         }
-        report.reused += out.len();
+        Ok((found, missing))
+    }
+
+    /// Embeds `missing` in batches, stores each batch and hands it to `done` before the
+    /// next one starts; every batch first passes `gate`.
+    async fn embed_batches(
+        &self,
+        db: &impl ConnectionTrait,
+        kind: ItemKind,
+        mut missing: Vec<Missing>,
+        gate: &IndexGate,
+        report: &mut SyncReport,
+        mut done: impl FnMut(&[Stored]),
+    ) -> Result<(), MatchError> {
+        let model = self.model_id().to_owned();
         // Batches of similar length waste little on padding (a batch runs at the length of
         // its longest text): five-word LeiKa titles should not wait on long descriptions.
         missing.sort_by_key(|m| m.1.len());
         for batch in missing.chunks(EMBED_BATCH) {
+            gate.pass().await?;
             let texts = batch.iter().map(|m| m.1.clone()).collect();
             let embedded = self.embed_passages(texts).await?;
             let rows: Vec<Stored> = batch
@@ -358,9 +541,9 @@ impl Matcher {
                 .collect();
             vectors::save(db, kind, &model, &rows).await?;
             report.embedded += rows.len();
-            out.extend(rows.into_iter().map(|s| (s.item_id, s.vector)));
+            done(&rows);
         }
-        Ok(out)
+        Ok(())
     }
 
     /// Follows a batch of catalogue writes.

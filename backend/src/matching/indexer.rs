@@ -6,11 +6,53 @@ use std::time::Duration;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, Statement};
 use tokio::sync::mpsc;
 
-use super::Matcher;
+use super::{IndexGate, Matcher, PendingEmbeddings};
 use crate::catalog::store::Changed;
 
 /// Capacity of the queue between request handlers and the indexer.
 pub const QUEUE: usize = 1024;
+
+/// Pause before a failed first build is tried again.
+const BUILD_RETRY: Duration = Duration::from_secs(10);
+
+/// Finishes the first build in the background (the server answers lexically meanwhile):
+/// embeds what [`Matcher::sync_catalogue`] left, then marks the matcher ready. A failed
+/// build is retried from a fresh sync (stored vectors are kept, so no work is lost).
+pub fn finish_build(
+    db: DatabaseConnection,
+    matcher: Arc<Matcher>,
+    pending: PendingEmbeddings,
+    gate: IndexGate,
+) {
+    tokio::spawn(async move {
+        let started = std::time::Instant::now();
+        let mut pending = Some(pending);
+        loop {
+            let result = match pending.take() {
+                Some(p) => matcher.embed_pending(&db, p, &gate).await,
+                None => match matcher.sync_catalogue(&db).await {
+                    Ok(p) => matcher.embed_pending(&db, p, &gate).await,
+                    Err(e) => Err(e),
+                },
+            };
+            match result {
+                Ok(report) => {
+                    matcher.mark_semantic_ready();
+                    tracing::info!(
+                        ?report,
+                        elapsed_ms = started.elapsed().as_millis() as u64,
+                        "semantic index ready"
+                    );
+                    return;
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "semantic index build failed; retrying");
+                    tokio::time::sleep(BUILD_RETRY).await;
+                }
+            }
+        }
+    });
+}
 
 /// Applies changes in batches; when a batch fails it falls back to a full resync,
 /// which is idempotent and cheap for unchanged entries (their vectors are reused).

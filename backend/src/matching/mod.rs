@@ -14,7 +14,7 @@ pub mod service;
 pub mod store;
 pub mod vector;
 
-pub use engine::Matcher;
+pub use engine::{IndexGate, Matcher, PendingEmbeddings};
 
 use crate::catalog::CatalogError;
 
@@ -33,6 +33,8 @@ pub enum MatchError {
     Catalog(#[from] CatalogError),
     #[error("database: {0}")]
     Db(#[from] sea_orm::DbErr),
+    #[error("the semantic index is still being built ({percent} %); use mode hybrid or lexical, or retry later")]
+    SemanticBuilding { percent: u8 },
     #[error("the server is shutting down")]
     ShuttingDown,
     #[error("{0}")]

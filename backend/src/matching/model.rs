@@ -74,7 +74,10 @@ pub struct MatchFilters {
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct MatchResponse {
+    /// The mode that ranked this answer: `lexical` when `hybrid` was asked for while the
+    /// semantic index is still being built.
     pub mode: Mode,
+    pub semantic: SemanticSummary,
     pub solutions: Vec<SolutionMatch>,
     /// Organisations behind the matched solutions.
     pub providers: Vec<ProviderMatch>,
@@ -166,4 +169,62 @@ pub struct NeedRef {
     pub id: i64,
     pub title: String,
     pub similarity: f32,
+}
+
+/// The state of the semantic (vector) index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SemanticState {
+    /// Still embedding the catalogue (after a first start): matches are lexical.
+    Building,
+    Ready,
+    /// No model on this instance (`MATCHRAUM_MATCHING=false`).
+    Disabled,
+}
+
+/// How far the semantic index is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct SemanticProgress {
+    pub state: SemanticState,
+    /// Catalogue entries (solutions and needs) with a vector in the index.
+    pub indexed: u64,
+    pub total: u64,
+    /// `indexed` of `total`, 0..=100; 100 only once `ready`.
+    pub percent: u8,
+}
+
+impl SemanticProgress {
+    pub fn new(state: SemanticState, indexed: u64, total: u64) -> Self {
+        let percent = match state {
+            SemanticState::Ready => 100,
+            SemanticState::Disabled => 0,
+            // Never 100 % before the build is done, even when the last batch is in.
+            SemanticState::Building if total == 0 => 0,
+            SemanticState::Building => (indexed.min(total) * 100 / total).min(99) as u8,
+        };
+        SemanticProgress {
+            state,
+            indexed,
+            total,
+            percent,
+        }
+    }
+
+    pub fn disabled() -> Self {
+        SemanticProgress::new(SemanticState::Disabled, 0, 0)
+    }
+
+    pub fn summary(&self) -> SemanticSummary {
+        SemanticSummary {
+            state: self.state,
+            percent: self.percent,
+        }
+    }
+}
+
+/// The semantic index's state as a match answer carries it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct SemanticSummary {
+    pub state: SemanticState,
+    pub percent: u8,
 }

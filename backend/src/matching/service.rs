@@ -55,6 +55,18 @@ pub fn validate(req: &MatchRequest) -> Result<(), MatchError> {
     Ok(())
 }
 
+/// The mode that answers `asked` now: while the semantic index is being built, hybrid
+/// falls back to lexical (no request waits for the build) and vector is refused.
+pub fn effective_mode(asked: Mode, semantic: &SemanticProgress) -> Result<Mode, MatchError> {
+    match (asked, semantic.state) {
+        (Mode::Vector, SemanticState::Building) => Err(MatchError::SemanticBuilding {
+            percent: semantic.percent,
+        }),
+        (Mode::Hybrid, SemanticState::Building) => Ok(Mode::Lexical),
+        (mode, _) => Ok(mode),
+    }
+}
+
 /// `viewer_orgs`: the organisations whose private needs the caller may see as peers.
 pub async fn run(
     db: &DatabaseConnection,
@@ -64,14 +76,16 @@ pub async fn run(
 ) -> Result<MatchResponse, MatchError> {
     validate(req)?;
     let text = req.text.trim();
-    let query_vec = match req.mode {
+    let semantic = matcher.semantic();
+    let mode = effective_mode(req.mode, &semantic)?;
+    let query_vec = match mode {
         Mode::Lexical => None,
         _ => Some(matcher.embed_query(text).await?),
     };
     let ranked = matcher.rank(
         text,
         query_vec.as_deref().map(Vec::as_slice),
-        req.mode,
+        mode,
         &req.filters,
         req.limit,
     )?;
@@ -211,7 +225,8 @@ pub async fn run(
             .then(best(b).total_cmp(&best(a)))
     });
     Ok(MatchResponse {
-        mode: req.mode,
+        mode,
+        semantic: semantic.summary(),
         solutions: solutions_out,
         providers,
         peers,

@@ -123,7 +123,19 @@ async fn main() {
         t.elapsed().as_secs_f64()
     );
     let base = format!("http://127.0.0.1:{}/api/v1/match", app.port());
+    let status = format!("http://127.0.0.1:{}/api/v1/status", app.port());
     tokio::spawn(app.run_until_stopped());
+    // Nothing is left to embed; wait for the background build to say so.
+    while reqwest::get(&status)
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap()["semantic"]["state"]
+        != "ready"
+    {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 
     let queries = matchraum::matching::eval::read_queries(
         &workspace_root().join("../shared/eval-dev/union_de.dev.jsonl"),
