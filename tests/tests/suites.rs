@@ -9,4 +9,5 @@ mod eval;
 mod import;
 mod matching;
 mod multi_instance;
+mod ui_serving;
 mod websocket;

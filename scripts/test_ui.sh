@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The web UI's checks: unit tests (vitest), the OpenAPI type check, and the browser tests
+# (playwright-core on Debian's chromium against the real release server with the real
+# catalogue). Screenshots land in target/screenshots/.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+scripts/ensure_chromium.sh
+scripts/setup_frontend.sh
+scripts/build_ui.sh
+"${CARGO:-cargo}" build --release -p matchraum --quiet
+cd frontend
+npm run --silent test:unit
+npm run --silent test:e2e
