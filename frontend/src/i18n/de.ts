@@ -10,6 +10,7 @@ export const de = {
     footer: 'Matchraum – Nachnutzung von Verwaltungssoftware. Inhalte aus öffentlichen Katalogen.',
     footerApi: 'Programmierschnittstelle (OpenAPI)',
     loading: 'Wird geladen …',
+    newWindow: '(öffnet in neuem Fenster)',
     pageTitle: (page: string) => `${page} – Matchraum`,
   },
   nav: {
