@@ -95,7 +95,7 @@ describe('pages', () => {
     await t.context.close();
   });
 
-  it('"Zur Q&A" opens the solution's Q&A channel, whose questions the detail page shows inline', async () => {
+  it('"Zur Q&A" opens the Q&A channel of the solution, whose questions the detail page shows inline', async () => {
     const hit = await matchWithProvider('Terminvergabe online für Bürgerämter');
     const ops = await ApiSession.login(OPERATOR.email, OPERATOR.password);
     const qa = await ops.request<{ id: number }>('POST', '/channels', {
