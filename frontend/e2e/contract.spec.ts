@@ -65,6 +65,18 @@ describe('contracts', () => {
     await t.context.close();
   });
 
+  it('follows the dark colour scheme of the system, accessibly', async () => {
+    const t = await open(browser, { colorScheme: 'dark' });
+    await t.page.goto(`/?q=${encodeURIComponent('Ratsinformationssystem für Sitzungsunterlagen')}`);
+    await t.page.getByTestId('solution-card').first().waitFor();
+    expect(await t.page.evaluate(() => document.documentElement.dataset.kernTheme)).toBe('dark');
+    const bg = await t.page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const [r, g, b] = (bg.match(/\d+/g) ?? []).map(Number);
+    expect((r ?? 255) + (g ?? 255) + (b ?? 255), `body background ${bg}`).toBeLessThan(200);
+    await checkPage(t, 'results-dark');
+    await t.context.close();
+  });
+
   it('shows the semantic-index progress from GET /api/v1/status while it is building', async () => {
     const t = await open(browser);
     // The index of the test server is ready; the status answer of a server that is still

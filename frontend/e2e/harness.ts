@@ -43,12 +43,16 @@ export interface TestPage {
 }
 
 /** A fresh context (own cookies) with German locale; records console errors. */
-export async function open(browser: Browser, viewport = DESKTOP): Promise<TestPage> {
+export async function open(
+  browser: Browser,
+  opts: { viewport?: { width: number; height: number }; colorScheme?: 'light' | 'dark' } = {},
+): Promise<TestPage> {
   const context = await browser.newContext({
     baseURL: baseURL(),
     locale: 'de-DE',
     timezoneId: 'Europe/Berlin',
-    viewport,
+    viewport: opts.viewport ?? DESKTOP,
+    colorScheme: opts.colorScheme ?? 'light',
     reducedMotion: 'reduce',
   });
   const page = await context.newPage();
