@@ -6,21 +6,28 @@ CARGO ?= cargo
 export MATCHRAUM_MODEL_DIR ?= $(CURDIR)/models/multilingual-e5-small
 export MATCHRAUM_ORT_LIB ?= $(CURDIR)/models/onnxruntime/libonnxruntime.so
 
-.PHONY: setup run test lint fmt bench eval
+.PHONY: setup run test lint fmt bench eval ui
 
 setup:
 	@scripts/setup_model.sh
+	@scripts/setup_frontend.sh
 
-run: setup
+# The web UI (frontend/dist), rebuilt only when its sources changed.
+ui: setup
+	@scripts/build_ui.sh
+
+run: setup ui
 	$(CARGO) run --release -p matchraum -- serve
 
 test: setup
 	$(CARGO) nextest run --workspace --no-fail-fast
 	.venv-tools/bin/python scripts/test_model_fidelity.py
+	scripts/test_ui.sh
 
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	npm --prefix frontend run --silent lint
 
 fmt:
 	$(CARGO) fmt --all

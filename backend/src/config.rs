@@ -23,6 +23,8 @@ pub struct Config {
     pub model_dir: PathBuf,
     /// ONNX Runtime shared library loaded at start-up.
     pub ort_lib: PathBuf,
+    /// The built web UI (`index.html` and `assets/`), served at `/`.
+    pub ui_dir: PathBuf,
     /// Largest accepted JSON body, in bytes.
     pub max_body_bytes: usize,
     /// Seed the embedded demo catalogue into an empty database at start-up.
@@ -95,6 +97,7 @@ impl Default for Config {
             log_level: "info".into(),
             model_dir: PathBuf::from("models/multilingual-e5-small"),
             ort_lib: PathBuf::from("models/onnxruntime/libonnxruntime.so"),
+            ui_dir: PathBuf::from("frontend/dist"),
             max_body_bytes: 1024 * 1024,
             demo_data: false,
             seed_snapshot: PathBuf::from("data-snapshot/catalogue.tar.xz"),

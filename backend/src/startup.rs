@@ -45,6 +45,7 @@ impl Application {
         let db = crate::db::connect(&config.database_url).await?;
         crate::db::migrate(&db).await?;
         seed(&config, &db).await?;
+        crate::http::ui::check_dir(&config.ui_dir);
         let listener = TcpListener::bind(&config.bind).map_err(|source| StartupError::Bind {
             addr: config.bind.clone(),
             source,
@@ -238,8 +239,10 @@ fn security_headers() -> DefaultHeaders {
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("Referrer-Policy", "no-referrer"))
         .add(("X-Frame-Options", "DENY"))
+        // `img-src data:` only for KERN's icons (SVG masks inlined in its CSS); scripts and
+        // styles come from files of this origin only.
         .add((
             "Content-Security-Policy",
-            "default-src 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'self'",
+            "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'",
         ))
 }

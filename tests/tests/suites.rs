@@ -11,5 +11,6 @@ mod import;
 mod matching;
 mod multi_instance;
 mod snapshot;
+mod ui_serving;
 mod websocket;
 mod ws_security;

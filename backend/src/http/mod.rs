@@ -7,6 +7,7 @@ pub mod matching;
 pub mod openapi;
 pub mod problem;
 pub mod status;
+pub mod ui;
 pub mod ws;
 
 use actix_web::web;
@@ -34,5 +35,6 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
             .configure(channels::routes)
             .configure(ws::routes),
     )
-    .default_service(web::to(problem::no_route));
+    // Last: the web UI's files and app routes (API paths stay problem+json 404s).
+    .default_service(web::to(ui::serve));
 }

@@ -1,0 +1,148 @@
+// Register and log in through the forms, account page, tokens, logout; needs with live
+// suggestions; the notifications inbox.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { ApiSession, OPERATOR, PASSWORD, account, checkPage, launch, open, uniqueEmail } from './harness';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('accounts', () => {
+  it('registers, logs in, sees the account, creates a token and logs out', async () => {
+    const email = uniqueEmail('neu');
+    const t = await open(browser);
+    await t.page.goto('/registrieren');
+    await checkPage(t, 'register');
+    await t.page.getByLabel('E-Mail-Adresse').fill(email);
+    // A weak password: a German error at the field, the input kept.
+    await t.page.getByLabel('Passwort').fill('kurz');
+    await t.page.getByRole('button', { name: 'Konto anlegen' }).click();
+    const pw = t.page.getByLabel('Passwort');
+    await expect.poll(() => pw.getAttribute('aria-invalid')).toBe('true');
+    expect(await t.page.locator('#reg-password-error').textContent()).toContain('Mindestens 12 Zeichen');
+    expect(await t.page.getByLabel('E-Mail-Adresse').inputValue()).toBe(email);
+    await pw.fill(PASSWORD);
+    await t.page.getByRole('button', { name: 'Konto anlegen' }).click();
+    await t.page.waitForURL(/\/anmelden\?registriert=1/);
+    expect(await t.page.getByLabel('E-Mail-Adresse').inputValue()).toBe(email);
+    await t.page.getByLabel('Passwort').fill('Falsches-Passwort-99');
+    await t.page.getByRole('button', { name: 'Anmelden' }).click();
+    await t.page.locator('#login-password-error').waitFor();
+    expect(await t.page.locator('#login-password-error').textContent()).toContain('E-Mail-Adresse oder Passwort ist falsch');
+    await checkPage(t, 'login');
+    await t.page.getByLabel('Passwort').fill(PASSWORD);
+    await t.page.getByRole('button', { name: 'Anmelden' }).click();
+    await t.page.waitForURL((u) => u.pathname === '/');
+    // Signed-in navigation.
+    await t.page.getByRole('link', { name: 'Mein Konto' }).click();
+    await t.page.getByTestId('account-email').waitFor();
+    expect(await t.page.getByTestId('account-email').textContent()).toBe(email);
+    expect(await t.page.locator('header nav').textContent()).not.toContain('Registrieren');
+    // A personal access token, shown once, then listed.
+    await t.page.getByLabel('Name des Tokens').fill('Fachverfahren-Anbindung');
+    await t.page.getByRole('button', { name: 'Token erstellen' }).click();
+    await t.page.getByTestId('new-token').waitFor();
+    expect(await t.page.getByTestId('new-token').textContent()).toMatch(/^mr_pat_/);
+    await t.page.getByTestId('token-list').getByText('Fachverfahren-Anbindung').waitFor();
+    await checkPage(t, 'account');
+    await t.page.getByRole('button', { name: 'Abmelden' }).click();
+    await t.page.waitForURL(/\/anmelden\?abgemeldet=1/);
+    // A protected page now asks for login and comes back afterwards.
+    await t.page.goto('/konto');
+    await t.page.waitForURL(/\/anmelden\?weiter=%2Fkonto/);
+    await t.page.getByLabel('E-Mail-Adresse').fill(email);
+    await t.page.getByLabel('Passwort').fill(PASSWORD);
+    await t.page.getByRole('button', { name: 'Anmelden' }).click();
+    await t.page.waitForURL((u) => u.pathname === '/konto');
+    await t.context.close();
+  });
+
+  it('shows operators their extra navigation', async () => {
+    const ops = await ApiSession.login(OPERATOR.email, OPERATOR.password);
+    const t = await open(browser);
+    await ops.into(t.context);
+    await t.page.goto('/');
+    await t.page.getByRole('link', { name: 'Mein Konto' }).waitFor();
+    const nav = (await t.page.locator('header nav').textContent()) ?? '';
+    expect(nav).toContain('Moderation');
+    expect(nav).toContain('Meine Lösungen');
+    await t.context.close();
+  });
+});
+
+describe('needs', () => {
+  it('posts a need while existing solutions are suggested live; the provider is notified', async () => {
+    const ops = await ApiSession.login(OPERATOR.email, OPERATOR.password);
+    const org = await ops.request<{ id: number; name: string }>('POST', '/organisations', {
+      name: `Gemeinde Testhausen ${Date.now()}`,
+      kind: 'kommune',
+      land: 'Schleswig-Holstein',
+    });
+    // A provider whose solution fits the need; one of its people reads the inbox later.
+    const provider = await ops.request<{ id: number; name: string }>('POST', '/organisations', {
+      name: `Kommunal-IT Nord ${Date.now()}`,
+      kind: 'it_dienstleister',
+      land: 'Schleswig-Holstein',
+    });
+    const offered = await ops.request<{ id: number; title: string }>('POST', '/solutions', {
+      title: `Hundesteuer online anmelden ${Date.now()}`,
+      summary: 'Bürgerinnen und Bürger melden ihren Hund online zur Hundesteuer an, mit Übergabe an das Steueramt.',
+      kind: 'online_service',
+      maturity: 'in_production',
+      provider_id: provider.id,
+    });
+    const providerPerson = await account({ orgId: provider.id });
+    const user = await account({ orgId: org.id });
+    const t = await open(browser);
+    await user.session.into(t.context);
+    // Count match requests: typing must not send one per key stroke.
+    let matches = 0;
+    t.page.on('request', (r) => {
+      if (r.url().endsWith('/api/v1/match')) matches += 1;
+    });
+    await t.page.goto('/bedarfe');
+    await t.page.getByTestId('need-form').waitFor();
+    const title = `Digitale Hundesteuer-Anmeldung ${Date.now()}`;
+    await t.page.getByLabel('Titel').fill(title);
+    await t.page.getByLabel('Beschreibung').pressSequentially(
+      'Bürgerinnen und Bürger sollen ihren Hund online zur Hundesteuer anmelden können.',
+      { delay: 15 },
+    );
+    const suggestions = t.page.getByTestId('need-suggestions').locator('li a');
+    await suggestions.first().waitFor();
+    expect(await suggestions.count()).toBeGreaterThan(0);
+    expect(matches).toBeLessThan(8);
+    await checkPage(t, 'needs');
+    await t.page.getByRole('button', { name: 'Bedarf veröffentlichen' }).click();
+    await t.page.getByText(/Ihr Bedarf wurde veröffentlicht/).waitFor();
+    await t.page.getByTestId('need-list').getByText(title).waitFor();
+    await t.context.close();
+
+    // The provider's inbox names the need's match with its solution.
+    const p = await open(browser);
+    await providerPerson.session.into(p.context);
+    await p.page.goto('/benachrichtigungen');
+    const entry = p.page.getByTestId('inbox').locator('li', { hasText: provider.name });
+    await entry.first().waitFor();
+    expect(await entry.first().textContent()).toContain('Ihre Organisation stellt eine passende Lösung bereit.');
+    expect(await entry.first().getByRole('link', { name: 'Passende Lösung ansehen' }).getAttribute('href')).toBe(`/loesungen/${offered.id}`);
+    await checkPage(p, 'inbox-need');
+    await p.context.close();
+  });
+
+  it('shows the notifications inbox', async () => {
+    const user = await account();
+    const t = await open(browser);
+    await user.session.into(t.context);
+    await t.page.goto('/benachrichtigungen');
+    await t.page.getByText('Keine Benachrichtigungen.').waitFor();
+    await checkPage(t, 'inbox');
+    await t.context.close();
+  });
+});

@@ -1,0 +1,100 @@
+// problem+json (RFC 9457) from the API → one typed error with a German message.
+
+import { de } from '../i18n/de';
+
+/** The problem types the API answers with, by their stable last path segment. */
+export type ProblemSlug = keyof typeof de.errors & string;
+
+export interface ProblemBody {
+  type?: string;
+  title?: string;
+  status?: number;
+  detail?: string;
+  field?: string;
+}
+
+export class ApiError extends Error {
+  /** `not-found`, `validation-failed`, … or `network` / `unknown` for non-API failures. */
+  readonly slug: string;
+  readonly status: number;
+  /** The server's (English, technical) explanation, shown as a detail only. */
+  readonly detail: string;
+  readonly field: string | null;
+  readonly retryAfter: number | null;
+  readonly requestId: string | null;
+
+  constructor(init: {
+    slug: string;
+    status: number;
+    detail?: string;
+    field?: string | null;
+    retryAfter?: number | null;
+    requestId?: string | null;
+  }) {
+    super(germanMessage(init.slug, init.field ?? null, init.retryAfter ?? null));
+    this.name = 'ApiError';
+    this.slug = init.slug;
+    this.status = init.status;
+    this.detail = init.detail ?? '';
+    this.field = init.field ?? null;
+    this.retryAfter = init.retryAfter ?? null;
+    this.requestId = init.requestId ?? null;
+  }
+}
+
+const messages = de.errors as unknown as Record<string, unknown>;
+
+/** The user-facing German sentence: what happened and what to do. */
+export function germanMessage(slug: string, field: string | null, retryAfter: number | null): string {
+  const known = messages[slug];
+  let text = typeof known === 'string' ? known : de.errors.unknown;
+  if (field) {
+    const label = de.fields[field] ?? field;
+    text = de.errors.fieldPrefix(label) + text;
+  }
+  if (retryAfter !== null && retryAfter > 0) text += ' ' + de.errors.retryAfter(retryAfter);
+  return text;
+}
+
+/** `/problems/not-found` or `https://host/problems/not-found` → `not-found`. */
+export function problemSlug(type: string | undefined, status: number): string {
+  const m = type ? /\/problems\/([a-z0-9-]+)$/.exec(type) : null;
+  if (m?.[1]) return m[1];
+  if (status === 404) return 'not-found';
+  if (status === 401) return 'unauthorized';
+  if (status === 403) return 'forbidden';
+  if (status === 429) return 'rate-limited';
+  if (status === 503) return 'service-unavailable';
+  if (status >= 500) return 'internal';
+  return 'unknown';
+}
+
+/** Builds the typed error from a failed response (problem+json or anything else). */
+export async function errorFromResponse(res: Response): Promise<ApiError> {
+  let body: ProblemBody = {};
+  const type = res.headers.get('content-type') ?? '';
+  if (type.includes('json')) {
+    try {
+      body = (await res.json()) as ProblemBody;
+    } catch {
+      body = {};
+    }
+  }
+  const retry = Number.parseInt(res.headers.get('retry-after') ?? '', 10);
+  return new ApiError({
+    slug: problemSlug(body.type, res.status),
+    status: res.status,
+    detail: body.detail ?? '',
+    field: body.field ?? null,
+    retryAfter: Number.isFinite(retry) ? retry : null,
+    requestId: res.headers.get('x-request-id'),
+  });
+}
+
+export function networkError(cause: unknown): ApiError {
+  return new ApiError({ slug: 'network', status: 0, detail: String(cause) });
+}
+
+export function isAbort(e: unknown): boolean {
+  return e instanceof DOMException && e.name === 'AbortError';
+}

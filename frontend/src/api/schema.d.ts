@@ -1,0 +1,3852 @@
+// Generated from /api/v1/openapi.json by scripts/api-types.mjs. Do not edit.
+
+export interface paths {
+    "/api/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Security-relevant events, newest first (operators). */
+        get: operations["list_audit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Signs in: sets the HttpOnly session cookie and the CSRF cookie. */
+        post: operations["login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ends the current session at once (on every instance) and clears the cookies. */
+        post: operations["logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Creates an account (role `seeker`). Does not sign in. */
+        post: operations["register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_channels"];
+        put?: never;
+        post: operations["create_channel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_channel"];
+        put?: never;
+        post?: never;
+        delete: operations["delete_channel"];
+        options?: never;
+        head?: never;
+        patch: operations["update_channel"];
+        trace?: never;
+    };
+    "/api/v1/channels/{id}/join": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["join"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/{id}/leave": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["leave"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/{id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_members"];
+        put?: never;
+        post: operations["invite"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/{id}/members/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["remove_member"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/{id}/members/{user_id}/sanction": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["sanction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["history"];
+        put?: never;
+        post: operations["post_message"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/{id}/questions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["questions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/{id}/questions/similar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["similar_questions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["mark_read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/{id}/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["channel_reports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/unread": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["unread"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invitations/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Joins the organisation of an invitation (single use). */
+        post: operations["accept_invitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/match": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ranked, explained solutions for a problem description, with providers and peers. */
+        post: operations["match_text"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/matches/channel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["open_direct"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in account with its role and memberships. */
+        get: operations["me"];
+        put?: never;
+        post?: never;
+        /** Deletes the account's personal data and ends all its sessions and tokens. */
+        delete: operations["delete_me"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Everything stored about the signed-in account, as JSON. */
+        get: operations["export_me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's tokens (never their secrets). */
+        get: operations["list_tokens"];
+        put?: never;
+        /** Creates a personal access token; the secret is in this answer only. */
+        post: operations["create_token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/tokens/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revokes a token at once, on every instance. */
+        delete: operations["revoke_token"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/messages/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_message"];
+        put?: never;
+        post?: never;
+        delete: operations["delete_message"];
+        options?: never;
+        head?: never;
+        patch: operations["edit_message"];
+        trace?: never;
+    };
+    "/api/v1/messages/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["accept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/messages/{id}/edits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["edits"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/messages/{id}/moderation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["moderate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/messages/{id}/reactions/{emoji}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["add_reaction"];
+        post?: never;
+        delete: operations["remove_reaction"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/messages/{id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["report"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/needs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_needs"];
+        put?: never;
+        post: operations["create_need"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/needs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_need"];
+        put: operations["update_need"];
+        post?: never;
+        delete: operations["delete_need"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["notifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organisations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_organisations"];
+        put?: never;
+        post: operations["create_organisation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organisations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_organisation"];
+        put: operations["update_organisation"];
+        post?: never;
+        delete: operations["delete_organisation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organisations/{id}/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Invites a member into an organisation (operators and the organisation's admins). */
+        post: operations["create_invitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organisations/{id}/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Needs posted by others that this organisation can help with (as provider, user of a
+         *     matching solution, or holder of a similar need), newest first.
+         */
+        get: operations["organisation_notifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["all_reports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["resolve_report"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/solutions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_solutions"];
+        put?: never;
+        post: operations["create_solution"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/solutions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_solution"];
+        put: operations["update_solution"];
+        post?: never;
+        delete: operations["delete_solution"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/solutions/{id}/publiccode": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The solution as a publiccode.yml document (version 0.4). */
+        get: operations["export_solution_publiccode"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/usages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_usages"];
+        put?: never;
+        post: operations["create_usage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/usages/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_usage"];
+        put: operations["update_usage"];
+        post?: never;
+        delete: operations["delete_usage"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/role": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Changes an account's platform role (operators). */
+        put: operations["set_role"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The process is up. */
+        get: operations["healthz"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The database answers and every migration is applied. */
+        get: operations["readyz"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        Accepted: {
+            /** Format: int64 */
+            organisation_id: number;
+            role: components["schemas"]["OrgRole"];
+        };
+        /**
+         * @description The code travels in the body, not in the path, so that it never lands in access logs,
+         *     proxies' logs or `Referer` headers.
+         */
+        AcceptInput: {
+            token: string;
+        };
+        AuditEntry: {
+            action: string;
+            /** Format: int64 */
+            actor_id?: number | null;
+            /** Format: date-time */
+            at: string;
+            detail: Record<string, never>;
+            /** Format: int64 */
+            id: number;
+            target: string;
+        };
+        AuditPage: {
+            items: components["schemas"]["AuditEntry"][];
+            /** Format: int64 */
+            limit: number;
+            /** Format: int64 */
+            offset: number;
+            /** Format: int64 */
+            total: number;
+        };
+        Channel: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: int64 */
+            created_by: number;
+            description: string;
+            /** Format: int64 */
+            id: number;
+            kind: components["schemas"]["ChannelKind"];
+            locked: boolean;
+            my_role?: null | components["schemas"]["MemberRole"];
+            name: string;
+            /** Format: int64 */
+            organisation_id?: number | null;
+            /** Format: int64 */
+            solution_id?: number | null;
+            /** Format: date-time */
+            updated_at: string;
+            visibility: components["schemas"]["ChannelVisibility"];
+        };
+        ChannelInput: {
+            description?: string;
+            kind: components["schemas"]["ChannelKind"];
+            /** @description Users added as members at creation. */
+            members?: number[];
+            name: string;
+            /** Format: int64 */
+            organisation_id?: number | null;
+            /** Format: int64 */
+            solution_id?: number | null;
+            visibility: components["schemas"]["ChannelVisibility"];
+        };
+        /**
+         * @description qa: questions to the provider of one solution; forum: exchange forum with topics,
+         *     hosted by community managers; community: development community of several
+         *     organisations; direct: two people, opened from a match.
+         * @enum {string}
+         */
+        ChannelKind: "qa" | "forum" | "community" | "direct";
+        ChannelPatch: {
+            description?: string | null;
+            locked?: boolean | null;
+            name?: string | null;
+            visibility?: null | components["schemas"]["ChannelVisibility"];
+        };
+        /**
+         * @description public: anyone reads, signed-in users join; members: invitation only;
+         *     organisation: members of the channel's organisation may read and join.
+         * @enum {string}
+         */
+        ChannelVisibility: "public" | "members" | "organisation";
+        /** @description A contact point for a solution. */
+        Contact: {
+            email?: string | null;
+            name?: string | null;
+            phone?: string | null;
+            role?: string | null;
+        };
+        /**
+         * @description What reusing a solution costs.
+         * @enum {string}
+         */
+        CostsModel: "Free" | "OneOff" | "Recurring" | "OnRequest";
+        CreatedInvitation: {
+            email?: string | null;
+            /** Format: date-time */
+            expires_at: string;
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            organisation_id: number;
+            role: components["schemas"]["OrgRole"];
+            /** @description The code, shown only now; the invitee sends it to `POST /api/v1/invitations/accept`. */
+            token: string;
+        };
+        CreatedToken: components["schemas"]["TokenView"] & {
+            /** @description The secret, shown only now: `mr_pat_...`. Send as `Authorization: Bearer ...`. */
+            token: string;
+        };
+        DirectChannel: {
+            channel: components["schemas"]["Channel"];
+            created: boolean;
+            message?: null | components["schemas"]["Message"];
+        };
+        DirectInput: {
+            /** Format: int64 */
+            organisation_id?: number | null;
+            /** Format: int64 */
+            solution_id?: number | null;
+            /** @description A first message, posted into the channel. */
+            text?: string | null;
+        };
+        EditInput: {
+            body: string;
+            title?: string | null;
+        };
+        Explanation: {
+            lexical_rank?: number | null;
+            /**
+             * Format: float
+             * @description BM25 score of the lexical match, when there was one.
+             */
+            lexical_score?: number | null;
+            /** @description Which query words matched (by stem) in which field. */
+            matched_terms: components["schemas"]["FieldTerms"][];
+            /**
+             * Format: float
+             * @description Cosine similarity of query and entry embeddings (-1..1).
+             */
+            semantic_similarity?: number | null;
+            /** @description Organisations that use the solution, with their experience. */
+            used_by: components["schemas"]["UsageRef"][];
+            vector_rank?: number | null;
+        };
+        FieldTerms: {
+            field: string;
+            terms: string[];
+        };
+        /** @description One page of history, newest first; `next_before` continues further back. */
+        HistoryPage: {
+            items: components["schemas"]["MessageWithReactions"][];
+            /** Format: int64 */
+            next_before?: number | null;
+        };
+        InvitationInput: {
+            /** @description Only this address may accept (any signed-in account if absent). */
+            email?: string | null;
+            /**
+             * Format: int32
+             * @description Days until the invitation expires (1 to 30, default 7).
+             */
+            expires_in_days?: number | null;
+            role?: components["schemas"]["OrgRole"];
+        };
+        InviteInput: {
+            role?: components["schemas"]["MemberRole"];
+            /** Format: int64 */
+            user_id: number;
+        };
+        LoginInput: {
+            email: string;
+            password: string;
+        };
+        LoginResponse: {
+            /**
+             * @description Send this value as `X-CSRF-Token` on every state-changing request (it is also in
+             *     the `matchraum_csrf` cookie).
+             */
+            csrf_token: string;
+            user: components["schemas"]["UserView"];
+        };
+        /** @description Each list keeps solutions matching any of its values; an empty list filters nothing. */
+        MatchFilters: {
+            costs_model?: components["schemas"]["CostsModel"][];
+            kind?: components["schemas"]["SolutionKind"][];
+            /** @description Land of the provider, e.g. "Bayern". */
+            land?: string[];
+            licence?: string[];
+            maturity?: components["schemas"]["Maturity"][];
+            provider_kind?: components["schemas"]["OrganisationKind"][];
+            reuse_model?: components["schemas"]["ReuseModel"][];
+            standard?: string[];
+        };
+        MatchRequest: {
+            filters?: components["schemas"]["MatchFilters"];
+            limit?: number;
+            mode?: components["schemas"]["Mode"];
+            /** @description The problem in plain language, mostly German. */
+            text: string;
+        };
+        MatchResponse: {
+            mode: components["schemas"]["Mode"];
+            /** @description Organisations that use the matched solutions or posted a similar need. */
+            peers: components["schemas"]["PeerMatch"][];
+            /** @description Organisations behind the matched solutions. */
+            providers: components["schemas"]["ProviderMatch"][];
+            solutions: components["schemas"]["SolutionMatch"][];
+        };
+        /**
+         * @description How far a solution is from being reusable today.
+         * @enum {string}
+         */
+        Maturity: "Unknown" | "Idea" | "InDevelopment" | "Pilot" | "InProduction" | "Widespread" | "Retired";
+        Member: {
+            banned: boolean;
+            /** Format: date-time */
+            joined_at: string;
+            /** Format: date-time */
+            muted_until?: string | null;
+            role: components["schemas"]["MemberRole"];
+            /** Format: int64 */
+            user_id: number;
+        };
+        /** @enum {string} */
+        MemberRole: "member" | "moderator" | "owner";
+        Membership: {
+            /** Format: int64 */
+            organisation_id: number;
+            role: components["schemas"]["OrgRole"];
+        };
+        /** @description A message as clients see it (hidden and deleted ones without their text). */
+        Message: {
+            /** Format: int64 */
+            accepted_answer_id?: number | null;
+            /** Format: int64 */
+            author_id: number;
+            body: string;
+            body_html: string;
+            /** Format: int64 */
+            channel_id: number;
+            client_msg_id?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            edited_at?: string | null;
+            /** Format: int64 */
+            id: number;
+            kind: components["schemas"]["MessageKind"];
+            locked: boolean;
+            pinned: boolean;
+            /** Format: int64 */
+            reply_to?: number | null;
+            /**
+             * Format: int64
+             * @description 1, 2, 3, ... within the channel, without gaps.
+             */
+            seq: number;
+            state: components["schemas"]["MessageState"];
+            title?: string | null;
+        };
+        MessageEdit: {
+            /** @description The text before this edit. */
+            body: string;
+            /** Format: date-time */
+            edited_at: string;
+            /** Format: int64 */
+            editor_id: number;
+        };
+        MessageInput: {
+            body: string;
+            /** @description Makes a retried send idempotent (unique per channel and author). */
+            client_msg_id?: string | null;
+            /** Format: int64 */
+            reply_to?: number | null;
+            /** @description Forum topics and Q&A questions may carry a title. */
+            title?: string | null;
+        };
+        /**
+         * @description message (chat), question and answer (Q&A), topic (forum thread opener).
+         * @enum {string}
+         */
+        MessageKind: "message" | "question" | "answer" | "topic";
+        /** @enum {string} */
+        MessageState: "visible" | "hidden" | "deleted";
+        MessageWithReactions: components["schemas"]["Message"] & {
+            reactions: components["schemas"]["ReactionCount"][];
+        };
+        /** @enum {string} */
+        Mode: "hybrid" | "lexical" | "vector";
+        ModerationInput: {
+            /** @description pin, unpin, hide, unhide, lock, unlock (a topic), delete. */
+            action: string;
+        };
+        Need: {
+            /** Format: date-time */
+            created_at: string;
+            description: string;
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            organisation_id: number;
+            status: components["schemas"]["NeedStatus"];
+            title: string;
+            /** Format: date-time */
+            updated_at: string;
+            visibility: components["schemas"]["Visibility"];
+        };
+        NeedInput: {
+            description: string;
+            /** Format: int64 */
+            organisation_id: number;
+            status?: components["schemas"]["NeedStatus"];
+            title: string;
+            visibility?: components["schemas"]["Visibility"];
+        };
+        /** @description A recorded notification; also the API's view of it. */
+        NeedNotification: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            need_id: number;
+            /** Format: int64 */
+            organisation_id: number;
+            /** Format: date-time */
+            read_at?: string | null;
+            reason: string;
+            /** Format: double */
+            score: number;
+            /** Format: int64 */
+            similar_need_id?: number | null;
+            /** Format: int64 */
+            solution_id?: number | null;
+        };
+        NeedRef: {
+            /** Format: int64 */
+            id: number;
+            /** Format: float */
+            similarity: number;
+            title: string;
+        };
+        /**
+         * @description Lifecycle of a seeker's need.
+         * @enum {string}
+         */
+        NeedStatus: "Open" | "InProgress" | "Solved" | "Closed";
+        Notification: {
+            /** Format: int64 */
+            channel_id: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: int64 */
+            id: number;
+            kind: string;
+            /** Format: int64 */
+            message_id: number;
+            /** Format: date-time */
+            read_at?: string | null;
+        };
+        Organisation: {
+            /** Format: date-time */
+            created_at: string;
+            description?: string | null;
+            email?: string | null;
+            /** @description Source fields without a column of their own, kept verbatim. */
+            extra: Record<string, never>;
+            /** Format: int64 */
+            id: number;
+            kind: components["schemas"]["OrganisationKind"];
+            land?: string | null;
+            name: string;
+            /** @description Amtlicher Gemeindeschlüssel or regional code, where known. */
+            region_code?: string | null;
+            source?: string | null;
+            source_id?: string | null;
+            /** Format: date-time */
+            updated_at: string;
+            website?: string | null;
+        };
+        OrganisationInput: {
+            description?: string | null;
+            email?: string | null;
+            extra?: Record<string, never>;
+            kind: components["schemas"]["OrganisationKind"];
+            land?: string | null;
+            name: string;
+            region_code?: string | null;
+            source?: string | null;
+            source_id?: string | null;
+            website?: string | null;
+        };
+        /**
+         * @description What kind of body an organisation is.
+         * @enum {string}
+         */
+        OrganisationKind: "Bund" | "Land" | "Kommune" | "Kreis" | "ItDienstleister" | "Intermediaer" | "Forschung" | "Zivilgesellschaft" | "Other";
+        OrganisationRef: {
+            /** Format: int64 */
+            id: number;
+            kind: components["schemas"]["OrganisationKind"];
+            land?: string | null;
+            name: string;
+            website?: string | null;
+        };
+        /**
+         * @description The role of an account within one organisation.
+         * @enum {string}
+         */
+        OrgRole: "member" | "org_admin";
+        /** @description One page of a list. */
+        Page_Need: {
+            items: {
+                /** Format: date-time */
+                created_at: string;
+                description: string;
+                /** Format: int64 */
+                id: number;
+                /** Format: int64 */
+                organisation_id: number;
+                status: components["schemas"]["NeedStatus"];
+                title: string;
+                /** Format: date-time */
+                updated_at: string;
+                visibility: components["schemas"]["Visibility"];
+            }[];
+            /** Format: int64 */
+            limit: number;
+            /** Format: int64 */
+            offset: number;
+            /** Format: int64 */
+            total: number;
+        };
+        /** @description One page of a list. */
+        Page_Organisation: {
+            items: {
+                /** Format: date-time */
+                created_at: string;
+                description?: string | null;
+                email?: string | null;
+                /** @description Source fields without a column of their own, kept verbatim. */
+                extra: Record<string, never>;
+                /** Format: int64 */
+                id: number;
+                kind: components["schemas"]["OrganisationKind"];
+                land?: string | null;
+                name: string;
+                /** @description Amtlicher Gemeindeschlüssel or regional code, where known. */
+                region_code?: string | null;
+                source?: string | null;
+                source_id?: string | null;
+                /** Format: date-time */
+                updated_at: string;
+                website?: string | null;
+            }[];
+            /** Format: int64 */
+            limit: number;
+            /** Format: int64 */
+            offset: number;
+            /** Format: int64 */
+            total: number;
+        };
+        /** @description One page of a list. */
+        Page_Solution: {
+            items: {
+                code_url?: string | null;
+                /**
+                 * Format: double
+                 * @description Share (0..1) of the decision-relevant fields that are filled in.
+                 */
+                completeness: number;
+                contacts: components["schemas"]["Contact"][];
+                costs_model?: null | components["schemas"]["CostsModel"];
+                /** Format: date-time */
+                created_at: string;
+                description?: string | null;
+                documentation_url?: string | null;
+                extra: Record<string, never>;
+                hosting?: string | null;
+                /** Format: int64 */
+                id: number;
+                kind: components["schemas"]["SolutionKind"];
+                languages: string[];
+                /** Format: date-time */
+                last_verified_at?: string | null;
+                lebenslage?: string | null;
+                leika_keys: string[];
+                licence?: string | null;
+                maturity: components["schemas"]["Maturity"];
+                ozg_ids: string[];
+                /** Format: int64 */
+                provider_id?: number | null;
+                reuse_model?: null | components["schemas"]["ReuseModel"];
+                source?: string | null;
+                source_id?: string | null;
+                /** @description Standards and interfaces, e.g. XÖV, FIT-Connect, FIM, OSCI, XTA, OpenAPI. */
+                standards: string[];
+                summary?: string | null;
+                tags: string[];
+                themenfeld?: string | null;
+                title: string;
+                transfer_concept_url?: string | null;
+                /** Format: date-time */
+                updated_at: string;
+                url?: string | null;
+            }[];
+            /** Format: int64 */
+            limit: number;
+            /** Format: int64 */
+            offset: number;
+            /** Format: int64 */
+            total: number;
+        };
+        /** @description One page of a list. */
+        Page_Usage: {
+            items: {
+                context?: string | null;
+                /** Format: date-time */
+                created_at: string;
+                /** @description What the using organisation reports from its experience. */
+                experience?: string | null;
+                /** Format: int64 */
+                id: number;
+                /** Format: int64 */
+                organisation_id: number;
+                /** Format: date */
+                since?: string | null;
+                /** Format: int64 */
+                solution_id: number;
+                status: components["schemas"]["UsageStatus"];
+                /** Format: date-time */
+                updated_at: string;
+            }[];
+            /** Format: int64 */
+            limit: number;
+            /** Format: int64 */
+            offset: number;
+            /** Format: int64 */
+            total: number;
+        };
+        PeerMatch: {
+            organisation: components["schemas"]["OrganisationRef"];
+            /** @description Similar needs this organisation posted. */
+            similar_needs: components["schemas"]["NeedRef"][];
+            /** @description Matched solutions this organisation uses. */
+            uses_solution_ids: number[];
+        };
+        /**
+         * @description The role of an account on the whole platform.
+         * @enum {string}
+         */
+        PlatformRole: "seeker" | "provider" | "community_manager" | "operator";
+        Posted: {
+            /** @description False when `client_msg_id` was already stored (a retried send). */
+            created: boolean;
+            message: components["schemas"]["Message"];
+            /** @description For a new question: similar answered questions of the channel, best first. */
+            similar: components["schemas"]["SimilarQuestion"][];
+        };
+        /** @description The body of a problem response. */
+        Problem: {
+            detail: string;
+            /** @description The offending field, for validation problems. */
+            field?: string | null;
+            /** Format: int32 */
+            status: number;
+            title: string;
+            type: string;
+        };
+        ProviderMatch: {
+            organisation: components["schemas"]["OrganisationRef"];
+            /** @description The matched solutions it provides, best first. */
+            solution_ids: number[];
+        };
+        Question: components["schemas"]["Message"] & {
+            answered: boolean;
+            /** Format: int64 */
+            answers: number;
+        };
+        ReactionCount: {
+            /** Format: int64 */
+            count: number;
+            emoji: string;
+            mine: boolean;
+        };
+        ReadInput: {
+            /** Format: int64 */
+            message_id: number;
+        };
+        /** @description Credentials never appear in `Debug` output (and so never in logs). */
+        RegisterInput: {
+            display_name?: string | null;
+            email: string;
+            /** @description At least 12 characters of at least two kinds (lower case, upper case, digits, others). */
+            password: string;
+        };
+        Report: {
+            /** Format: int64 */
+            channel_id: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            message_id: number;
+            reason: string;
+            /** Format: int64 */
+            reporter_id: number;
+            /** Format: int64 */
+            resolved_by?: number | null;
+            status: string;
+        };
+        ReportInput: {
+            reason: string;
+        };
+        ResolveInput: {
+            /** @description dismiss, hide or delete. */
+            action: string;
+        };
+        /**
+         * @description How another administration can reuse a solution.
+         * @enum {string}
+         */
+        ReuseModel: "Uebernahme" | "Mitnutzung" | "Efa";
+        RoleInput: {
+            role: components["schemas"]["PlatformRole"];
+        };
+        SanctionInput: {
+            ban?: boolean | null;
+            /**
+             * Format: int64
+             * @description Mute for this many minutes (0 lifts a mute).
+             */
+            mute_minutes?: number | null;
+        };
+        /**
+         * @description What a personal access token may be used for. Sessions carry every scope.
+         * @enum {string}
+         */
+        Scope: "read" | "write" | "moderate" | "admin";
+        SimilarQuestion: {
+            question: components["schemas"]["Message"];
+            /** Format: float */
+            score: number;
+        };
+        Solution: {
+            code_url?: string | null;
+            /**
+             * Format: double
+             * @description Share (0..1) of the decision-relevant fields that are filled in.
+             */
+            completeness: number;
+            contacts: components["schemas"]["Contact"][];
+            costs_model?: null | components["schemas"]["CostsModel"];
+            /** Format: date-time */
+            created_at: string;
+            description?: string | null;
+            documentation_url?: string | null;
+            extra: Record<string, never>;
+            hosting?: string | null;
+            /** Format: int64 */
+            id: number;
+            kind: components["schemas"]["SolutionKind"];
+            languages: string[];
+            /** Format: date-time */
+            last_verified_at?: string | null;
+            lebenslage?: string | null;
+            leika_keys: string[];
+            licence?: string | null;
+            maturity: components["schemas"]["Maturity"];
+            ozg_ids: string[];
+            /** Format: int64 */
+            provider_id?: number | null;
+            reuse_model?: null | components["schemas"]["ReuseModel"];
+            source?: string | null;
+            source_id?: string | null;
+            /** @description Standards and interfaces, e.g. XÖV, FIT-Connect, FIM, OSCI, XTA, OpenAPI. */
+            standards: string[];
+            summary?: string | null;
+            tags: string[];
+            themenfeld?: string | null;
+            title: string;
+            transfer_concept_url?: string | null;
+            /** Format: date-time */
+            updated_at: string;
+            url?: string | null;
+        };
+        SolutionInput: {
+            code_url?: string | null;
+            contacts?: components["schemas"]["Contact"][];
+            costs_model?: null | components["schemas"]["CostsModel"];
+            description?: string | null;
+            documentation_url?: string | null;
+            extra?: Record<string, never>;
+            hosting?: string | null;
+            kind?: components["schemas"]["SolutionKind"];
+            languages?: string[];
+            /** Format: date-time */
+            last_verified_at?: string | null;
+            lebenslage?: string | null;
+            leika_keys?: string[];
+            licence?: string | null;
+            maturity?: components["schemas"]["Maturity"];
+            ozg_ids?: string[];
+            /** Format: int64 */
+            provider_id?: number | null;
+            reuse_model?: null | components["schemas"]["ReuseModel"];
+            source?: string | null;
+            source_id?: string | null;
+            standards?: string[];
+            summary?: string | null;
+            tags?: string[];
+            themenfeld?: string | null;
+            title: string;
+            transfer_concept_url?: string | null;
+            url?: string | null;
+        };
+        /**
+         * @description What kind of reusable thing a solution is.
+         * @enum {string}
+         */
+        SolutionKind: "OnlineService" | "Fachverfahren" | "Software" | "Saas" | "Concept" | "Guide" | "Template" | "Dataset" | "OzgLeistung" | "LeikaLeistung" | "Other";
+        /** @description A matched solution with what a reuse decision needs and why it matched. */
+        SolutionMatch: {
+            /** Format: double */
+            completeness: number;
+            contacts: components["schemas"]["Contact"][];
+            costs_model?: null | components["schemas"]["CostsModel"];
+            documentation_url?: string | null;
+            explanation: components["schemas"]["Explanation"];
+            hosting?: string | null;
+            /** Format: int64 */
+            id: number;
+            kind: components["schemas"]["SolutionKind"];
+            /** Format: date-time */
+            last_verified_at?: string | null;
+            licence?: string | null;
+            maturity: components["schemas"]["Maturity"];
+            provider?: null | components["schemas"]["OrganisationRef"];
+            reuse_model?: null | components["schemas"]["ReuseModel"];
+            /**
+             * Format: float
+             * @description Fused ranking score (higher is better; comparable within one answer).
+             */
+            score: number;
+            source_id?: string | null;
+            standards: string[];
+            summary?: string | null;
+            title: string;
+            transfer_concept_url?: string | null;
+            url?: string | null;
+        };
+        TokenInput: {
+            /**
+             * Format: int32
+             * @description Days until the token expires (1 to 365, default 90).
+             */
+            expires_in_days?: number | null;
+            name: string;
+            scopes: components["schemas"]["Scope"][];
+        };
+        /** @description A personal access token as listed (never the secret). */
+        TokenView: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            expires_at?: string | null;
+            /** Format: int64 */
+            id: number;
+            name: string;
+            /** Format: date-time */
+            revoked_at?: string | null;
+            scopes: components["schemas"]["Scope"][];
+        };
+        Unread: {
+            /** Format: int64 */
+            channel_id: number;
+            /** Format: int64 */
+            last_read_id: number;
+            /** Format: int64 */
+            unread: number;
+        };
+        Usage: {
+            context?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** @description What the using organisation reports from its experience. */
+            experience?: string | null;
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            organisation_id: number;
+            /** Format: date */
+            since?: string | null;
+            /** Format: int64 */
+            solution_id: number;
+            status: components["schemas"]["UsageStatus"];
+            /** Format: date-time */
+            updated_at: string;
+        };
+        UsageInput: {
+            context?: string | null;
+            experience?: string | null;
+            /** Format: int64 */
+            organisation_id: number;
+            /** Format: date */
+            since?: string | null;
+            /** Format: int64 */
+            solution_id: number;
+            status?: components["schemas"]["UsageStatus"];
+        };
+        UsageRef: {
+            experience?: string | null;
+            organisation: components["schemas"]["OrganisationRef"];
+            /** Format: date */
+            since?: string | null;
+            status: components["schemas"]["UsageStatus"];
+        };
+        /**
+         * @description State of an organisation's use of a solution.
+         * @enum {string}
+         */
+        UsageStatus: "Planned" | "Piloting" | "InUse" | "Ended";
+        /** @description An account as its owner and operators see it. */
+        UserView: {
+            /** Format: date-time */
+            created_at: string;
+            display_name?: string | null;
+            email: string;
+            /** Format: int64 */
+            id: number;
+            memberships: components["schemas"]["Membership"][];
+            role: components["schemas"]["PlatformRole"];
+        };
+        /**
+         * @description Who may read a need.
+         * @enum {string}
+         */
+        Visibility: "Public" | "Organisation";
+    };
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    list_audit: {
+        parameters: {
+            query?: {
+                action?: string | null;
+                actor_id?: number | null;
+                limit?: number | null;
+                offset?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    login: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LoginInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    register: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegisterInput"];
+            };
+        };
+        responses: {
+            /** @description Accepted; the same answer whether or not the address already had an account */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_channels: {
+        parameters: {
+            query?: {
+                kind?: null | components["schemas"]["ChannelKind"];
+                limit?: number | null;
+                /** @description Only channels the caller is a member of. */
+                mine?: boolean | null;
+                offset?: number | null;
+                organisation_id?: number | null;
+                /** @description Substring of the name. */
+                q?: string | null;
+                solution_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Channel"][];
+                };
+            };
+        };
+    };
+    create_channel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Channel"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_channel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Channel"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_channel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_channel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Channel"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    join: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Member"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    leave: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_members: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Member"][];
+                };
+            };
+        };
+    };
+    invite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InviteInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Member"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    remove_member: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sanction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SanctionInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Member"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    history: {
+        parameters: {
+            query?: {
+                /** @description Messages newer than this id. */
+                after?: number | null;
+                /** @description Cursor: messages older than this id (use `next_before` of the previous page). */
+                before?: number | null;
+                limit?: number | null;
+                pinned?: boolean | null;
+                /** @description Search: substring of the text or title. */
+                q?: string | null;
+                /** @description Only this message and its replies. */
+                thread?: number | null;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryPage"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    post_message: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MessageInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Posted"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Posted"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    questions: {
+        parameters: {
+            query?: {
+                limit?: number | null;
+                status?: null | unknown;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Question"][];
+                };
+            };
+        };
+    };
+    similar_questions: {
+        parameters: {
+            query: {
+                limit?: number | null;
+                /** @description The question being written. */
+                text: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimilarQuestion"][];
+                };
+            };
+        };
+    };
+    mark_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReadInput"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    channel_reports: {
+        parameters: {
+            query?: {
+                /** @description open (default), resolved or dismissed. */
+                status?: string | null;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Report"][];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unread: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Unread"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    accept_invitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AcceptInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    match_text: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MatchRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MatchResponse"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    open_direct: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DirectInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DirectChannel"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DirectChannel"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_tokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenView"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedToken"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revoke_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_message: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_message: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    edit_message: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EditInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    accept: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AcceptInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    edits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageEdit"][];
+                };
+            };
+        };
+    };
+    moderate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ModerationInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    add_reaction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                emoji: string;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReactionCount"][];
+                };
+            };
+        };
+    };
+    remove_reaction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                emoji: string;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReactionCount"][];
+                };
+            };
+        };
+    };
+    report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Report"];
+                };
+            };
+        };
+    };
+    list_needs: {
+        parameters: {
+            query?: {
+                limit?: number | null;
+                offset?: number | null;
+                organisation_id?: number | null;
+                sort?: string | null;
+                status?: null | components["schemas"]["NeedStatus"];
+                visibility?: null | components["schemas"]["Visibility"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Need"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_need: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NeedInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Need"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_need: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Need"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_need: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NeedInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Need"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_need: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    notifications: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Notification"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_organisations: {
+        parameters: {
+            query?: {
+                kind?: null | components["schemas"]["OrganisationKind"];
+                land?: string | null;
+                limit?: number | null;
+                offset?: number | null;
+                /** @description Substring of the name. */
+                q?: string | null;
+                sort?: string | null;
+                source?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Organisation"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_organisation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrganisationInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Organisation"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_organisation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Organisation"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_organisation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrganisationInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Organisation"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_organisation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_invitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvitationInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedInvitation"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    organisation_notifications: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NeedNotification"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    all_reports: {
+        parameters: {
+            query?: {
+                /** @description open (default), resolved or dismissed. */
+                status?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Report"][];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resolve_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResolveInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Report"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_solutions: {
+        parameters: {
+            query?: {
+                costs_model?: null | components["schemas"]["CostsModel"];
+                kind?: null | components["schemas"]["SolutionKind"];
+                licence?: string | null;
+                limit?: number | null;
+                maturity?: null | components["schemas"]["Maturity"];
+                offset?: number | null;
+                provider_id?: number | null;
+                /** @description Substring of the title. */
+                q?: string | null;
+                reuse_model?: null | components["schemas"]["ReuseModel"];
+                sort?: string | null;
+                source?: string | null;
+                standard?: string | null;
+                tag?: string | null;
+                themenfeld?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Solution"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_solution: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SolutionInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Solution"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_solution: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Solution"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_solution: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SolutionInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Solution"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_solution: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_solution_publiccode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description publiccode.yml */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/yaml": string;
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_usages: {
+        parameters: {
+            query?: {
+                limit?: number | null;
+                offset?: number | null;
+                organisation_id?: number | null;
+                solution_id?: number | null;
+                sort?: string | null;
+                status?: null | components["schemas"]["UsageStatus"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Usage"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_usage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UsageInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Usage"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_usage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Usage"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_usage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UsageInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Usage"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_usage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    set_role: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoleInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    healthz: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    readyz: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+}

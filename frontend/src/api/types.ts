@@ -1,0 +1,33 @@
+// Readable names for the generated OpenAPI types (src/api/schema.d.ts, `npm run types`).
+
+import type { components } from './schema';
+
+type S = components['schemas'];
+
+export type MatchResponse = S['MatchResponse'] & {
+  // Added by the status contract (wt-data); absent on older servers.
+  semantic?: { state: 'building' | 'ready' | 'disabled'; percent: number };
+};
+export type SolutionMatch = S['SolutionMatch'];
+export type OrganisationRef = S['OrganisationRef'];
+export type Solution = S['Solution'];
+export type Organisation = S['Organisation'];
+export type Usage = S['Usage'];
+export type Need = S['Need'];
+export type Channel = S['Channel'];
+export type DirectChannel = S['DirectChannel'];
+
+/** Every catalogue list answers this envelope (`limit` ≤ 500). */
+export interface Page<T> {
+  items: T[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+export type Message = S['Message'];
+export type HistoryPage = S['HistoryPage'];
+
+// Compile-time checks that the hand-written envelope stays what the server documents.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+export const pageMatchesSchema: Same<S['Page_Solution'], Page<Solution>> & Same<S['Page_Need'], Page<Need>> = true;
