@@ -1,4 +1,4 @@
-// The real server for the browser tests: the release binary on a free port with a fresh
+// The real server for the browser tests: the server binary (E2E_MATCHRAUM_BIN) on a free port with a fresh
 // SQLite database holding the real public catalogue (../shared/data), served UI from dist/.
 //
 // Importing and embedding ~6,600 entries takes a minute, so the first run keeps a copy of
@@ -15,7 +15,7 @@ import { join, resolve } from 'node:path';
 export const repoRoot = resolve(import.meta.dirname, '../..');
 export const dataDir = process.env.E2E_DATA_DIR ?? resolve(repoRoot, '../shared/data');
 const targetDir = process.env.CARGO_TARGET_DIR ?? join(repoRoot, 'target');
-export const binary = process.env.E2E_MATCHRAUM_BIN ?? join(targetDir, 'release/matchraum');
+export const binary = process.env.E2E_MATCHRAUM_BIN ?? join(targetDir, 'debug/matchraum');
 export const OPERATOR = { email: 'betrieb@e2e.matchraum.test', password: 'E2e-Betrieb-Passwort-1' };
 
 export interface RunningServer {
@@ -155,7 +155,7 @@ async function catalogue(workDir: string): Promise<string> {
 }
 
 export async function startServer(): Promise<RunningServer> {
-  if (!existsSync(binary)) throw new Error(`no server binary at ${binary}: cargo build --release -p matchraum`);
+  if (!existsSync(binary)) throw new Error(`no server binary at ${binary}: cargo build -p matchraum`);
   if (!existsSync(join(repoRoot, 'frontend/dist/index.html'))) throw new Error('frontend/dist is missing: npm run build');
   const workDir = mkdtempSync(join(tmpdir(), 'matchraum-e2e-'));
   const db = join(workDir, 'e2e.sqlite');
