@@ -130,6 +130,12 @@ pub enum Notice<'a> {
     /// A posted need concerns the user's organisation: it provides or uses a matching
     /// solution, or posted a similar need (`GET /api/v1/organisations/{id}/notifications`).
     Need(&'a NeedNotification),
+    /// An invitation into a channel (`GET /api/v1/me/channel-invitations`).
+    ChannelInvitation {
+        invitation_id: i64,
+        channel_id: i64,
+        invited_by: i64,
+    },
 }
 
 impl ServerFrame<'_> {
