@@ -99,9 +99,10 @@ export class ChannelFeed {
 
   close(): void {
     this.#ctrl.abort();
+    if (this.#readTimer) this.#flushRead();
     this.#release?.();
     this.#unlisten?.();
-    for (const t of [this.#typingTimer, this.#readTimer]) if (t) clearTimeout(t);
+    if (this.#typingTimer) clearTimeout(this.#typingTimer);
   }
 
   send(body: string, opts: { replyTo?: number; title?: string } = {}) {
@@ -130,10 +131,16 @@ export class ChannelFeed {
     const newest = this.#client.store.newestId(this.channelId);
     if (newest <= this.#readMark) return;
     if (this.#readTimer) clearTimeout(this.#readTimer);
-    this.#readTimer = setTimeout(() => {
-      this.#readMark = newest;
-      this.#client.markRead(this.channelId, newest);
-    }, READ_DEBOUNCE_MS);
+    this.#readTimer = setTimeout(() => this.#flushRead(), READ_DEBOUNCE_MS);
+  }
+
+  #flushRead(): void {
+    if (this.#readTimer) clearTimeout(this.#readTimer);
+    this.#readTimer = null;
+    const newest = this.#client.store.newestId(this.channelId);
+    if (newest <= this.#readMark) return;
+    this.#readMark = newest;
+    this.#client.markRead(this.channelId, newest);
   }
 
   #refresh(): void {
