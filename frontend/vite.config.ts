@@ -12,6 +12,8 @@ export default defineConfig({
     modulePreload: { polyfill: false },
     target: 'es2022',
     sourcemap: false,
+    // Plugin timing reports are noise on a shared 2-core machine.
+    rolldownOptions: { checks: { bundlerTimings: false } },
   },
   server: {
     proxy: {

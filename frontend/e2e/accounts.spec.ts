@@ -77,13 +77,27 @@ describe('accounts', () => {
 });
 
 describe('needs', () => {
-  it('posts a need while existing solutions are suggested live', async () => {
+  it('posts a need while existing solutions are suggested live; the provider is notified', async () => {
     const ops = await ApiSession.login(OPERATOR.email, OPERATOR.password);
     const org = await ops.request<{ id: number; name: string }>('POST', '/organisations', {
       name: `Gemeinde Testhausen ${Date.now()}`,
       kind: 'kommune',
       land: 'Schleswig-Holstein',
     });
+    // A provider whose solution fits the need; one of its people reads the inbox later.
+    const provider = await ops.request<{ id: number; name: string }>('POST', '/organisations', {
+      name: `Kommunal-IT Nord ${Date.now()}`,
+      kind: 'it_dienstleister',
+      land: 'Schleswig-Holstein',
+    });
+    const offered = await ops.request<{ id: number; title: string }>('POST', '/solutions', {
+      title: `Hundesteuer online anmelden ${Date.now()}`,
+      summary: 'Bürgerinnen und Bürger melden ihren Hund online zur Hundesteuer an, mit Übergabe an das Steueramt.',
+      kind: 'online_service',
+      maturity: 'in_production',
+      provider_id: provider.id,
+    });
+    const providerPerson = await account({ orgId: provider.id });
     const user = await account({ orgId: org.id });
     const t = await open(browser);
     await user.session.into(t.context);
@@ -109,6 +123,17 @@ describe('needs', () => {
     await t.page.getByText(/Ihr Bedarf wurde veröffentlicht/).waitFor();
     await t.page.getByTestId('need-list').getByText(title).waitFor();
     await t.context.close();
+
+    // The provider's inbox names the need's match with its solution.
+    const p = await open(browser);
+    await providerPerson.session.into(p.context);
+    await p.page.goto('/benachrichtigungen');
+    const entry = p.page.getByTestId('inbox').locator('li', { hasText: provider.name });
+    await entry.first().waitFor();
+    expect(await entry.first().textContent()).toContain('Ihre Organisation stellt eine passende Lösung bereit.');
+    expect(await entry.first().getByRole('link', { name: 'Passende Lösung ansehen' }).getAttribute('href')).toBe(`/loesungen/${offered.id}`);
+    await checkPage(p, 'inbox-need');
+    await p.context.close();
   });
 
   it('shows the notifications inbox', async () => {

@@ -14,6 +14,8 @@ export const baseURL = (): string => inject('baseURL');
 
 export const DESKTOP = { width: 1280, height: 900 };
 export const PHONE = { width: 390, height: 844 };
+/** What a 1280 px window shows at 200 % zoom. */
+export const ZOOM_200 = { width: 640, height: 450 };
 export const screenshotDir = join(repoRoot, 'target/screenshots');
 
 export async function launch(): Promise<Browser> {
@@ -41,12 +43,16 @@ export interface TestPage {
 }
 
 /** A fresh context (own cookies) with German locale; records console errors. */
-export async function open(browser: Browser, viewport = DESKTOP): Promise<TestPage> {
+export async function open(
+  browser: Browser,
+  opts: { viewport?: { width: number; height: number }; colorScheme?: 'light' | 'dark' } = {},
+): Promise<TestPage> {
   const context = await browser.newContext({
     baseURL: baseURL(),
     locale: 'de-DE',
     timezoneId: 'Europe/Berlin',
-    viewport,
+    viewport: opts.viewport ?? DESKTOP,
+    colorScheme: opts.colorScheme ?? 'light',
     reducedMotion: 'reduce',
   });
   const page = await context.newPage();
@@ -151,17 +157,31 @@ export async function expectAccessible(page: Page, label: string): Promise<void>
   expect(bad, `axe on ${label}: ${JSON.stringify(bad, null, 2)}`).toEqual([]);
 }
 
-/** Full-page screenshots at desktop and 390 px phone width: target/screenshots/<name>-*.png. */
+/** Content reflows instead of needing horizontal scrolling (WCAG 1.4.10). */
+async function expectNoHorizontalScroll(page: Page, label: string): Promise<void> {
+  const { scroll, width } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    width: document.documentElement.clientWidth,
+  }));
+  expect(scroll, `${label}: page is ${scroll} px wide in a ${width} px window`).toBeLessThanOrEqual(width);
+}
+
+/**
+ * Full-page screenshots at desktop and 390 px phone width (target/screenshots/<name>-*.png),
+ * checking at each width and at 200 % zoom that nothing needs horizontal scrolling.
+ */
 export async function screenshots(page: Page, name: string): Promise<void> {
   mkdirSync(screenshotDir, { recursive: true });
   const original = page.viewportSize() ?? DESKTOP;
   for (const [suffix, size] of [
     ['desktop', DESKTOP],
+    ['zoom200', ZOOM_200],
     ['phone', PHONE],
   ] as const) {
     await page.setViewportSize(size);
     await page.waitForTimeout(50);
-    await page.screenshot({ path: join(screenshotDir, `${name}-${suffix}.png`), fullPage: true });
+    await expectNoHorizontalScroll(page, `${name} at ${size.width} px`);
+    if (suffix !== 'zoom200') await page.screenshot({ path: join(screenshotDir, `${name}-${suffix}.png`), fullPage: true });
   }
   await page.setViewportSize(original);
 }

@@ -2,7 +2,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { account, baseURL, checkPage, launch, open } from './harness';
+import { ApiSession, OPERATOR, account, baseURL, checkPage, launch, open } from './harness';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -92,6 +92,31 @@ describe('pages', () => {
     const ch = (await user.session.request('GET', `/channels/${channelId}`)) as { kind: string; solution_id: number };
     expect(ch.kind).toBe('direct');
     expect(ch.solution_id).toBe(hit.id);
+    await t.context.close();
+  });
+
+  it('"Zur Q&A" opens the Q&A channel of the solution, whose questions the detail page shows inline', async () => {
+    const hit = await matchWithProvider('Terminvergabe online für Bürgerämter');
+    const ops = await ApiSession.login(OPERATOR.email, OPERATOR.password);
+    const qa = await ops.request<{ id: number }>('POST', '/channels', {
+      kind: 'qa',
+      name: `Fragen zu ${hit.title}`,
+      solution_id: hit.id,
+      visibility: 'public',
+    });
+    const question = `Läuft das auch mit unserem Fachverfahren? ${Date.now()}`;
+    await ops.request('POST', `/channels/${qa.id}/messages`, { body: question, title: 'Anbindung' });
+    const t = await open(browser);
+    await t.page.goto(`/loesungen/${hit.id}`);
+    const section = t.page.getByTestId('qa');
+    await section.getByText(question).waitFor();
+    expect(await section.getByRole('link', { name: 'Im Kanal öffnen' }).getAttribute('href')).toBe(`/kanaele/${qa.id}`);
+    // From the result card.
+    await t.page.goto(`/?q=${encodeURIComponent('Terminvergabe online für Bürgerämter')}`);
+    const card = t.page.locator(`[data-testid="solution-card"][data-solution-id="${hit.id}"]`);
+    await card.getByRole('button', { name: 'Zur Q&A' }).click();
+    // Anonymous visitors are asked to log in for channels; the target is kept.
+    await t.page.waitForURL((u) => u.pathname === '/anmelden' && u.searchParams.get('weiter') === `/kanaele/${qa.id}`);
     await t.context.close();
   });
 

@@ -2,7 +2,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { checkPage, launch, open } from './harness';
+import { account, checkPage, launch, open } from './harness';
 
 const PROBLEM = 'Wir suchen eine Online-Lösung für die Wohnsitzanmeldung mit Anbindung an unser Meldewesen-Fachverfahren.';
 
@@ -123,8 +123,10 @@ describe('search', () => {
     await t.context.close();
   });
 
-  it('works by keyboard alone: skip link, field, submit, first result, detail page', async () => {
+  it('works by keyboard alone: skip link, field, submit, result, detail page, conversation', async () => {
+    const user = await account();
     const t = await open(browser);
+    await user.session.into(t.context);
     await t.page.goto('/');
     await t.page.keyboard.press('Tab');
     expect(await t.page.evaluate(() => document.activeElement?.textContent)).toBe('Zum Inhalt springen');
@@ -133,23 +135,31 @@ describe('search', () => {
     // Next stop: the problem field (the heading and text are not focusable).
     await t.page.keyboard.press('Tab');
     expect(await t.page.evaluate(() => document.activeElement?.id)).toBe('problem');
-    await t.page.keyboard.type('Ratsinformationssystem für Sitzungsunterlagen');
+    await t.page.keyboard.type('Wohnsitzanmeldung online mit Meldewesen');
     await t.page.keyboard.press('Control+Enter');
     await t.page.getByTestId('solution-card').first().waitFor();
-    // Tab forward to the first result's title link.
-    const firstTitle = t.page.locator('[data-testid="solution-card"] h3 a').first();
-    const href = await firstTitle.getAttribute('href');
-    for (let i = 0; i < 80; i++) {
-      await t.page.keyboard.press('Tab');
-      if (await firstTitle.evaluate((el) => el === document.activeElement)) break;
-    }
-    expect(await firstTitle.evaluate((el) => el === document.activeElement)).toBe(true);
+    // Tab forward to the first result with a provider, to its title link.
+    const card = t.page.locator('[data-testid="solution-card"]:has([data-testid="ask-provider"])').first();
+    const title = card.locator('h3 a');
+    const href = await title.getAttribute('href');
+    await tabTo(title);
     // Focus is visible (an outline is drawn).
-    const outline = await firstTitle.evaluate((el) => getComputedStyle(el).outlineStyle);
-    expect(outline).not.toBe('none');
+    expect(await title.evaluate((el) => getComputedStyle(el).outlineStyle)).not.toBe('none');
     await t.page.keyboard.press('Enter');
     await t.page.waitForURL((u) => u.pathname === href);
     await t.page.getByTestId('solution-detail').waitFor();
+    // On the detail page, by keyboard to "Anbieter fragen", which opens the conversation.
+    await tabTo(t.page.getByRole('button', { name: 'Anbieter fragen' }));
+    await t.page.keyboard.press('Enter');
+    await t.page.waitForURL(/\/kanaele\/\d+$/);
     await t.context.close();
+
+    async function tabTo(target: ReturnType<typeof t.page.locator>) {
+      for (let i = 0; i < 120; i++) {
+        if (await target.evaluate((el) => el === document.activeElement)) return;
+        await t.page.keyboard.press('Tab');
+      }
+      throw new Error('never reached by Tab');
+    }
   });
 });

@@ -8,17 +8,42 @@ struct Ui {
     _dir: tempfile::TempDir,
 }
 
+/// The status line of a GET sent as raw bytes: HTTP clients normalise `..` and `%2e%2e`
+/// away before sending, an attacker's client does not.
+async fn raw_status(app: &TestApp, path: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = app.address.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    stream.write_all(req.as_bytes()).await.unwrap();
+    let mut buf = Vec::new();
+    stream.read_to_end(&mut buf).await.unwrap();
+    let text = String::from_utf8_lossy(&buf);
+    assert!(
+        !text.contains("outside the UI folder"),
+        "{path} leaked: {text}"
+    );
+    text.lines().next().unwrap_or("").to_owned()
+}
+
 const INDEX: &str = "<!doctype html><title>Matchraum</title><div id=\"app\"></div>";
 
 async fn app_with_ui() -> Ui {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("assets")).unwrap();
-    std::fs::write(dir.path().join("index.html"), INDEX).unwrap();
-    std::fs::write(dir.path().join("favicon.svg"), "<svg/>").unwrap();
-    std::fs::write(dir.path().join("assets/index-3f2a1b.js"), "export {};").unwrap();
-    std::fs::write(dir.path().join("assets/index-9c8d7e.css"), "body{}").unwrap();
-    std::fs::write(dir.path().join("secret.txt.bak"), "no").unwrap();
-    let ui_dir = dir.path().to_owned();
+    // The UI folder is a subfolder; its parent holds a file that must never be served.
+    std::fs::write(dir.path().join("secret.txt"), "outside the UI folder").unwrap();
+    let ui_dir = dir.path().join("dist");
+    std::fs::create_dir(&ui_dir).unwrap();
+    for (name, body) in [
+        ("index.html", INDEX),
+        ("favicon.svg", "<svg/>"),
+        ("assets/index-3f2a1b.js", "export {};"),
+        ("assets/index-9c8d7e.css", "body{}"),
+    ] {
+        let path = ui_dir.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, body).unwrap();
+    }
     let app = spawn_app_with(Backend::Sqlite, move |c| {
         c.matching = false;
         c.ui_dir = ui_dir;
@@ -95,13 +120,21 @@ async fn app_routes_fall_back_to_index_but_api_and_missing_files_do_not() {
     // A missing asset is a 404, never index.html under a year-long cache.
     assert_problem(ui.app.get("/assets/gone-123.js").await, 404, "not-found").await;
     assert_problem(ui.app.get("/robots.txt").await, 404, "not-found").await;
-    // Nothing outside the folder, no dot-files, no escapes.
-    assert_problem(
-        ui.app.get("/assets/%2e%2e/secret.txt.bak").await,
-        404,
-        "not-found",
-    )
-    .await;
+    // Nothing outside the folder, however the path is spelled; no dot-files.
+    for path in [
+        "/../secret.txt",
+        "/assets/../../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/assets/%2e%2e/%2e%2e/secret.txt",
+        "/assets/..%2f..%2fsecret.txt",
+        "/..%5csecret.txt",
+    ] {
+        let status = raw_status(&ui.app, path).await;
+        assert!(
+            status.contains(" 404 ") || status.contains(" 400 "),
+            "{path}: {status}"
+        );
+    }
     assert_problem(ui.app.get("/.env").await, 404, "not-found").await;
     // Writes to app routes are not routes.
     let res = ui.app.post_json("/konto", &serde_json::json!({})).await;

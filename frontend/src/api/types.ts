@@ -9,8 +9,6 @@ export type MatchResponse = S['MatchResponse'] & {
   semantic?: { state: 'building' | 'ready' | 'disabled'; percent: number };
 };
 export type SolutionMatch = S['SolutionMatch'];
-export type ProviderMatch = S['ProviderMatch'];
-export type PeerMatch = S['PeerMatch'];
 export type OrganisationRef = S['OrganisationRef'];
 export type Solution = S['Solution'];
 export type Organisation = S['Organisation'];
@@ -18,7 +16,6 @@ export type Usage = S['Usage'];
 export type Need = S['Need'];
 export type Channel = S['Channel'];
 export type DirectChannel = S['DirectChannel'];
-export type UserView = S['UserView'];
 
 /** Every catalogue list answers this envelope (`limit` ≤ 500). */
 export interface Page<T> {
@@ -30,4 +27,7 @@ export interface Page<T> {
 
 export type Message = S['Message'];
 export type HistoryPage = S['HistoryPage'];
-export type Contact = S['Contact'];
+
+// Compile-time checks that the hand-written envelope stays what the server documents.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+export const pageMatchesSchema: Same<S['Page_Solution'], Page<Solution>> & Same<S['Page_Need'], Page<Need>> = true;

@@ -10,6 +10,7 @@ export const de = {
     footer: 'Matchraum – Nachnutzung von Verwaltungssoftware. Inhalte aus öffentlichen Katalogen.',
     footerApi: 'Programmierschnittstelle (OpenAPI)',
     loading: 'Wird geladen …',
+    newWindow: '(öffnet in neuem Fenster)',
     pageTitle: (page: string) => `${page} – Matchraum`,
   },
   nav: {
@@ -288,8 +289,8 @@ export const de = {
     mention: 'Sie wurden in einem Kanal erwähnt.',
     need: 'Ein neuer Bedarf passt zu Ihrer Organisation.',
     reason: {
-      provides: 'Ihre Organisation stellt eine passende Lösung bereit.',
-      uses: 'Ihre Organisation nutzt eine passende Lösung.',
+      provider: 'Ihre Organisation stellt eine passende Lösung bereit.',
+      user: 'Ihre Organisation nutzt eine passende Lösung.',
       similar_need: 'Ihre Organisation hat einen ähnlichen Bedarf gemeldet.',
     } as Record<string, string>,
     forOrg: (name: string) => `Für ${name}`,

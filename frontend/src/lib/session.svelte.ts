@@ -31,12 +31,3 @@ export async function logout(): Promise<void> {
     session.user = null;
   }
 }
-
-export function hasRole(...roles: string[]): boolean {
-  return !!session.user && roles.includes(session.user.role);
-}
-
-/** Organisations the user belongs to (ids), for pages that act on behalf of one. */
-export function memberships(): { organisation_id: number; role: string }[] {
-  return session.user?.memberships ?? [];
-}
