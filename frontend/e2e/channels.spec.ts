@@ -53,7 +53,7 @@ async function send(page: Page, text: string): Promise<void> {
 
 /** The texts of the messages shown, in order. */
 async function texts(page: Page): Promise<string[]> {
-  return (await messages(page).locator('.mr-message-body').allTextContents()).map((s) => s.trim());
+  return (await messages(page).locator('.ch-message-body').allTextContents()).map((s) => s.trim());
 }
 
 async function tabTo(page: Page, target: Locator, max = 250): Promise<void> {
@@ -88,7 +88,7 @@ describe('channels', () => {
     // A reply in the thread, seen live by the other side.
     await messages(b.page).first().getByRole('button', { name: 'Antworten' }).click();
     await send(b.page, 'Wir, seit 2024 im Betrieb.');
-    const reply = a.page.locator('.mr-replies').getByTestId('message').filter({ hasText: 'seit 2024' });
+    const reply = a.page.locator('.ch-replies').getByTestId('message').filter({ hasText: 'seit 2024' });
     await reply.waitFor();
 
     // A reaction and an edit, both live.
@@ -177,7 +177,7 @@ describe('channels', () => {
     await question.waitFor();
     await question.getByRole('button', { name: 'Antworten' }).click();
     await send(p.page, 'Ja, XMeld 3.x wird unterstützt.');
-    const answer = q.page.locator('.mr-replies [data-testid="message"]').filter({ hasText: 'XMeld 3.x' });
+    const answer = q.page.locator('.ch-replies [data-testid="message"]').filter({ hasText: 'XMeld 3.x' });
     await answer.getByRole('button', { name: 'Antwort akzeptieren' }).click();
     await p.page.getByTestId('accepted').getByText('Akzeptierte Antwort').waitFor();
     await p.page.getByTestId('message').first().getByText('Beantwortet').waitFor();

@@ -1,7 +1,8 @@
 // What the caller may do in a channel, mirroring backend/src/auth/policy.rs so that the UI
 // offers only what the server allows (the server still decides every request).
 
-import type { Channel, UserView } from '../api/types';
+import type { Channel } from '../api/types';
+import type { User as UserView } from '../lib/session.svelte';
 
 const EVERYWHERE = ['community_manager', 'operator'];
 
