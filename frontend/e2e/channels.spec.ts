@@ -30,6 +30,15 @@ async function publicChannel(owner: ApiSession, kind: 'community' | 'qa', extra:
   });
 }
 
+/** A public community channel of a new account, joined by a second one. */
+async function ownerAndGuest() {
+  const owner = await account();
+  const guest = await account();
+  const ch = await publicChannel(owner.session, 'community');
+  await guest.session.request('POST', `/channels/${ch.id}/join`);
+  return { owner, guest, ch };
+}
+
 /** A signed-in browser tab showing the conversation, connected (the composer is there). */
 async function conversation(session: ApiSession, channelId: number): Promise<TestPage> {
   const t = await open(browser);
@@ -66,10 +75,7 @@ async function tabTo(page: Page, target: Locator, max = 250): Promise<void> {
 
 describe('channels', () => {
   it('two people chat live, one goes offline and gets exactly the missed messages once, a moderator hides a message', async () => {
-    const owner = await account();
-    const guest = await account();
-    const ch = await publicChannel(owner.session, 'community');
-    await guest.session.request('POST', `/channels/${ch.id}/join`);
+    const { owner, guest, ch } = await ownerAndGuest();
 
     const a = await conversation(owner.session, ch.id);
     const b = await conversation(guest.session, ch.id);
@@ -146,11 +152,8 @@ describe('channels', () => {
     await b.context.close();
   });
 
-  it('keeps the text when a send is refused and explains it in German', async () => {
-    const owner = await account();
-    const guest = await account();
-    const ch = await publicChannel(owner.session, 'community');
-    await guest.session.request('POST', `/channels/${ch.id}/join`);
+  it('keeps the text when a send is refused, and closes the conversation when banned, both explained in German', async () => {
+    const { owner, guest, ch } = await ownerAndGuest();
     const b = await conversation(guest.session, ch.id);
     // Muted meanwhile: the server refuses the next message.
     await owner.session.request('POST', `/channels/${ch.id}/members/${guest.id}/sanction`, { mute_minutes: 30 });
@@ -158,6 +161,11 @@ describe('channels', () => {
     await b.page.locator('#composer-error').getByText('stummgeschaltet').waitFor();
     expect(await b.page.getByLabel('Ihre Nachricht').inputValue()).toBe('Das darf ich nicht mehr senden');
     expect(await b.page.getByLabel('Ihre Nachricht').getAttribute('aria-invalid')).toBe('true');
+    // Banned: the subscription is revoked live; the page says so and offers no composer.
+    await owner.session.request('POST', `/channels/${ch.id}/members/${guest.id}/sanction`, { ban: true });
+    await b.page.locator('[data-testid="live-error"][data-code="removed"]').getByText('Sie wurden aus diesem Kanal entfernt.').waitFor();
+    await b.page.getByTestId('composer').waitFor({ state: 'detached' });
+    expect(await b.page.locator('[data-connection="open"]').count()).toBe(1);
     await b.context.close();
   });
 
