@@ -10,6 +10,7 @@ import type { StoredMessage } from '../realtime/messageStore';
 import type { Message } from '../realtime/protocol';
 import { de } from '../i18n/de';
 import { authorName } from './names';
+import { session } from '../lib/session.svelte';
 
 export const PAGE_SIZE = 50;
 const TYPING_SHOWN_MS = 5000;
@@ -53,8 +54,9 @@ export class ChannelFeed {
     this.channelId = channelId;
   }
 
+  /** The signed-in user (reactive: the socket's `hello` may come after the history). */
   get me(): number | null {
-    return this.#client.userId;
+    return session.user?.id ?? null;
   }
 
   /** Loads the newest page, then subscribes (the subscription replays what came since). */
