@@ -196,6 +196,19 @@ describe('channels', () => {
     await t.context.close();
   });
 
+  it('loads older messages over REST on demand, in order and without duplicates', async () => {
+    const { owner, guest, ch } = await ownerAndGuest();
+    for (let i = 1; i <= 55; i++) await owner.session.request('POST', `/channels/${ch.id}/messages`, { body: `Beitrag ${i}` });
+    const t = await conversation(guest.session, ch.id);
+    await messages(t.page).filter({ hasText: 'Beitrag 55' }).waitFor();
+    expect(await messages(t.page).count()).toBe(50);
+    await t.page.getByRole('button', { name: 'Ältere Nachrichten laden' }).click();
+    await expect.poll(() => messages(t.page).count()).toBe(55);
+    expect(await texts(t.page)).toEqual(Array.from({ length: 55 }, (_, i) => `Beitrag ${i + 1}`));
+    expect(await t.page.getByRole('button', { name: 'Ältere Nachrichten laden' }).count()).toBe(0);
+    await t.context.close();
+  });
+
   it('lets the asker accept an answer in a Q&A channel', async () => {
     const provider = await account();
     const asker = await account();
