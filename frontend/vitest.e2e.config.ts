@@ -9,7 +9,8 @@ export default defineConfig({
     environment: 'node',
     fileParallelism: false,
     testTimeout: 90_000,
-    hookTimeout: 360_000,
+    // The first run imports and indexes the real catalogue (see e2e/server.ts).
+    hookTimeout: 25 * 60_000,
     reporters: ['default'],
   },
 });

@@ -2,9 +2,10 @@
 # The browser tests drive Debian's chromium (browsers cannot be downloaded by Playwright here).
 # Installs the Debian package when /usr/bin/chromium is missing; a no-op otherwise.
 set -euo pipefail
-[ -x /usr/bin/chromium ] && exit 0
+# Reactions are emoji: without a colour emoji font the screenshots show empty boxes.
+[ -x /usr/bin/chromium ] && [ -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] && exit 0
 echo "installing Debian's chromium for the browser tests" >&2
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 $SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core fonts-noto-color-emoji

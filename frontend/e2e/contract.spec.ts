@@ -25,8 +25,15 @@ describe('contracts', () => {
 
   it('loads only same-origin files under a strict CSP, assets cached for a year', async () => {
     const t = await open(browser);
-    const responses: { url: string; cache: string; type: string }[] = [];
-    t.page.on('response', (r) => responses.push({ url: r.url(), cache: r.headers()['cache-control'] ?? '', type: r.request().resourceType() }));
+    const responses: { url: string; cache: string; type: string; bytes: Promise<number> }[] = [];
+    t.page.on('response', (r) =>
+      responses.push({
+        url: r.url(),
+        cache: r.headers()['cache-control'] ?? '',
+        type: r.request().resourceType(),
+        bytes: r.request().sizes().then((s) => s.responseBodySize),
+      }),
+    );
     const res = await t.page.goto('/');
     expect(res?.headers()['content-security-policy']).toMatch(/default-src 'self'/);
     expect(res?.headers()['content-security-policy']).not.toMatch(/unsafe-inline|unsafe-eval/);
@@ -37,6 +44,9 @@ describe('contracts', () => {
     const assets = responses.filter((r) => new URL(r.url).pathname.startsWith('/assets/'));
     expect(assets.length).toBeGreaterThanOrEqual(2);
     for (const a of assets) expect(a.cache, a.url).toBe('public, max-age=31536000, immutable');
+    const sizes = await Promise.all(responses.map(async (r) => ({ type: r.type, bytes: await r.bytes })));
+    const byType = sizes.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.type]: (acc[r.type] ?? 0) + r.bytes }), {});
+    console.log(`[measure] start page transfer by type (bytes, uncompressed on localhost): ${JSON.stringify(byType)}`);
     // No CSP violation was reported (they appear as console errors).
     expect(t.problems).toEqual([]);
     await t.context.close();

@@ -1,13 +1,13 @@
 // The real server for the browser tests: the server binary (E2E_MATCHRAUM_BIN) on a free port with a fresh
 // SQLite database holding the real public catalogue (../shared/data), served UI from dist/.
 //
-// Importing and embedding ~6,600 entries takes a minute, so the first run keeps a copy of
-// the indexed database under target/ui-e2e/ (keyed by the data files) and later runs start
-// from a copy of it in about a second.
+// Importing and embedding ~6,600 entries takes minutes, so the first run keeps a copy of
+// the indexed database under target/ui-e2e/ (see `dataKey`) and later runs start from a
+// copy of it in seconds.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, rmSync, openSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -91,7 +91,7 @@ async function waitReady(url: string, proc: ChildProcess, timeoutMs: number): Pr
   throw new Error(`server at ${url} not ready after ${timeoutMs} ms`);
 }
 
-async function serve(dbFile: string, logFile: string): Promise<RunningServer> {
+async function serve(dbFile: string, logFile: string, readyWithinMs: number): Promise<RunningServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const log = openSync(logFile, 'a');
@@ -107,7 +107,7 @@ async function serve(dbFile: string, logFile: string): Promise<RunningServer> {
       setTimeout(() => proc.kill('SIGKILL'), 5000).unref();
     });
   try {
-    await waitReady(url, proc, 300_000);
+    await waitReady(url, proc, readyWithinMs);
   } catch (e) {
     await stop();
     throw new Error(`${String(e)} (log: ${logFile})`, { cause: e });
@@ -115,19 +115,33 @@ async function serve(dbFile: string, logFile: string): Promise<RunningServer> {
   return { url, dbUrl: `sqlite://${dbFile}`, stop };
 }
 
+/**
+ * What the cached catalogue depends on: the data files, and the sources of the importer and
+ * the schema (a change there re-imports; other server changes reuse the cache, whose
+ * migrations and vectors the server brings up to date at start).
+ */
 function dataKey(): string {
   const h = createHash('sha256');
-  const walk = (dir: string) => {
+  const walk = (dir: string, contents: boolean) => {
     for (const name of readdirSync(dir).sort()) {
       const p = join(dir, name);
       const st = statSync(p);
-      if (st.isDirectory()) walk(p);
+      if (st.isDirectory()) walk(p, contents);
+      else if (contents) h.update(p).update(readFileSync(p));
       else h.update(`${p}:${st.size}:${st.mtimeMs}\n`);
     }
   };
-  walk(dataDir);
-  h.update(`${statSync(binary).mtimeMs}`);
+  walk(dataDir, false);
+  walk(join(repoRoot, 'backend/src/import'), true);
+  walk(join(repoRoot, 'migrations/src'), true);
   return h.digest('hex').slice(0, 16);
+}
+
+/** Copies an SQLite database with its write-ahead log (which may hold the newest pages). */
+function copySqlite(from: string, to: string): void {
+  copyFileSync(from, to);
+  if (existsSync(`${from}-wal`)) copyFileSync(`${from}-wal`, `${to}-wal`);
+  else rmSync(`${to}-wal`, { force: true });
 }
 
 /** The real catalogue, imported and indexed once; returns the cached database file. */
@@ -147,10 +161,11 @@ async function catalogue(workDir: string): Promise<string> {
     MATCHRAUM_BOOTSTRAP_PASSWORD: OPERATOR.password,
   });
   // One start embeds every entry and stores the vectors in the database.
-  const first = await serve(building, join(workDir, 'index-build.log'));
+  // Embedding ~6,600 entries: minutes on a busy 2-core machine.
+  const first = await serve(building, join(workDir, 'index-build.log'), 20 * 60_000);
   await first.stop();
   for (const old of readdirSync(cacheDir)) if (old.startsWith('catalogue-')) rmSync(join(cacheDir, old), { force: true });
-  copyFileSync(building, cached);
+  copySqlite(building, cached);
   return cached;
 }
 
@@ -159,8 +174,14 @@ export async function startServer(): Promise<RunningServer> {
   if (!existsSync(join(repoRoot, 'frontend/dist/index.html'))) throw new Error('frontend/dist is missing: npm run build');
   const workDir = mkdtempSync(join(tmpdir(), 'matchraum-e2e-'));
   const db = join(workDir, 'e2e.sqlite');
-  copyFileSync(await catalogue(workDir), db);
-  const server = await serve(db, join(workDir, 'server.log'));
+  let server: RunningServer;
+  try {
+    copySqlite(await catalogue(workDir), db);
+    server = await serve(db, join(workDir, 'server.log'), 3 * 60_000);
+  } catch (e) {
+    console.error(`server logs kept in ${workDir}`);
+    throw e;
+  }
   return {
     ...server,
     stop: async () => {

@@ -10,6 +10,7 @@ mod m20261123_000002_embeddings;
 mod m20261123_000003_accounts;
 mod m20261123_000004_channels;
 mod m20261123_000005_need_notifications;
+mod m20261201_000006_channel_invitations;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_accounts::Migration),
             Box::new(m20261123_000004_channels::Migration),
             Box::new(m20261123_000005_need_notifications::Migration),
+            Box::new(m20261201_000006_channel_invitations::Migration),
         ]
     }
 }

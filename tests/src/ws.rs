@@ -256,3 +256,35 @@ pub async fn join(app: &TestApp, user: &TestUser, channel_id: i64) {
         .unwrap();
     assert_eq!(res.status(), 200, "{:?}", res.text().await);
 }
+
+/// `by` invites `user` into the channel with `role` and `user` accepts.
+pub async fn invite_and_accept(
+    app: &TestApp,
+    by: &TestUser,
+    channel_id: i64,
+    user: &TestUser,
+    role: &str,
+) {
+    let res = app
+        .request(
+            reqwest::Method::POST,
+            &format!("/api/v1/channels/{channel_id}/invitations"),
+            Some(by),
+        )
+        .json(&json!({"user_id": user.id, "role": role}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201, "{:?}", res.text().await);
+    let id = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let res = app
+        .request(
+            reqwest::Method::POST,
+            &format!("/api/v1/channel-invitations/{id}/accept"),
+            Some(user),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "{:?}", res.text().await);
+}

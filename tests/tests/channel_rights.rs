@@ -2,7 +2,7 @@
 //! cannot touch owners or other moderators, a channel always keeps an owner, and
 //! moderation needs the `moderate` scope.
 
-use matchraum_tests::ws::{channel, join, rt_config};
+use matchraum_tests::ws::{channel, join, rt_config, Ws};
 use matchraum_tests::{
     assert_problem, on_both_backends, spawn_app_with, Backend, Role, TestApp, TestUser,
 };
@@ -280,8 +280,188 @@ async fn a_write_token_cannot_moderate_even_the_owners_channel(backend: Backend)
     assert_eq!(res.status(), 200);
 }
 
+async fn status(app: &TestApp, u: &TestUser, m: Method, path: &str, body: Option<Value>) -> u16 {
+    call(app, &u.token, m, path, body).await.status().as_u16()
+}
+
+async fn member_ids(app: &TestApp, viewer: &TestUser, ch: i64) -> Vec<i64> {
+    let res = call(
+        app,
+        &viewer.token,
+        Method::GET,
+        &format!("/api/v1/channels/{ch}/members"),
+        None,
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let mut ids: Vec<i64> = res
+        .json::<Value>()
+        .await
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["user_id"].as_i64().unwrap())
+        .collect();
+    ids.sort();
+    ids
+}
+
+async fn a_direct_channel_has_two_sides_and_nobody_is_added(backend: Backend) {
+    let app = spawn_app_with(backend, rt_config).await;
+    let op = app.operator().await;
+    let res = call(
+        &app,
+        &op.token,
+        Method::POST,
+        "/api/v1/organisations",
+        Some(json!({"name": "Dataport", "kind": "it_dienstleister"})),
+    )
+    .await;
+    assert_eq!(res.status(), 201, "{:?}", res.text().await);
+    let org = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let writer = app.user(Role::Provider, Some(org)).await;
+    let silent = app.user(Role::Provider, Some(org)).await;
+    let seeker = app.user(Role::Seeker, None).await;
+    let outsider = app.user(Role::Seeker, None).await;
+    let res = call(
+        &app,
+        &seeker.token,
+        Method::POST,
+        "/api/v1/matches/channel",
+        Some(json!({"organisation_id": org})),
+    )
+    .await;
+    assert_eq!(res.status(), 201, "{:?}", res.text().await);
+    let d = res.json::<Value>().await.unwrap();
+    let ch = d["channel"]["id"].as_i64().unwrap();
+    // The opener is a plain member, not a co-owner of the organisation's side.
+    assert_eq!(d["channel"]["my_role"], "member");
+
+    let members = format!("/api/v1/channels/{ch}/members");
+    let invitations = format!("/api/v1/channels/{ch}/invitations");
+    // Neither side adds, removes, re-roles, sanctions or re-scopes.
+    for actor in [&seeker, &writer] {
+        let other = if actor.id == seeker.id {
+            &silent
+        } else {
+            &seeker
+        };
+        let attempts = [
+            (
+                Method::POST,
+                invitations.clone(),
+                Some(json!({"user_id": outsider.id})),
+            ),
+            (
+                Method::POST,
+                members.clone(),
+                Some(json!({"user_id": other.id, "role": "member"})),
+            ),
+            (Method::DELETE, format!("{members}/{}", other.id), None),
+            (
+                Method::POST,
+                format!("{members}/{}/sanction", other.id),
+                Some(json!({"ban": true})),
+            ),
+            (
+                Method::PATCH,
+                format!("/api/v1/channels/{ch}"),
+                Some(json!({"visibility": "public"})),
+            ),
+            (Method::DELETE, format!("/api/v1/channels/{ch}"), None),
+        ];
+        for (m, path, body) in attempts {
+            let got = status(&app, actor, m.clone(), &path, body).await;
+            assert!(
+                got == 403 || got == 422,
+                "{m} {path} as {}: {got}",
+                actor.id
+            );
+        }
+    }
+    // The opener sees of the organisation only who wrote; the organisation sees everyone.
+    assert_eq!(member_ids(&app, &seeker, ch).await, [seeker.id]);
+    let res = call(
+        &app,
+        &writer.token,
+        Method::POST,
+        &format!("/api/v1/channels/{ch}/messages"),
+        Some(json!({"body": "Guten Tag, wie können wir helfen?"})),
+    )
+    .await;
+    assert_eq!(res.status(), 201);
+    let mut seen = vec![seeker.id, writer.id];
+    seen.sort();
+    assert_eq!(member_ids(&app, &seeker, ch).await, seen);
+    let mut all = vec![seeker.id, writer.id, silent.id];
+    all.sort();
+    assert_eq!(member_ids(&app, &silent, ch).await, all);
+    // Outsiders read nothing of it.
+    let got = status(&app, &outsider, Method::GET, &members, None).await;
+    assert_eq!(got, 403);
+}
+
+async fn an_invitation_needs_consent_and_is_announced_live(backend: Backend) {
+    let app = spawn_app_with(backend, rt_config).await;
+    let owner = app.user(Role::Seeker, None).await;
+    let guest = app.user(Role::Seeker, None).await;
+    let mut live = Ws::connect(&app, Some(&guest)).await;
+    let ch = channel(&app, &owner, "community", "members").await;
+    let res = call(
+        &app,
+        &owner.token,
+        Method::POST,
+        &format!("/api/v1/channels/{ch}/invitations"),
+        Some(json!({"user_id": guest.id, "role": "moderator"})),
+    )
+    .await;
+    assert_eq!(res.status(), 201, "{:?}", res.text().await);
+    let inv = res.json::<Value>().await.unwrap();
+    assert_eq!(inv["role"], "moderator");
+    let n = live.expect("notification").await;
+    assert_eq!(n["kind"], "channel_invitation");
+    assert_eq!(n["channel_id"], ch);
+    assert_eq!(n["invitation_id"], inv["id"]);
+    assert_eq!(n["invited_by"], owner.id);
+
+    // Invited is not a member: no reading until accepted; declining ends it.
+    let read = format!("/api/v1/channels/{ch}/messages");
+    assert_eq!(status(&app, &guest, Method::GET, &read, None).await, 403);
+    let id = inv["id"].as_i64().unwrap();
+    let decline = format!("/api/v1/channel-invitations/{id}/decline");
+    assert_eq!(
+        status(&app, &guest, Method::POST, &decline, None).await,
+        204
+    );
+    let accept = format!("/api/v1/channel-invitations/{id}/accept");
+    assert_eq!(status(&app, &guest, Method::POST, &accept, None).await, 404);
+    let mine = call(
+        &app,
+        &guest.token,
+        Method::GET,
+        "/api/v1/me/channel-invitations",
+        None,
+    )
+    .await;
+    assert_eq!(mine.json::<Value>().await.unwrap(), json!([]));
+    assert_eq!(status(&app, &guest, Method::GET, &read, None).await, 403);
+    // A member cannot be invited again, only re-roled.
+    let res = call(
+        &app,
+        &owner.token,
+        Method::POST,
+        &format!("/api/v1/channels/{ch}/invitations"),
+        Some(json!({"user_id": owner.id})),
+    )
+    .await;
+    assert_problem(res, 409, "conflict").await;
+}
+
 on_both_backends!(
     a_moderator_cannot_touch_owners_or_other_moderators,
     the_last_owner_is_never_removed_or_demoted,
     a_write_token_cannot_moderate_even_the_owners_channel,
+    a_direct_channel_has_two_sides_and_nobody_is_added,
+    an_invitation_needs_consent_and_is_announced_live,
 );

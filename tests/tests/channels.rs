@@ -92,6 +92,62 @@ async fn channels_crud_membership_and_visibility(backend: Backend) {
     assert_eq!(public["my_role"], "owner");
     let private = json_of(call(&app, Method::POST, "/api/v1/channels", Some(&anna), Some(json!({"kind": "community", "visibility": "members", "name": "Kernteam", "members": [ben.id]}))).await, 201).await;
     let xid = private["id"].as_i64().unwrap();
+    // `members` are invited, not added: Ben reads the channel only once he accepts.
+    assert_problem(
+        call(
+            &app,
+            Method::GET,
+            &format!("/api/v1/channels/{xid}"),
+            Some(&ben),
+            None,
+        )
+        .await,
+        403,
+        "forbidden",
+    )
+    .await;
+    let invitations = json_of(
+        call(
+            &app,
+            Method::GET,
+            "/api/v1/me/channel-invitations",
+            Some(&ben),
+            None,
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(invitations[0]["channel_id"], xid, "{invitations}");
+    assert_eq!(invitations[0]["invited_by"], anna.id);
+    let inv = invitations[0]["id"].as_i64().unwrap();
+    // Nobody else can accept it.
+    assert_problem(
+        call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/channel-invitations/{inv}/accept"),
+            Some(&carl),
+            None,
+        )
+        .await,
+        404,
+        "not-found",
+    )
+    .await;
+    let joined = json_of(
+        call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/channel-invitations/{inv}/accept"),
+            Some(&ben),
+            None,
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(joined["role"], "member");
 
     // Public: readable anonymously; private: only members.
     json_of(
@@ -193,7 +249,7 @@ async fn channels_crud_membership_and_visibility(backend: Backend) {
         call(
             &app,
             Method::POST,
-            &format!("/api/v1/channels/{xid}/members"),
+            &format!("/api/v1/channels/{xid}/invitations"),
             Some(&ben),
             Some(json!({"user_id": carl.id})),
         )
@@ -202,7 +258,8 @@ async fn channels_crud_membership_and_visibility(backend: Backend) {
         "forbidden",
     )
     .await;
-    json_of(
+    // Changing the role of a non-member is not a way to add them.
+    assert_problem(
         call(
             &app,
             Method::POST,
@@ -211,9 +268,11 @@ async fn channels_crud_membership_and_visibility(backend: Backend) {
             Some(json!({"user_id": carl.id, "role": "moderator"})),
         )
         .await,
-        200,
+        404,
+        "not-found",
     )
     .await;
+    matchraum_tests::ws::invite_and_accept(&app, &anna, xid, &carl, "moderator").await;
     let members = json_of(
         call(
             &app,

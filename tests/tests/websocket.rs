@@ -170,17 +170,7 @@ async fn a_removed_member_stops_receiving_at_once() {
     let anna = app.user(Role::Seeker, None).await;
     let ben = app.user(Role::Seeker, None).await;
     let ch = channel(&app, &anna, "community", "members").await;
-    let res = app
-        .request(
-            reqwest::Method::POST,
-            &format!("/api/v1/channels/{ch}/members"),
-            Some(&anna),
-        )
-        .json(&json!({"user_id": ben.id}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
+    invite_and_accept(&app, &anna, ch, &ben, "member").await;
     let mut a = Ws::connect(&app, Some(&anna)).await;
     let mut b = Ws::connect(&app, Some(&ben)).await;
     b.subscribe(ch, None).await;

@@ -4,6 +4,7 @@
 
 pub mod entity;
 pub mod error;
+pub mod invitations;
 pub mod markdown;
 pub mod model;
 pub mod store;

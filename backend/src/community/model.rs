@@ -99,7 +99,7 @@ pub struct ChannelInput {
     pub description: String,
     pub organisation_id: Option<i64>,
     pub solution_id: Option<i64>,
-    /// Users added as members at creation.
+    /// Users invited at creation (each becomes a member by accepting).
     #[serde(default)]
     pub members: Vec<i64>,
 }
@@ -120,6 +120,19 @@ pub struct Member {
     pub muted_until: Option<DateTime<Utc>>,
     pub banned: bool,
     pub joined_at: DateTime<Utc>,
+}
+
+/// A pending invitation into a channel; the invitee becomes a member by accepting it.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ChannelInvitation {
+    pub id: i64,
+    pub channel_id: i64,
+    pub channel_name: String,
+    pub user_id: i64,
+    /// The role the invitee gets on accepting.
+    pub role: MemberRole,
+    pub invited_by: i64,
+    pub created_at: DateTime<Utc>,
 }
 
 /// message (chat), question and answer (Q&A), topic (forum thread opener).

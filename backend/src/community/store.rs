@@ -10,7 +10,7 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
-use super::entity::{channel, edit, member, message, notification, reaction, report};
+use super::entity::{channel, edit, invitation, member, message, notification, reaction, report};
 use super::markdown;
 use super::model::*;
 use super::{ChannelFacts, CommunityError, MemberFacts};
@@ -100,11 +100,13 @@ fn validate_name(name: &str) -> R<String> {
     Ok(n.to_owned())
 }
 
+/// Creates a channel with the caller as its owner; `members` are invited (they join by
+/// accepting), never added without consent.
 pub async fn create_channel(
     db: &DatabaseConnection,
     actor: &Principal,
     input: ChannelInput,
-) -> R<Channel> {
+) -> R<(Channel, Vec<ChannelInvitation>)> {
     let name = validate_name(&input.name)?;
     if input.description.chars().count() > 5000 {
         return Err(CommunityError::invalid(
@@ -161,12 +163,9 @@ pub async fn create_channel(
     .insert(&txn)
     .await?;
     add_member(&txn, ch.id, actor.user_id, MemberRole::Owner).await?;
-    for uid in input.members.iter().filter(|u| **u != actor.user_id) {
-        ensure_user(&txn, *uid).await?;
-        add_member(&txn, ch.id, *uid, MemberRole::Member).await?;
-    }
+    let invited = super::invitations::invite_at_creation(&txn, &ch, &input.members).await?;
     txn.commit().await?;
-    Ok(Channel::from_model(ch, Some(MemberRole::Owner)))
+    Ok((Channel::from_model(ch, Some(MemberRole::Owner)), invited))
 }
 
 async fn ensure_exists(db: &impl ConnectionTrait, table: &str, id: i64) -> R<()> {
@@ -190,13 +189,13 @@ async fn ensure_exists(db: &impl ConnectionTrait, table: &str, id: i64) -> R<()>
     }
 }
 
-async fn ensure_user(db: &impl ConnectionTrait, id: i64) -> R<()> {
+pub(super) async fn ensure_user(db: &impl ConnectionTrait, id: i64) -> R<()> {
     ensure_exists(db, "users", id)
         .await
         .map_err(|_| CommunityError::invalid("user_id", format!("user {id} does not exist")))
 }
 
-async fn add_member(
+pub(super) async fn add_member(
     db: &impl ConnectionTrait,
     channel_id: i64,
     user_id: i64,
@@ -390,6 +389,10 @@ pub async fn delete_channel(db: &DatabaseConnection, actor: &Principal, id: i64)
         .filter(member::Column::ChannelId.eq(id))
         .exec(&txn)
         .await?;
+    invitation::Entity::delete_many()
+        .filter(invitation::Column::ChannelId.eq(id))
+        .exec(&txn)
+        .await?;
     channel::Entity::delete_by_id(id).exec(&txn).await?;
     txn.commit().await?;
     Ok(())
@@ -402,16 +405,33 @@ pub async fn members(
     actor: Option<&Principal>,
     id: i64,
 ) -> R<Vec<Member>> {
-    readable(db, id, actor).await?;
-    let rows = member::Entity::find()
-        .filter(member::Column::ChannelId.eq(id))
-        .order_by_asc(member::Column::JoinedAt)
-        .all(db)
-        .await?;
+    let (ch, f) = readable(db, id, actor).await?;
+    let mut q = member::Entity::find().filter(member::Column::ChannelId.eq(id));
+    if f.kind == ChannelKind::Direct {
+        // The opener sees of the organisation's side only who wrote in the channel: its
+        // accounts are the organisation's to know, not the opener's.
+        let org_side = actor.is_some_and(|p| {
+            p.is_operator() || ch.organisation_id.is_some_and(|o| p.is_member_of(o))
+        });
+        if !org_side {
+            let authors = Query::select()
+                .distinct()
+                .column(message::Column::AuthorId)
+                .from(message::Entity)
+                .and_where(message::Column::ChannelId.eq(id))
+                .to_owned();
+            q = q.filter(
+                Condition::any()
+                    .add(member::Column::UserId.eq(ch.created_by))
+                    .add(member::Column::UserId.in_subquery(authors)),
+            );
+        }
+    }
+    let rows = q.order_by_asc(member::Column::JoinedAt).all(db).await?;
     Ok(rows.into_iter().map(member_view).collect())
 }
 
-fn member_view(m: member::Model) -> Member {
+pub(super) fn member_view(m: member::Model) -> Member {
     Member {
         user_id: m.user_id,
         role: role_of(&m),
@@ -490,7 +510,9 @@ pub async fn leave(db: &DatabaseConnection, actor: &Principal, id: i64) -> R<()>
     Ok(())
 }
 
-pub async fn invite(
+/// Changes a member's role (owners and moderators; naming owners is the owners'). A
+/// non-member is invited instead (`invitations::invite`): nobody is added unasked.
+pub async fn set_role(
     db: &DatabaseConnection,
     actor: &Principal,
     id: i64,
@@ -500,26 +522,26 @@ pub async fn invite(
     let (_, f) = facts(db, id, Some(actor)).await?;
     if !policy::can_invite(actor, &f) {
         return Err(CommunityError::forbidden(
-            "only owners and moderators invite",
+            "only owners and moderators change roles",
         ));
     }
     if role == MemberRole::Owner && !policy::can_delete_channel(actor, &f) {
         return Err(CommunityError::forbidden("only owners name owners"));
     }
-    ensure_user(db, user_id).await?;
-    match membership(db, id, user_id).await? {
-        Some(m) => {
-            may_act_on(actor, &f, &m)?;
-            if role != MemberRole::Owner {
-                keep_an_owner(db, &m).await?;
-            }
-            let mut am = m.into_active_model();
-            am.role = Set(role.as_str().into());
-            am.banned = Set(false);
-            Ok(member_view(am.update(db).await?))
-        }
-        None => Ok(member_view(add_member(db, id, user_id, role).await?)),
+    let m = membership(db, id, user_id)
+        .await?
+        .ok_or(CommunityError::NotFound {
+            kind: "member",
+            id: user_id,
+        })?;
+    may_act_on(actor, &f, &m)?;
+    if role != MemberRole::Owner {
+        keep_an_owner(db, &m).await?;
     }
+    let mut am = m.into_active_model();
+    am.role = Set(role.as_str().into());
+    am.banned = Set(false);
+    Ok(member_view(am.update(db).await?))
 }
 
 /// Removes a member (moderators). The caller tells the hub, which drops the user's
@@ -1442,7 +1464,7 @@ pub async fn resolve_report(
 // ---- direct channels -----------------------------------------------------------------
 
 /// Opens (or finds) the direct channel between the caller and a solution's provider (or an
-/// organisation): members are the caller and the organisation's accounts.
+/// organisation): members are the caller and the organisation's accounts, all plain members.
 pub async fn open_direct(
     db: &DatabaseConnection,
     actor: &Principal,
@@ -1510,12 +1532,13 @@ pub async fn open_direct(
     }
     .insert(&txn)
     .await?;
-    add_member(&txn, ch.id, actor.user_id, MemberRole::Owner).await?;
+    // Two sides and no owners: nobody moderates, adds or removes in a direct channel.
+    add_member(&txn, ch.id, actor.user_id, MemberRole::Member).await?;
     for uid in peers.into_iter().filter(|u| *u != actor.user_id) {
-        add_member(&txn, ch.id, uid, MemberRole::Owner).await?;
+        add_member(&txn, ch.id, uid, MemberRole::Member).await?;
     }
     txn.commit().await?;
-    Ok((Channel::from_model(ch, Some(MemberRole::Owner)), true))
+    Ok((Channel::from_model(ch, Some(MemberRole::Member)), true))
 }
 
 async fn solution_provider(db: &DatabaseConnection, id: i64) -> R<(Option<i64>, String)> {

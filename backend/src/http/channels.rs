@@ -10,7 +10,7 @@ use super::problem::{ApiError, Problem, ProblemKind};
 use crate::auth::{audit, MaybePrincipal, Principal};
 use crate::community::model::*;
 use crate::community::store::{self, ChannelFilter, HistoryQuery, ModAction, QuestionStatus};
-use crate::community::CommunityError;
+use crate::community::{invitations, CommunityError};
 use crate::matching::store::ItemKind;
 use crate::state::AppState;
 
@@ -42,7 +42,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/{id}", web::patch().to(update_channel))
             .route("/{id}", web::delete().to(delete_channel))
             .route("/{id}/members", web::get().to(list_members))
-            .route("/{id}/members", web::post().to(invite))
+            .route("/{id}/members", web::post().to(set_member_role))
+            .route("/{id}/invitations", web::post().to(invite))
             .route("/{id}/members/{user_id}", web::delete().to(remove_member))
             .route("/{id}/members/{user_id}/sanction", web::post().to(sanction))
             .route("/{id}/join", web::post().to(join))
@@ -65,6 +66,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/{id}/reactions/{emoji}", web::delete().to(remove_reaction))
             .route("/{id}/accept", web::post().to(accept))
             .route("/{id}/report", web::post().to(report)),
+    )
+    .route("/me/channel-invitations", web::get().to(my_invitations))
+    .route(
+        "/channel-invitations/{id}/accept",
+        web::post().to(accept_invitation),
+    )
+    .route(
+        "/channel-invitations/{id}/decline",
+        web::post().to(decline_invitation),
     )
     .route("/reports", web::get().to(all_reports))
     .route("/reports/{id}/resolve", web::post().to(resolve_report))
@@ -138,7 +148,10 @@ pub async fn create_channel(
     p: Principal,
     body: web::Json<ChannelInput>,
 ) -> ApiResult {
-    let ch = store::create_channel(&state.db, &p, body.into_inner()).await?;
+    let (ch, invited) = store::create_channel(&state.db, &p, body.into_inner()).await?;
+    for inv in &invited {
+        state.realtime.invited(inv);
+    }
     audit_mod(
         &state,
         &p,
@@ -235,25 +248,77 @@ fn default_role() -> MemberRole {
     MemberRole::Member
 }
 
+/// Changes a member's role; a non-member is 404 (invite them instead).
 #[utoipa::path(post, path = "/api/v1/channels/{id}/members", tag = "community", request_body = InviteInput,
-    responses((status = 200, body = Member), (status = 403, body = Problem)))]
+    responses((status = 200, body = Member), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn set_member_role(
+    state: web::Data<AppState>,
+    p: Principal,
+    id: web::Path<i64>,
+    body: web::Json<InviteInput>,
+) -> ApiResult {
+    let m = store::set_role(&state.db, &p, *id, body.user_id, body.role).await?;
+    state.realtime.access_changed(*id);
+    audit_mod(
+        &state,
+        &p,
+        "channel.set_role",
+        format!("channel:{id}"),
+        serde_json::json!({"user_id": m.user_id, "role": m.role}),
+    )
+    .await;
+    ok(m)
+}
+
+/// Invites a user; they become a member only by accepting
+/// (`POST /api/v1/channel-invitations/{id}/accept`).
+#[utoipa::path(post, path = "/api/v1/channels/{id}/invitations", tag = "community", request_body = InviteInput,
+    responses((status = 201, body = ChannelInvitation), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn invite(
     state: web::Data<AppState>,
     p: Principal,
     id: web::Path<i64>,
     body: web::Json<InviteInput>,
 ) -> ApiResult {
-    let m = store::invite(&state.db, &p, *id, body.user_id, body.role).await?;
-    state.realtime.access_changed(*id);
+    let inv = invitations::invite(&state.db, &p, *id, body.user_id, body.role).await?;
+    state.realtime.invited(&inv);
     audit_mod(
         &state,
         &p,
         "channel.invite",
         format!("channel:{id}"),
-        serde_json::json!({"user_id": m.user_id, "role": m.role}),
+        serde_json::json!({"user_id": inv.user_id, "role": inv.role}),
     )
     .await;
-    ok(m)
+    Ok(HttpResponse::Created().json(inv))
+}
+
+/// The caller's pending channel invitations, newest first.
+#[utoipa::path(get, path = "/api/v1/me/channel-invitations", tag = "community",
+    responses((status = 200, body = Vec<ChannelInvitation>), (status = 401, body = Problem)))]
+pub async fn my_invitations(state: web::Data<AppState>, p: Principal) -> ApiResult {
+    ok(invitations::mine(&state.db, &p).await?)
+}
+
+#[utoipa::path(post, path = "/api/v1/channel-invitations/{id}/accept", tag = "community",
+    responses((status = 200, body = Member), (status = 404, body = Problem)))]
+pub async fn accept_invitation(
+    state: web::Data<AppState>,
+    p: Principal,
+    id: web::Path<i64>,
+) -> ApiResult {
+    ok(invitations::accept(&state.db, &p, *id).await?)
+}
+
+#[utoipa::path(post, path = "/api/v1/channel-invitations/{id}/decline", tag = "community",
+    responses((status = 204), (status = 404, body = Problem)))]
+pub async fn decline_invitation(
+    state: web::Data<AppState>,
+    p: Principal,
+    id: web::Path<i64>,
+) -> ApiResult {
+    invitations::decline(&state.db, &p, *id).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 #[utoipa::path(delete, path = "/api/v1/channels/{id}/members/{user_id}", tag = "community",

@@ -65,6 +65,16 @@ impl Realtime {
         self.notify(posted.mentioned.clone(), &notice);
     }
 
+    /// An invitation into a channel, to the invitee's sockets.
+    pub fn invited(&self, inv: &crate::community::model::ChannelInvitation) {
+        let notice = protocol::Notice::ChannelInvitation {
+            invitation_id: inv.id,
+            channel_id: inv.channel_id,
+            invited_by: inv.invited_by,
+        };
+        self.notify(vec![inv.user_id], &notice);
+    }
+
     /// A personal notification to these users' sockets on every instance.
     pub fn notify(&self, user_ids: Vec<i64>, notice: &protocol::Notice<'_>) {
         if user_ids.is_empty() {

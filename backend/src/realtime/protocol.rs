@@ -130,6 +130,12 @@ pub enum Notice<'a> {
     /// A posted need concerns the user's organisation: it provides or uses a matching
     /// solution, or posted a similar need (`GET /api/v1/organisations/{id}/notifications`).
     Need(&'a NeedNotification),
+    /// An invitation into a channel (`GET /api/v1/me/channel-invitations`).
+    ChannelInvitation {
+        invitation_id: i64,
+        channel_id: i64,
+        invited_by: i64,
+    },
 }
 
 impl ServerFrame<'_> {
@@ -170,6 +176,11 @@ pub mod code {
     pub const INTERNAL: &str = "internal";
 }
 
+/// Decodes one client text frame: a frame, or the error code and detail to answer with.
+pub fn decode(text: &str) -> Result<ClientFrame, (&'static str, String)> {
+    serde_json::from_str(text).map_err(|e| classify_parse_error(text, &e))
+}
+
 /// Classifies a frame that did not parse: not JSON, an unknown `type`, or a known type
 /// with missing or wrong fields.
 pub fn classify_parse_error(text: &str, err: &serde_json::Error) -> (&'static str, String) {
@@ -190,5 +201,150 @@ pub fn classify_parse_error(text: &str, err: &serde_json::Error) -> (&'static st
             ),
             Some(t) => (code::MALFORMED, format!("{t}: {err}")),
         },
+    }
+}
+
+#[cfg(test)]
+mod fuzz {
+    //! Bounded fuzzing of the frame decoder (runs in `make test`): no input panics, and
+    //! every input is a frame or a typed error.
+
+    use super::*;
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, RngAlgorithm, RngSeed};
+    use serde_json::{json, Value};
+
+    fn any_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>().prop_map(|f| json!(f)),
+            any::<u64>().prop_map(Value::from),
+            ".{0,20}".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(3, 32, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::from),
+                prop::collection::btree_map(field(), inner, 0..6)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    /// Field names the decoder knows, and others.
+    fn field() -> impl Strategy<Value = String> {
+        prop_oneof![
+            prop::sample::select(vec![
+                "type",
+                "channel_id",
+                "since",
+                "client_msg_id",
+                "body",
+                "reply_to",
+                "title",
+                "message_id",
+                "nonce",
+            ])
+            .prop_map(str::to_owned),
+            ".{0,12}",
+        ]
+    }
+
+    /// Objects with a known (or unknown) `type` and plausible fields: most inputs get
+    /// past the first checks.
+    fn frame_like() -> impl Strategy<Value = String> {
+        let ty = prop_oneof![
+            prop::sample::select(CLIENT_TYPES.to_vec()).prop_map(str::to_owned),
+            ".{0,10}",
+        ];
+        (ty, prop::collection::btree_map(field(), any_json(), 0..6)).prop_map(|(ty, mut fields)| {
+            fields.insert("type".into(), Value::from(ty));
+            Value::Object(fields.into_iter().collect()).to_string()
+        })
+    }
+
+    /// A frame-like text cut short or with a byte changed.
+    fn mangled() -> impl Strategy<Value = String> {
+        (frame_like(), any::<prop::sample::Index>(), any::<char>()).prop_map(|(s, at, c)| {
+            let mut cut = at.index(s.len() + 1);
+            while !s.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            let mut out = s[..cut].to_owned();
+            out.push(c);
+            out.push_str(&s[cut..]);
+            out
+        })
+    }
+
+    fn config() -> Config {
+        Config {
+            cases: 2000,
+            rng_algorithm: RngAlgorithm::ChaCha,
+            rng_seed: RngSeed::Fixed(0x6d61_7463_6872_6175),
+            failure_persistence: None,
+            ..Config::default()
+        }
+    }
+
+    fn check(text: &str) {
+        match decode(text) {
+            Ok(frame) => {
+                // A decoded frame names its target consistently.
+                let (channel_id, msg) = frame.target();
+                assert_eq!(
+                    channel_id.is_none(),
+                    matches!(frame, ClientFrame::Ping { .. })
+                );
+                assert_eq!(msg.is_some(), matches!(frame, ClientFrame::Send { .. }));
+            }
+            Err((code, detail)) => {
+                assert!(
+                    code == code::MALFORMED || code == code::UNKNOWN_TYPE,
+                    "{code} for {text:?}"
+                );
+                assert!(!detail.is_empty());
+                // The answer itself is a valid server frame.
+                let answer: Value =
+                    serde_json::from_str(&error_text(code, &detail, None, None)).unwrap();
+                assert_eq!(answer["type"], "error");
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn any_text_is_a_frame_or_a_typed_error(text in ".{0,200}") {
+            check(&text);
+        }
+
+        #[test]
+        fn frame_like_objects_are_frames_or_typed_errors(text in frame_like()) {
+            check(&text);
+        }
+
+        #[test]
+        fn mangled_frames_are_frames_or_typed_errors(text in mangled()) {
+            check(&text);
+        }
+    }
+
+    #[test]
+    fn valid_frames_decode() {
+        for text in [
+            r#"{"type":"subscribe","channel_id":1,"since":5}"#,
+            r#"{"type":"send","channel_id":1,"client_msg_id":"a","body":"Hallo"}"#,
+            r#"{"type":"ping"}"#,
+        ] {
+            assert!(decode(text).is_ok(), "{text}");
+        }
+        assert_eq!(
+            decode(r#"{"type":"dance"}"#).unwrap_err().0,
+            code::UNKNOWN_TYPE
+        );
+        assert_eq!(decode("[1]").unwrap_err().0, code::MALFORMED);
     }
 }

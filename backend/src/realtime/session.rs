@@ -313,10 +313,9 @@ fn error_detail(e: &CommunityError) -> String {
 
 impl Conversation {
     async fn handle(&mut self, text: &str, session: &mut Outbox) -> Vec<String> {
-        let frame: ClientFrame = match serde_json::from_str(text) {
+        let frame = match protocol::decode(text) {
             Ok(f) => f,
-            Err(e) => {
-                let (c, detail) = protocol::classify_parse_error(text, &e);
+            Err((c, detail)) => {
                 return vec![protocol::error_text(
                     c,
                     &detail,

@@ -10,6 +10,7 @@ import type { StoredMessage } from '../realtime/messageStore';
 import type { Message } from '../realtime/protocol';
 import { de } from '../i18n/de';
 import { authorName } from './names';
+import { session } from '../lib/session.svelte';
 
 export const PAGE_SIZE = 50;
 const TYPING_SHOWN_MS = 5000;
@@ -53,8 +54,9 @@ export class ChannelFeed {
     this.channelId = channelId;
   }
 
+  /** The signed-in user (reactive: the socket's `hello` may come after the history). */
   get me(): number | null {
-    return this.#client.userId;
+    return session.user?.id ?? null;
   }
 
   /** Loads the newest page, then subscribes (the subscription replays what came since). */
@@ -99,9 +101,10 @@ export class ChannelFeed {
 
   close(): void {
     this.#ctrl.abort();
+    if (this.#readTimer) this.#flushRead();
     this.#release?.();
     this.#unlisten?.();
-    for (const t of [this.#typingTimer, this.#readTimer]) if (t) clearTimeout(t);
+    if (this.#typingTimer) clearTimeout(this.#typingTimer);
   }
 
   send(body: string, opts: { replyTo?: number; title?: string } = {}) {
@@ -130,10 +133,16 @@ export class ChannelFeed {
     const newest = this.#client.store.newestId(this.channelId);
     if (newest <= this.#readMark) return;
     if (this.#readTimer) clearTimeout(this.#readTimer);
-    this.#readTimer = setTimeout(() => {
-      this.#readMark = newest;
-      this.#client.markRead(this.channelId, newest);
-    }, READ_DEBOUNCE_MS);
+    this.#readTimer = setTimeout(() => this.#flushRead(), READ_DEBOUNCE_MS);
+  }
+
+  #flushRead(): void {
+    if (this.#readTimer) clearTimeout(this.#readTimer);
+    this.#readTimer = null;
+    const newest = this.#client.store.newestId(this.channelId);
+    if (newest <= this.#readMark) return;
+    this.#readMark = newest;
+    this.#client.markRead(this.channelId, newest);
   }
 
   #refresh(): void {

@@ -1,16 +1,18 @@
 // What the caller may do in a channel, mirroring backend/src/auth/policy.rs so that the UI
 // offers only what the server allows (the server still decides every request).
 
-import type { Channel, UserView } from '../api/types';
+import type { Channel } from '../api/types';
+import type { User as UserView } from '../lib/session.svelte';
 
 const EVERYWHERE = ['community_manager', 'operator'];
 
 /** Pin, hide, lock, mute, ban: the channel's owners and moderators; community managers and
- * operators everywhere except in direct channels. */
+ * operators everywhere. Not offered in direct channels: both sides own them, and sanctioning
+ * the person one is talking to is not moderation. */
 export function canModerate(ch: Channel, user: UserView | null): boolean {
-  if (!user) return false;
+  if (!user || ch.kind === 'direct') return false;
   if (ch.my_role === 'moderator' || ch.my_role === 'owner') return true;
-  return ch.kind !== 'direct' && EVERYWHERE.includes(user.role);
+  return EVERYWHERE.includes(user.role);
 }
 
 export function isMember(ch: Channel): boolean {

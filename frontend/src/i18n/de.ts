@@ -471,8 +471,10 @@ export const de = {
       banned: 'Die Person wurde aus dem Kanal gesperrt.',
       lockChannel: 'Kanal sperren',
       unlockChannel: 'Kanal entsperren',
-      react: (emoji: string, n: number) => `Mit ${emoji} reagieren (bisher ${n})`,
-      unreact: (emoji: string, n: number) => `Reaktion ${emoji} zurücknehmen (${n})`,
+      // Each starts with the button's visible text (WCAG 2.5.3, label in name).
+      addReaction: (emoji: string) => `${emoji} – Reaktion hinzufügen`,
+      react: (emoji: string, n: number) => `${emoji} ${n} – ebenfalls reagieren`,
+      unreact: (emoji: string, n: number) => `${emoji} ${n} – Ihre Reaktion zurücknehmen`,
       reactions: 'Reaktionen',
       moderation: 'Moderation',
     },
