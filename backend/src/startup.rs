@@ -95,7 +95,7 @@ async fn start_matcher(
         config.ort_lib.clone(),
         config.embed_concurrency,
     );
-    let matcher = tokio::task::spawn_blocking(move || Matcher::load(&dir, &lib, n))
+    let mut matcher = tokio::task::spawn_blocking(move || Matcher::load(&dir, &lib, n))
         .await
         .map_err(|e| StartupError::Other(e.to_string()))?
         .map_err(|e| {
@@ -103,6 +103,7 @@ async fn start_matcher(
                 "matching: {e} (run `make setup`, or set MATCHRAUM_MATCHING=false)"
             ))
         })?;
+    matcher.limit_queries(config.match_queue_len, config.match_queue_per_client);
     let started = std::time::Instant::now();
     let report = matcher
         .sync_all(db)
@@ -123,10 +124,13 @@ fn serve(listener: TcpListener, state: AppState) -> Result<Server, StartupError>
     };
     let max_body = state.config.max_body_bytes;
     let cors_origins = state.config.cors_origins.clone();
+    let hsts = hsts_header(&state.config);
     let data = web::Data::new(state);
+    crate::http::panic::install_hook();
     let server = HttpServer::new(move || {
         App::new()
-            .wrap(security_headers())
+            .wrap_fn(crate::http::panic::catch_panic)
+            .wrap(security_headers(hsts.clone()))
             .wrap_fn(|req, srv| {
                 // Echo the request id so that a client's report can be found in the logs.
                 let id = req.extensions().get::<RequestId>().copied();
@@ -165,7 +169,7 @@ fn cors(origins: Option<&str>) -> actix_web::middleware::Condition<actix_cors::C
         .filter(|o| !o.is_empty())
         .collect();
     let mut c = actix_cors::Cors::default()
-        .allowed_methods(["GET", "POST", "PUT", "DELETE"])
+        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
         .allowed_headers([
             actix_web::http::header::AUTHORIZATION,
             actix_web::http::header::CONTENT_TYPE,
@@ -181,8 +185,19 @@ fn cors(origins: Option<&str>) -> actix_web::middleware::Condition<actix_cors::C
     actix_web::middleware::Condition::new(!list.is_empty(), c)
 }
 
-fn security_headers() -> DefaultHeaders {
-    DefaultHeaders::new()
+/// `Strict-Transport-Security` when cookies are HTTPS-only (the deployment is behind TLS)
+/// and `hsts_max_age_secs` is not 0.
+fn hsts_header(config: &Config) -> Option<String> {
+    (config.cookie_secure && config.hsts_max_age_secs > 0)
+        .then(|| format!("max-age={}; includeSubDomains", config.hsts_max_age_secs))
+}
+
+fn security_headers(hsts: Option<String>) -> DefaultHeaders {
+    let headers = match hsts {
+        Some(v) => DefaultHeaders::new().add(("Strict-Transport-Security", v)),
+        None => DefaultHeaders::new(),
+    };
+    headers
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("Referrer-Policy", "no-referrer"))
         .add(("X-Frame-Options", "DENY"))

@@ -5,6 +5,7 @@
 mod auth;
 mod catalog_api;
 mod channels;
+mod edge;
 mod eval;
 mod import;
 mod matching;

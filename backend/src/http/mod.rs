@@ -5,7 +5,9 @@ pub mod channels;
 pub mod health;
 pub mod matching;
 pub mod openapi;
+pub mod panic;
 pub mod problem;
+pub mod query;
 pub mod ws;
 
 use actix_web::web;

@@ -55,18 +55,20 @@ pub fn validate(req: &MatchRequest) -> Result<(), MatchError> {
     Ok(())
 }
 
-/// `viewer_orgs`: the organisations whose private needs the caller may see as peers.
+/// `viewer_orgs`: the organisations whose private needs the caller may see as peers;
+/// `client`: who asks (an account or an IP), for fair turns at the embedding model.
 pub async fn run(
     db: &DatabaseConnection,
     matcher: &Matcher,
     req: &MatchRequest,
     viewer_orgs: &[i64],
+    client: &str,
 ) -> Result<MatchResponse, MatchError> {
     validate(req)?;
     let text = req.text.trim();
     let query_vec = match req.mode {
         Mode::Lexical => None,
-        _ => Some(matcher.embed_query(text).await?),
+        _ => Some(matcher.embed_query_for(client, text).await?),
     };
     let ranked = matcher.rank(
         text,
