@@ -38,11 +38,17 @@ pub struct Config {
     pub matching: bool,
     /// Embedding calls running at once on the blocking pool.
     pub embed_concurrency: usize,
+    /// Match queries waiting for the model, in total and per client (account or IP); past
+    /// either, `/api/v1/match` answers 503 with `Retry-After`.
+    pub match_queue_len: usize,
+    pub match_queue_per_client: usize,
     /// How often (seconds) to look for catalogue changes made through other instances
     /// (0 = never; a single instance sees its own writes at once).
     pub index_refresh_secs: u64,
     /// Send session cookies only over HTTPS (turn off for local plain-HTTP development).
     pub cookie_secure: bool,
+    /// `max-age` of `Strict-Transport-Security`, sent when `cookie_secure` is on (0 = never).
+    pub hsts_max_age_secs: u64,
     /// Lifetime of a browser session, in hours.
     pub session_ttl_hours: u64,
     /// Comma-separated origins allowed to call the API from a browser (CORS); none if empty.
@@ -53,7 +59,10 @@ pub struct Config {
     /// Window of every rate limit, in seconds; the limits below count per window (0 = off).
     pub rate_window_secs: u64,
     pub rate_login_per_ip: u32,
+    /// Login attempts per (account, client IP); `rate_login_per_account_total` counts the
+    /// account's attempts from every address.
     pub rate_login_per_account: u32,
+    pub rate_login_per_account_total: u32,
     pub rate_register_per_ip: u32,
     pub rate_match_per_ip: u32,
     pub rate_match_per_account: u32,
@@ -104,14 +113,18 @@ impl Default for Config {
             workers: 0,
             matching: true,
             embed_concurrency: 2,
+            match_queue_len: 64,
+            match_queue_per_client: 4,
             index_refresh_secs: 10,
             cookie_secure: true,
+            hsts_max_age_secs: 31_536_000,
             session_ttl_hours: 12,
             cors_origins: None,
             trust_forwarded_for: false,
             rate_window_secs: 60,
             rate_login_per_ip: 30,
             rate_login_per_account: 5,
+            rate_login_per_account_total: 100,
             rate_register_per_ip: 10,
             rate_match_per_ip: 60,
             rate_match_per_account: 60,

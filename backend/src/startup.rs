@@ -135,7 +135,12 @@ fn load_model(config: &Config) -> ModelLoad {
         config.ort_lib.clone(),
         config.embed_concurrency,
     );
-    tokio::task::spawn_blocking(move || Matcher::load(&dir, &lib, n))
+    let (queue_len, per_client) = (config.match_queue_len, config.match_queue_per_client);
+    tokio::task::spawn_blocking(move || {
+        let mut matcher = Matcher::load(&dir, &lib, n)?;
+        matcher.limit_queries(queue_len, per_client);
+        Ok(matcher)
+    })
 }
 
 /// Waits for the model, then brings filters, the lexical index and every stored vector up
@@ -176,10 +181,13 @@ fn serve(listener: TcpListener, state: AppState) -> Result<Server, StartupError>
     };
     let max_body = state.config.max_body_bytes;
     let cors_origins = state.config.cors_origins.clone();
+    let hsts = hsts_header(&state.config);
     let data = web::Data::new(state);
+    crate::http::panic::install_hook();
     let server = HttpServer::new(move || {
         App::new()
-            .wrap(security_headers())
+            .wrap_fn(crate::http::panic::catch_panic)
+            .wrap(security_headers(hsts.clone()))
             .wrap_fn(|req, srv| {
                 // Echo the request id so that a client's report can be found in the logs.
                 let id = req.extensions().get::<RequestId>().copied();
@@ -218,7 +226,7 @@ fn cors(origins: Option<&str>) -> actix_web::middleware::Condition<actix_cors::C
         .filter(|o| !o.is_empty())
         .collect();
     let mut c = actix_cors::Cors::default()
-        .allowed_methods(["GET", "POST", "PUT", "DELETE"])
+        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
         .allowed_headers([
             actix_web::http::header::AUTHORIZATION,
             actix_web::http::header::CONTENT_TYPE,
@@ -234,8 +242,19 @@ fn cors(origins: Option<&str>) -> actix_web::middleware::Condition<actix_cors::C
     actix_web::middleware::Condition::new(!list.is_empty(), c)
 }
 
-fn security_headers() -> DefaultHeaders {
-    DefaultHeaders::new()
+/// `Strict-Transport-Security` when cookies are HTTPS-only (the deployment is behind TLS)
+/// and `hsts_max_age_secs` is not 0.
+fn hsts_header(config: &Config) -> Option<String> {
+    (config.cookie_secure && config.hsts_max_age_secs > 0)
+        .then(|| format!("max-age={}; includeSubDomains", config.hsts_max_age_secs))
+}
+
+fn security_headers(hsts: Option<String>) -> DefaultHeaders {
+    let headers = match hsts {
+        Some(v) => DefaultHeaders::new().add(("Strict-Transport-Security", v)),
+        None => DefaultHeaders::new(),
+    };
+    headers
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("Referrer-Policy", "no-referrer"))
         .add(("X-Frame-Options", "DENY"))

@@ -6,6 +6,7 @@ mod auth;
 mod catalog_api;
 mod channel_rights;
 mod channels;
+mod edge;
 mod eval;
 mod import;
 mod matching;

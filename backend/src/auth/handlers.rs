@@ -2,6 +2,7 @@
 //! invitations, roles and the audit log. Tag `auth` in the OpenAPI document.
 
 use actix_web::cookie::{time, Cookie, SameSite};
+use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -78,6 +79,9 @@ pub struct LoginResponse {
     /// the `matchraum_csrf` cookie).
     pub csrf_token: String,
 }
+
+/// Answers carrying secrets or personal data must not stay in any cache (browser or proxy).
+const NO_STORE: (header::HeaderName, &str) = (header::CACHE_CONTROL, "no-store");
 
 fn login_failed() -> ApiError {
     // One answer for an unknown address and a wrong password.
@@ -205,6 +209,7 @@ pub async fn login(
     let ttl = Duration::hours(state.config.session_ttl_hours as i64);
     let (token, csrf) = store::create_session(&state.db, user.id, ttl).await?;
     Ok(HttpResponse::Ok()
+        .insert_header(NO_STORE)
         .cookie(cookie(&state, SESSION_COOKIE, token, true))
         .cookie(cookie(&state, CSRF_COOKIE, csrf.clone(), false))
         .json(LoginResponse {
@@ -243,6 +248,7 @@ pub async fn export_me(state: web::Data<AppState>, p: Principal) -> ApiResult {
     policy::read_own_account(&p)?;
     let u = store::get_user(&state.db, p.user_id).await?;
     Ok(HttpResponse::Ok()
+        .insert_header(NO_STORE)
         .insert_header((
             "Content-Disposition",
             "attachment; filename=\"matchraum-export.json\"",
@@ -329,7 +335,9 @@ pub async fn create_token(
         serde_json::json!({"name": info.name, "scopes": info.scopes, "expires_at": info.expires_at}),
     )
     .await?;
-    Ok(HttpResponse::Created().json(CreatedToken { token, info }))
+    Ok(HttpResponse::Created()
+        .insert_header(NO_STORE)
+        .json(CreatedToken { token, info }))
 }
 
 /// The account's tokens (never their secrets).
@@ -337,7 +345,9 @@ pub async fn create_token(
     responses((status = 200, body = Vec<TokenView>), (status = 401, body = Problem)))]
 pub async fn list_tokens(state: web::Data<AppState>, p: Principal) -> ApiResult {
     policy::read_own_account(&p)?;
-    Ok(HttpResponse::Ok().json(store::list_tokens(&state.db, p.user_id).await?))
+    Ok(HttpResponse::Ok()
+        .insert_header(NO_STORE)
+        .json(store::list_tokens(&state.db, p.user_id).await?))
 }
 
 /// Revokes a token at once, on every instance.
@@ -521,6 +531,8 @@ pub struct AuditQuery {
     pub action: Option<String>,
     pub actor_id: Option<i64>,
     pub limit: Option<u64>,
+    #[serde(default, deserialize_with = "crate::http::query::offset")]
+    #[param(maximum = 9007199254740991.0)]
     pub offset: Option<u64>,
 }
 

@@ -25,6 +25,11 @@ pub struct RateLimiter {
 
 const KEY_PREFIX: &str = "matchraum:rl:";
 
+/// The backoff of login guessing from one address: over `LOGIN_BACKOFF_WINDOWS` windows it
+/// gets `LOGIN_BACKOFF_FACTOR` times the per-window attempts, then waits out the long window.
+const LOGIN_BACKOFF_WINDOWS: u64 = 15;
+const LOGIN_BACKOFF_FACTOR: u32 = 4;
+
 impl RateLimiter {
     /// Connects lazily-reconnecting to Redis when configured; logs and falls back to
     /// in-process counting when Redis is unreachable at start-up.
@@ -47,6 +52,17 @@ impl RateLimiter {
 
     /// Counts one hit on `bucket`/`key`; refuses with 429 and `Retry-After` past the limit.
     pub async fn hit(&self, bucket: &str, key: &str, limit: Limit) -> Result<(), ApiError> {
+        self.hit_weighted(bucket, key, limit, 1).await
+    }
+
+    /// Counts `cost` units on `bucket`/`key` (expensive requests use more of the limit).
+    pub async fn hit_weighted(
+        &self,
+        bucket: &str,
+        key: &str,
+        limit: Limit,
+        cost: u32,
+    ) -> Result<(), ApiError> {
         if limit.max == 0 {
             return Ok(()); // 0 turns a limit off
         }
@@ -56,14 +72,14 @@ impl RateLimiter {
         let retry_after = (slot + 1) * window - now;
         let name = format!("{KEY_PREFIX}{bucket}:{key}:{slot}");
         let count = match &self.redis {
-            Some(conn) => match redis_incr(conn.clone(), &name, window).await {
+            Some(conn) => match redis_incr(conn.clone(), &name, window, cost).await {
                 Ok(n) => n,
                 Err(e) => {
                     tracing::warn!(error = %e, "rate limits: Redis failed, counting in process");
-                    self.local_incr(&name, slot)
+                    self.local_incr(&name, slot, cost)
                 }
             },
-            None => self.local_incr(&name, slot),
+            None => self.local_incr(&name, slot, cost),
         };
         if count > u64::from(limit.max) {
             let mut err = ApiError::new(
@@ -76,7 +92,7 @@ impl RateLimiter {
         Ok(())
     }
 
-    fn local_incr(&self, name: &str, slot: u64) -> u64 {
+    fn local_incr(&self, name: &str, slot: u64, cost: u32) -> u64 {
         let mut map = self.local.lock().expect("rate limit lock");
         if map.len() > 50_000 {
             map.retain(|_, (s, _)| *s == slot);
@@ -85,7 +101,7 @@ impl RateLimiter {
         if e.0 != slot {
             *e = (slot, 0);
         }
-        e.1 += 1;
+        e.1 = e.1.saturating_add(cost);
         u64::from(e.1)
     }
 
@@ -102,15 +118,36 @@ impl RateLimiter {
         .await
     }
 
-    /// A login attempt, counted per IP and per e-mail address (the account under attack).
+    /// A login attempt, counted per IP, per (account, IP) and per account. Guessing from one
+    /// address locks only that address out of the account (first for a window, then, if it
+    /// goes on, for `LOGIN_BACKOFF_WINDOWS` windows), so the owner still signs in from
+    /// elsewhere; the generous per-account total stops guessing spread over many addresses.
     pub async fn check_login(&self, c: &Config, ip: &str, email: &str) -> Result<(), ApiError> {
         let w = c.rate_window_secs;
+        let account = super::secret::digest(email);
+        let pair = format!("{account}:{ip}");
         self.hit("login-ip", ip, limit(c.rate_login_per_ip, w))
             .await?;
         self.hit(
-            "login-account",
-            &super::secret::digest(email),
+            "login-account-ip",
+            &pair,
             limit(c.rate_login_per_account, w),
+        )
+        .await?;
+        self.hit(
+            "login-account-ip-backoff",
+            &pair,
+            limit(
+                c.rate_login_per_account
+                    .saturating_mul(LOGIN_BACKOFF_FACTOR),
+                w.saturating_mul(LOGIN_BACKOFF_WINDOWS),
+            ),
+        )
+        .await?;
+        self.hit(
+            "login-account",
+            &account,
+            limit(c.rate_login_per_account_total, w),
         )
         .await
     }
@@ -124,21 +161,24 @@ impl RateLimiter {
         .await
     }
 
-    /// A match request, per IP and (when signed in) per account.
+    /// A match request of `cost` units (by text length), per IP and (when signed in) per
+    /// account.
     pub async fn check_match(
         &self,
         c: &Config,
         ip: &str,
         user_id: Option<i64>,
+        cost: u32,
     ) -> Result<(), ApiError> {
         let w = c.rate_window_secs;
-        self.hit("match-ip", ip, limit(c.rate_match_per_ip, w))
+        self.hit_weighted("match-ip", ip, limit(c.rate_match_per_ip, w), cost)
             .await?;
         if let Some(u) = user_id {
-            self.hit(
+            self.hit_weighted(
                 "match-user",
                 &u.to_string(),
                 limit(c.rate_match_per_account, w),
+                cost,
             )
             .await?;
         }
@@ -169,10 +209,11 @@ async fn redis_incr(
     mut conn: ConnectionManager,
     key: &str,
     window: u64,
+    cost: u32,
 ) -> redis::RedisResult<u64> {
     let (n,): (u64,) = redis::pipe()
         .atomic()
-        .incr(key, 1)
+        .incr(key, cost)
         .expire(key, window as i64)
         .ignore()
         .query_async(&mut conn)

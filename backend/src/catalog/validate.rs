@@ -53,6 +53,55 @@ fn check_len(field: &str, v: &str, max: usize) -> Result<(), CatalogError> {
     Ok(())
 }
 
+/// Trims and checks an optional web address: `https:` or `http:` with a host, nothing else
+/// (no `javascript:`, `data:`, relative or protocol-relative links); empty becomes `None`.
+pub fn opt_url(field: &str, value: Option<String>) -> Result<Option<String>, CatalogError> {
+    let v = opt_text(field, value, MAX_URL)?;
+    match &v {
+        Some(url) if !is_web_url(url) => Err(CatalogError::invalid(
+            field,
+            "must be an http:// or https:// address with a host",
+        )),
+        _ => Ok(v),
+    }
+}
+
+/// True for `http://host…` and `https://host…` without whitespace or control characters.
+pub fn is_web_url(url: &str) -> bool {
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    let rest = if lower.starts_with("https://") {
+        &url[8..]
+    } else if lower.starts_with("http://") {
+        &url[7..]
+    } else {
+        return false;
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = host.rsplit('@').next().unwrap_or(""); // no userinfo tricks in the host check
+    !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']' | '_'))
+        && !url
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '\\')
+}
+
+/// What an importer keeps of a source's web address: a valid one as is, a bare domain
+/// (`zuelpich.de`, as some sources write them) as `https://…`, anything else dropped.
+pub fn lenient_web_url(value: Option<String>) -> Option<String> {
+    let v = value?.trim().to_owned();
+    if is_web_url(&v) {
+        return Some(v);
+    }
+    let bare_domain = v.contains('.')
+        && v.chars().next().is_some_and(|c| c.is_alphanumeric())
+        && !v.contains("://")
+        && !v.contains(':');
+    let candidate = format!("https://{v}");
+    (bare_domain && v.chars().count() < MAX_URL && is_web_url(&candidate)).then_some(candidate)
+}
+
 /// Trims, drops empty entries and duplicates, and checks a list of short strings.
 pub fn list(field: &str, values: Vec<String>) -> Result<Vec<String>, CatalogError> {
     if values.len() > MAX_LIST_ITEMS {
@@ -118,5 +167,55 @@ mod tests {
             list("tags", vec![" a ".into(), "a".into(), "".into()]).unwrap(),
             vec!["a"]
         );
+    }
+
+    #[test]
+    fn only_http_and_https_addresses_with_a_host_are_urls() {
+        for ok in [
+            "https://example.org",
+            "HTTP://example.org/a?b#c",
+            "https://[::1]:8080/x",
+            "https://straße.de/ä",
+        ] {
+            assert!(is_web_url(ok), "{ok}");
+            assert_eq!(
+                opt_url("url", Some(format!(" {ok} "))).unwrap().as_deref(),
+                Some(ok)
+            );
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "JaVaScRiPt:alert(1)",
+            "data:text/html,<script>alert(1)</script>",
+            "vbscript:x",
+            "//evil.example",
+            "/relative",
+            "https://",
+            "https:///path",
+            "https://exa mple.org",
+            "https://example.org/\u{0}",
+            "https://<script>/",
+            "mailto:someone@example.org",
+            "ftp://example.org",
+        ] {
+            assert!(!is_web_url(bad), "{bad}");
+            let err = opt_url("website", Some(bad.into()))
+                .unwrap_err()
+                .to_string();
+            assert!(err.starts_with("website:"), "{err}");
+        }
+        assert_eq!(opt_url("url", Some("  ".into())).unwrap(), None);
+    }
+
+    #[test]
+    fn importers_keep_bare_domains_and_drop_other_schemes() {
+        let l = |s: &str| lenient_web_url(Some(s.into()));
+        assert_eq!(l("zuelpich.de").as_deref(), Some("https://zuelpich.de"));
+        assert_eq!(l("https://a.de/x").as_deref(), Some("https://a.de/x"));
+        assert_eq!(l("mailto:x@example.org"), None);
+        assert_eq!(l("javascript:alert(1)"), None);
+        assert_eq!(l("http;//www.nsi.it"), None);
+        assert_eq!(l("not a url"), None);
+        assert_eq!(l(""), None);
     }
 }

@@ -2,6 +2,7 @@
 //! messages with threads, edits, reactions and mentions, Q&A and moderation.
 //! Knows nothing of HTTP or websockets; `http::channels` and `realtime` adapt it.
 
+pub mod emoji;
 pub mod entity;
 pub mod error;
 pub mod invitations;

@@ -1139,8 +1139,11 @@ pub async fn react(
     on: bool,
 ) -> R<Reacted> {
     let emoji = emoji.trim();
-    if emoji.is_empty() || emoji.len() > 32 {
-        return Err(CommunityError::invalid("emoji", "1 to 32 bytes"));
+    if !super::emoji::is_emoji(emoji) {
+        return Err(CommunityError::invalid(
+            "emoji",
+            "must be one emoji (at most 32 bytes)",
+        ));
     }
     let m = message_model(db, id).await?;
     let (_, f) = facts(db, m.channel_id, Some(actor)).await?;

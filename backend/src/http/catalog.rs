@@ -90,6 +90,8 @@ async fn audit_deleted(
 #[serde(deny_unknown_fields)]
 pub struct OrganisationQuery {
     pub limit: Option<u64>,
+    #[serde(default, deserialize_with = "crate::http::query::offset")]
+    #[param(maximum = 9007199254740991.0)]
     pub offset: Option<u64>,
     pub sort: Option<String>,
     pub kind: Option<OrganisationKind>,
@@ -174,6 +176,8 @@ pub async fn delete_organisation(
 #[serde(deny_unknown_fields)]
 pub struct SolutionQuery {
     pub limit: Option<u64>,
+    #[serde(default, deserialize_with = "crate::http::query::offset")]
+    #[param(maximum = 9007199254740991.0)]
     pub offset: Option<u64>,
     pub sort: Option<String>,
     pub kind: Option<SolutionKind>,
@@ -293,6 +297,8 @@ pub async fn delete_solution(
 #[serde(deny_unknown_fields)]
 pub struct UsageQuery {
     pub limit: Option<u64>,
+    #[serde(default, deserialize_with = "crate::http::query::offset")]
+    #[param(maximum = 9007199254740991.0)]
     pub offset: Option<u64>,
     pub sort: Option<String>,
     pub solution_id: Option<i64>,
@@ -372,6 +378,8 @@ pub async fn delete_usage(
 #[serde(deny_unknown_fields)]
 pub struct NeedQuery {
     pub limit: Option<u64>,
+    #[serde(default, deserialize_with = "crate::http::query::offset")]
+    #[param(maximum = 9007199254740991.0)]
     pub offset: Option<u64>,
     pub sort: Option<String>,
     pub organisation_id: Option<i64>,
@@ -450,6 +458,7 @@ pub async fn update_need(
     policy::manage_need(&p, existing.organisation_id)?;
     policy::manage_need(&p, body.organisation_id)?;
     let n = needs::update(&state.db, *id, body.into_inner()).await?;
+    crate::matching::notify::withdraw_if_private(&state.db, &n).await?;
     state.catalog_changed(store::Changed::Need(n.id));
     ok(n)
 }

@@ -113,6 +113,8 @@ pub struct ChannelQuery {
     /// Substring of the name.
     pub q: Option<String>,
     pub limit: Option<u64>,
+    #[serde(default, deserialize_with = "crate::http::query::offset")]
+    #[param(maximum = 9007199254740991.0)]
     pub offset: Option<u64>,
 }
 

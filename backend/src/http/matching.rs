@@ -38,11 +38,16 @@ pub async fn match_text(
     body: web::Json<MatchRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ip = crate::auth::client_ip(&state, &req);
+    let user_id = p.as_ref().map(|p| p.user_id);
     state
         .auth
         .limiter
-        .check_match(&state.config, &ip, p.as_ref().map(|p| p.user_id))
+        .check_match(&state.config, &ip, user_id, body.cost())
         .await?;
+    let client = match user_id {
+        Some(id) => format!("user:{id}"),
+        None => format!("ip:{ip}"),
+    };
     let Some(matcher) = &state.matcher else {
         return Err(ApiError::new(
             ProblemKind::ServiceUnavailable,
@@ -50,7 +55,7 @@ pub async fn match_text(
         ));
     };
     let viewer_orgs = crate::auth::policy::peer_organisations(p.as_ref());
-    let answer = service::run(&state.db, matcher, &body, &viewer_orgs).await?;
+    let answer = service::run(&state.db, matcher, &body, &viewer_orgs, &client).await?;
     Ok(HttpResponse::Ok().json(answer))
 }
 
@@ -70,6 +75,11 @@ impl From<MatchError> for ApiError {
             },
             MatchError::ShuttingDown => {
                 ApiError::new(ProblemKind::ServiceUnavailable, e.to_string())
+            }
+            MatchError::Busy(_) => {
+                let mut err = ApiError::new(ProblemKind::ServiceUnavailable, e.to_string());
+                err.retry_after = Some(crate::matching::queue::RETRY_AFTER_SECS);
+                err
             }
             other => {
                 tracing::error!(error = %other, "matching failed");

@@ -8,6 +8,8 @@
 //! solutions for the search index.
 
 pub mod discover;
+#[cfg(test)]
+mod fuzz;
 pub mod jsonl;
 pub mod merge;
 pub mod progress;

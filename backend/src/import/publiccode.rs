@@ -251,6 +251,10 @@ pub fn export(s: &Solution, provider: Option<&Organisation>) -> String {
     fn t(s: Option<&str>) -> Yaml {
         s.map_or(Yaml::Null, |s| Yaml::String(s.to_owned()))
     }
+    /// Only web addresses leave as links, whatever an older row holds.
+    fn link(s: Option<&str>) -> Yaml {
+        t(s.filter(|u| crate::catalog::validate::is_web_url(u)))
+    }
     fn list(items: &[String]) -> Yaml {
         Yaml::Sequence(items.iter().map(|i| Yaml::String(i.clone())).collect())
     }
@@ -267,7 +271,7 @@ pub fn export(s: &Solution, provider: Option<&Organisation>) -> String {
         m(vec![
             ("shortDescription", t(s.summary.as_deref())),
             ("longDescription", t(s.description.as_deref())),
-            ("documentation", t(s.documentation_url.as_deref())),
+            ("documentation", link(s.documentation_url.as_deref())),
         ]),
     );
     // Sources with an English text beside the German one (opensource.muenchen.de).
@@ -304,10 +308,10 @@ pub fn export(s: &Solution, provider: Option<&Organisation>) -> String {
     let doc = m(vec![
         ("publiccodeYmlVersion", t(Some("0.4"))),
         ("name", t(Some(&s.title))),
-        ("url", t(s.code_url.as_deref().or(s.url.as_deref()))),
+        ("url", link(s.code_url.as_deref().or(s.url.as_deref()))),
         (
             "landingURL",
-            t(s.url.as_deref().filter(|_| s.code_url.is_some())),
+            link(s.url.as_deref().filter(|_| s.code_url.is_some())),
         ),
         ("softwareType", t(Some(&software_type))),
         ("developmentStatus", t(status_of(s.maturity))),

@@ -71,6 +71,28 @@ pub fn normalise_name(name: &str) -> String {
         .to_lowercase()
 }
 
+impl Mapped {
+    /// Web addresses as the catalogue accepts them (see `validate::lenient_web_url`): a
+    /// source's bare domain becomes `https://…`, other schemes (`mailto:`, `javascript:`)
+    /// are dropped rather than costing the whole record.
+    pub fn keep_web_urls(&mut self) {
+        use crate::catalog::validate::lenient_web_url as keep;
+        match self {
+            Mapped::Organisation(o) => o.input.website = keep(o.input.website.take()),
+            Mapped::Solution(s) => {
+                let i = &mut s.input;
+                i.url = keep(i.url.take());
+                i.code_url = keep(i.code_url.take());
+                i.documentation_url = keep(i.documentation_url.take());
+                i.transfer_concept_url = keep(i.transfer_concept_url.take());
+                for org in s.provider.iter_mut().chain(s.used_by.iter_mut()) {
+                    org.website = keep(org.website.take());
+                }
+            }
+        }
+    }
+}
+
 impl SolRecord {
     pub fn new(source: &str, source_id: &str, kind: SolutionKind) -> Self {
         let mut present = Present::new();

@@ -111,12 +111,13 @@ impl<'a> Writer<'a> {
     /// Writes one record.
     pub async fn write(
         &mut self,
-        rec: Mapped,
+        mut rec: Mapped,
         file: &Path,
         line: u64,
         across_files: bool,
         report: &mut ImportReport,
     ) -> Result<Outcome, ImportError> {
+        rec.keep_web_urls();
         self.begin().await?;
         let out = match rec {
             Mapped::Organisation(o) => self.write_org(*o, file, line, across_files).await?,

@@ -15,6 +15,7 @@ use super::embedder::Embedder;
 use super::fusion::reciprocal_rank;
 use super::lexical::LexicalIndex;
 use super::model::{MatchFilters, Mode, SemanticProgress, SemanticState};
+use super::queue::{FairQueue, QueueLimits, DEFAULT_QUEUE_LIMITS};
 use super::store::{self as vectors, ItemKind, Stored};
 use super::vector::{ExactIndex, VectorIndex};
 use super::MatchError;
@@ -131,6 +132,8 @@ pub struct Ranked {
 pub struct Matcher {
     embedder: Arc<Embedder>,
     permits: Arc<Semaphore>,
+    /// Admission of query embeddings, fair between clients (see `queue`).
+    queries: FairQueue,
     query_cache: Mutex<LruCache<String, Arc<Vec<f32>>>>,
     solution_vectors: RwLock<ExactIndex>,
     need_vectors: RwLock<ExactIndex>,
@@ -156,6 +159,10 @@ impl Matcher {
         Ok(Matcher {
             embedder: Arc::new(embedder),
             permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            queries: FairQueue::new(QueueLimits {
+                concurrency,
+                ..DEFAULT_QUEUE_LIMITS
+            }),
             query_cache: Mutex::new(LruCache::new(NonZeroUsize::new(4096).expect("non-zero"))),
             solution_vectors: RwLock::new(ExactIndex::new(dim)),
             need_vectors: RwLock::new(ExactIndex::new(dim)),
@@ -170,10 +177,41 @@ impl Matcher {
         self.embedder.model_id()
     }
 
+    /// Bounds the queue of query embeddings (`Matcher::load` uses `DEFAULT_QUEUE_LIMITS`).
+    pub fn limit_queries(&mut self, max_waiting: usize, max_waiting_per_client: usize) {
+        self.queries = FairQueue::new(QueueLimits {
+            concurrency: self.queries.limits().concurrency,
+            max_waiting,
+            max_waiting_per_client,
+        });
+    }
+
+    /// Embeds a query for `client` (an account or an IP) once it is the client's turn in the
+    /// fair queue; repeated texts come from the cache without queueing.
+    pub async fn embed_query_for(
+        &self,
+        client: &str,
+        text: &str,
+    ) -> Result<Arc<Vec<f32>>, MatchError> {
+        if let Some(v) = self.cached_query(text) {
+            return Ok(v);
+        }
+        let _turn = self.queries.admit(client).await?;
+        self.embed_query(text).await
+    }
+
+    fn cached_query(&self, text: &str) -> Option<Arc<Vec<f32>>> {
+        self.query_cache
+            .lock()
+            .expect("cache lock")
+            .get(text)
+            .cloned()
+    }
+
     /// Embeds a query on the blocking pool; repeated texts come from the cache.
     pub async fn embed_query(&self, text: &str) -> Result<Arc<Vec<f32>>, MatchError> {
-        if let Some(v) = self.query_cache.lock().expect("cache lock").get(text) {
-            return Ok(v.clone());
+        if let Some(v) = self.cached_query(text) {
+            return Ok(v);
         }
         let v = Arc::new(
             self.run_blocking(vec![text.to_owned()], true)

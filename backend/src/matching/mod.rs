@@ -10,6 +10,7 @@ pub mod indexer;
 pub mod lexical;
 pub mod model;
 pub mod notify;
+pub mod queue;
 pub mod service;
 pub mod store;
 pub mod vector;
@@ -38,5 +39,16 @@ pub enum MatchError {
     #[error("the server is shutting down")]
     ShuttingDown,
     #[error("{0}")]
+    Busy(queue::Refused),
+    #[error("{0}")]
     Internal(String),
+}
+
+impl From<queue::Refused> for MatchError {
+    fn from(r: queue::Refused) -> Self {
+        match r {
+            queue::Refused::Closed => MatchError::ShuttingDown,
+            busy => MatchError::Busy(busy),
+        }
+    }
 }

@@ -31,6 +31,16 @@ impl Mode {
 
 pub const MAX_QUERY_CHARS: usize = 4_000;
 pub const MAX_LIMIT: usize = 50;
+/// A match costs one unit of the rate limit per this many characters of text (started).
+pub const CHARS_PER_COST_UNIT: usize = 500;
+
+impl MatchRequest {
+    /// Units of the match rate limit this request uses: embedding cost grows with length.
+    pub fn cost(&self) -> u32 {
+        let chars = self.text.trim().chars().count().min(MAX_QUERY_CHARS);
+        chars.div_ceil(CHARS_PER_COST_UNIT).max(1) as u32
+    }
+}
 
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -188,6 +188,23 @@ pub async fn on_need_posted(
         .await?)
 }
 
+/// A need that is no longer public leaves the inboxes of every other organisation (its id
+/// and score would tell them about it). Returns how many notifications were withdrawn.
+pub async fn withdraw_if_private(
+    db: &impl ConnectionTrait,
+    need: &Need,
+) -> Result<u64, MatchError> {
+    if need.visibility == Visibility::Public {
+        return Ok(0);
+    }
+    let gone = Entity::delete_many()
+        .filter(Column::NeedId.eq(need.id))
+        .filter(Column::OrganisationId.ne(need.organisation_id))
+        .exec(db)
+        .await?;
+    Ok(gone.rows_affected)
+}
+
 /// Tells the members of each notified organisation now, on every socket they have open
 /// on any instance (the inbox has the record for later).
 pub async fn push_live(

@@ -67,12 +67,14 @@ pub fn effective_mode(asked: Mode, semantic: &SemanticProgress) -> Result<Mode, 
     }
 }
 
-/// `viewer_orgs`: the organisations whose private needs the caller may see as peers.
+/// `viewer_orgs`: the organisations whose private needs the caller may see as peers;
+/// `client`: who asks (an account or an IP), for fair turns at the embedding model.
 pub async fn run(
     db: &DatabaseConnection,
     matcher: &Matcher,
     req: &MatchRequest,
     viewer_orgs: &[i64],
+    client: &str,
 ) -> Result<MatchResponse, MatchError> {
     validate(req)?;
     let text = req.text.trim();
@@ -80,7 +82,7 @@ pub async fn run(
     let mode = effective_mode(req.mode, &semantic)?;
     let query_vec = match mode {
         Mode::Lexical => None,
-        _ => Some(matcher.embed_query(text).await?),
+        _ => Some(matcher.embed_query_for(client, text).await?),
     };
     let ranked = matcher.rank(
         text,

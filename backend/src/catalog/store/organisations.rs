@@ -148,7 +148,7 @@ fn apply(mut m: Model, input: OrganisationInput) -> Result<Model, CatalogError> 
     m.kind = input.kind.as_str().into();
     m.land = v::opt_text("land", input.land, 64)?;
     m.region_code = v::opt_text("region_code", input.region_code, 16)?;
-    m.website = v::opt_text("website", input.website, v::MAX_URL)?;
+    m.website = v::opt_url("website", input.website)?;
     m.email = v::opt_text("email", input.email, 320)?;
     m.description = v::opt_text("description", input.description, v::MAX_TEXT)?;
     m.source = source;

@@ -261,11 +261,10 @@ fn apply(mut m: Model, i: SolutionInput) -> Result<Model, CatalogError> {
     m.lebenslage = v::opt_text("lebenslage", i.lebenslage, v::MAX_SHORT)?;
     m.tags = to_json_text(&v::list("tags", i.tags)?);
     m.languages = to_json_text(&v::list("languages", i.languages)?);
-    m.url = v::opt_text("url", i.url, v::MAX_URL)?;
-    m.code_url = v::opt_text("code_url", i.code_url, v::MAX_URL)?;
-    m.documentation_url = v::opt_text("documentation_url", i.documentation_url, v::MAX_URL)?;
-    m.transfer_concept_url =
-        v::opt_text("transfer_concept_url", i.transfer_concept_url, v::MAX_URL)?;
+    m.url = v::opt_url("url", i.url)?;
+    m.code_url = v::opt_url("code_url", i.code_url)?;
+    m.documentation_url = v::opt_url("documentation_url", i.documentation_url)?;
+    m.transfer_concept_url = v::opt_url("transfer_concept_url", i.transfer_concept_url)?;
     m.provider_id = i.provider_id;
     m.contacts = to_json_text(&i.contacts);
     m.last_verified_at = i.last_verified_at;
