@@ -282,3 +282,28 @@ async fn matches_are_lexical_while_the_index_builds_and_hybrid_once_ready() {
         eventually(|| async { restarted.status().await["semantic"]["state"] == "ready" }).await;
     assert!(ready, "{}", restarted.status().await);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_status_route_and_the_semantic_field_are_documented() {
+    let app = matchraum_tests::spawn_app_with(Backend::Sqlite, |c| c.matching = false).await;
+    let status = app.status().await;
+    assert_eq!(
+        status,
+        json!({"catalogue": {"solutions": 0},
+               "semantic": {"state": "disabled", "indexed": 0, "total": 0, "percent": 0}})
+    );
+    let doc: Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
+    assert!(doc["paths"]["/api/v1/status"]["get"].is_object(), "{doc}");
+    let schemas = &doc["components"]["schemas"];
+    for (schema, field) in [
+        ("Status", "semantic"),
+        ("SemanticProgress", "percent"),
+        ("MatchResponse", "semantic"),
+    ] {
+        assert!(
+            schemas[schema]["properties"][field].is_object(),
+            "{schema}.{field} missing: {}",
+            schemas[schema]
+        );
+    }
+}
