@@ -10,6 +10,7 @@ export MATCHRAUM_ORT_LIB ?= $(CURDIR)/models/onnxruntime/libonnxruntime.so
 
 setup:
 	@scripts/setup_model.sh
+	@scripts/setup_schemathesis.sh
 
 run: setup
 	$(CARGO) run --release -p matchraum -- serve --demo
@@ -17,6 +18,7 @@ run: setup
 test: setup
 	$(CARGO) nextest run --workspace --no-fail-fast
 	.venv-tools/bin/python scripts/test_model_fidelity.py
+	scripts/test_schemathesis.sh
 
 lint:
 	$(CARGO) fmt --all -- --check
