@@ -175,8 +175,10 @@ fn complete_problems(doc: &mut serde_json::Value) {
         {
             statuses.push("422");
         }
+        // Writes: credentials, CSRF, the write limit, and the state they meet (a locked
+        // message, a unique name, the last owner).
         if method != "get" {
-            statuses.extend(["401", "403", "429"]);
+            statuses.extend(["401", "403", "409", "429"]);
         }
         let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
             continue;
@@ -206,6 +208,7 @@ fn problem_description(status: &str) -> &'static str {
         "401" => "Authentication required",
         "403" => "Not allowed",
         "404" => "Not found",
+        "409" => "Conflict with the current state",
         "413" => "The body is too large",
         "415" => "Unsupported content type",
         "422" => "The body does not have the expected shape or a field is invalid",
