@@ -11,6 +11,7 @@ export MATCHRAUM_ORT_LIB ?= $(CURDIR)/models/onnxruntime/libonnxruntime.so
 setup:
 	@scripts/setup_model.sh
 	@scripts/setup_frontend.sh
+	@scripts/setup_schemathesis.sh
 
 # The web UI (frontend/dist), rebuilt only when its sources changed.
 ui: setup
@@ -23,6 +24,7 @@ test: setup
 	$(CARGO) nextest run --workspace --no-fail-fast
 	.venv-tools/bin/python scripts/test_model_fidelity.py
 	scripts/test_ui.sh
+	scripts/test_schemathesis.sh
 
 lint:
 	$(CARGO) fmt --all -- --check

@@ -516,32 +516,6 @@ async fn a_posted_need_notifies_providers_users_and_peers(b: Backend) {
     assert_problem(inbox(s.krz, None).await, 401, "unauthorized").await;
     assert_problem(inbox(s.krz, Some(&seeker)).await, 403, "forbidden").await;
 
-    // Made visible to its organisation only, the need leaves every other inbox.
-    let mut narrowed = need.clone();
-    narrowed["visibility"] = json!("organisation");
-    let res = app
-        .request(
-            reqwest::Method::PUT,
-            &format!("/api/v1/needs/{need_id}"),
-            Some(&seeker),
-        )
-        .json(&narrowed)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    for (org, member) in [(s.krz, &provider), (s.city, &user), (s.village, &peer)] {
-        let items: Value = inbox(org, Some(member)).await.json().await.unwrap();
-        assert!(
-            items
-                .as_array()
-                .unwrap()
-                .iter()
-                .all(|n| n["need_id"] != need_id),
-            "organisation {org} still holds the private need: {items}"
-        );
-    }
-
     // A need visible only to its organisation tells nobody else.
     let private = json!({"organisation_id": kreis, "title": "Kita-Plätze vergeben", "visibility": "organisation",
         "description": "Eltern sollen Betreuungsplätze in Kindertagesstätten online beantragen."});
@@ -601,6 +575,33 @@ async fn a_posted_need_notifies_providers_users_and_peers(b: Backend) {
         told(need_id).await.unwrap() >= 3,
         "provider, user and peer were told of the public need"
     );
+
+    // Made visible to its organisation only, the need leaves every other inbox.
+    let mut narrowed = need.clone();
+    narrowed["visibility"] = json!("organisation");
+    let res = app
+        .request(
+            reqwest::Method::PUT,
+            &format!("/api/v1/needs/{need_id}"),
+            Some(&seeker),
+        )
+        .json(&narrowed)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    for (org, member) in [(s.krz, &provider), (s.city, &user), (s.village, &peer)] {
+        let items: Value = inbox(org, Some(member)).await.json().await.unwrap();
+        assert!(
+            items
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|n| n["need_id"] != need_id),
+            "organisation {org} still holds the private need: {items}"
+        );
+    }
+    assert_eq!(told(need_id).await.unwrap(), 0);
 }
 
 async fn a_write_through_one_instance_is_matched_by_another(b: Backend) {

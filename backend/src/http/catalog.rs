@@ -227,7 +227,7 @@ pub async fn get_solution(state: web::Data<AppState>, id: web::Path<i64>) -> Api
 
 /// The solution as a publiccode.yml document (version 0.4).
 #[utoipa::path(get, path = "/api/v1/solutions/{id}/publiccode", tag = "catalog",
-    responses((status = 200, description = "publiccode.yml", content_type = "application/yaml", body = String),
+    responses((status = 200, description = "publiccode.yml", content_type = "application/yaml", body = Object),
         (status = 404, body = Problem)))]
 pub async fn export_solution_publiccode(
     state: web::Data<AppState>,

@@ -324,7 +324,7 @@ pub async fn decline_invitation(
 }
 
 #[utoipa::path(delete, path = "/api/v1/channels/{id}/members/{user_id}", tag = "community",
-    responses((status = 204), (status = 403, body = Problem)))]
+    responses((status = 204), (status = 403, body = Problem), (status = 409, body = Problem)))]
 pub async fn remove_member(
     state: web::Data<AppState>,
     p: Principal,

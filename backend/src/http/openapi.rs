@@ -124,10 +124,201 @@ use crate::catalog::vocab::*;
         crate::auth::handlers::RoleInput,
         crate::auth::audit::AuditEntry,
         crate::auth::audit::AuditPage,
+        crate::community::store::QuestionStatus,
     ))
 )]
 pub struct ApiDoc;
 
+/// The served document: the annotations, completed by `complete_problems` (built once).
+pub fn document() -> &'static serde_json::Value {
+    static DOC: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    DOC.get_or_init(|| {
+        let mut doc = serde_json::to_value(ApiDoc::openapi()).expect("the document serialises");
+        complete_problems(&mut doc);
+        doc
+    })
+}
+
 pub async fn openapi_json() -> HttpResponse {
-    HttpResponse::Ok().json(ApiDoc::openapi())
+    HttpResponse::Ok().json(document())
+}
+
+const PROBLEM_TYPE: &str = "application/problem+json";
+
+/// Errors are served as `application/problem+json`: every response with the `Problem` body
+/// says so, and every operation lists the problems the edge answers for any route of its
+/// shape (bad bodies, queries and paths, authentication and limits of writes, internal
+/// errors), so that a client generated from the document knows every status it can get.
+fn complete_problems(doc: &mut serde_json::Value) {
+    use serde_json::{json, Value};
+    let problem = json!({ PROBLEM_TYPE: { "schema": { "$ref": "#/components/schemas/Problem" } } });
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for (method, op) in paths
+        .values_mut()
+        .filter_map(Value::as_object_mut)
+        .flat_map(|item| item.iter_mut())
+    {
+        let params = op["parameters"].as_array().cloned().unwrap_or_default();
+        let takes = |place: &str| params.iter().any(|p| p["in"] == place);
+        let mut statuses = vec!["500"];
+        if op.get("requestBody").is_some() {
+            statuses.extend(["400", "413", "415", "422"]);
+        }
+        // Query values out of range (`limit=0`) and path segments that are not ids (a
+        // reaction's emoji) fail validation: 422 with the field named.
+        if takes("query") {
+            statuses.extend(["400", "422"]);
+        }
+        if takes("path") {
+            statuses.push("404");
+        }
+        if params
+            .iter()
+            .any(|p| p["in"] == "path" && p["schema"]["type"] == "string")
+        {
+            statuses.push("422");
+        }
+        // Writes: credentials, CSRF, the write limit, and the state they meet (a locked
+        // message, a unique name, the last owner).
+        if method != "get" {
+            statuses.extend(["401", "403", "409", "429"]);
+        }
+        let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+            continue;
+        };
+        for response in responses.values_mut() {
+            if let Some(content) = response.get_mut("content").and_then(Value::as_object_mut) {
+                let is_problem = content
+                    .get("application/json")
+                    .is_some_and(|c| c["schema"]["$ref"] == "#/components/schemas/Problem");
+                if is_problem {
+                    let body = content.remove("application/json").expect("checked above");
+                    content.insert(PROBLEM_TYPE.into(), body);
+                }
+            }
+        }
+        for status in statuses {
+            responses.entry(status).or_insert_with(|| {
+                json!({ "description": problem_description(status), "content": problem.clone() })
+            });
+        }
+    }
+}
+
+fn problem_description(status: &str) -> &'static str {
+    match status {
+        "400" => "Malformed JSON or an invalid query string",
+        "401" => "Authentication required",
+        "403" => "Not allowed",
+        "404" => "Not found",
+        "409" => "Conflict with the current state",
+        "413" => "The body is too large",
+        "415" => "Unsupported content type",
+        "422" => "The body does not have the expected shape or a field is invalid",
+        "429" => "Too many requests",
+        _ => "Internal error",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    /// Every enum the document names, and whether the API takes a value of it: each schema
+    /// name maps to the Rust type that deserialises it.
+    fn accepts(schema: &str, value: &Value) -> Option<bool> {
+        macro_rules! by_type {
+            ($($ty:ty => $name:literal),+ $(,)?) => {
+                match schema {
+                    $($name => Some(serde_json::from_value::<$ty>(value.clone()).is_ok()),)+
+                    _ => None,
+                }
+            };
+        }
+        use crate::catalog::vocab::*;
+        use crate::community::model::*;
+        by_type!(
+            OrganisationKind => "OrganisationKind",
+            SolutionKind => "SolutionKind",
+            Maturity => "Maturity",
+            ReuseModel => "ReuseModel",
+            CostsModel => "CostsModel",
+            UsageStatus => "UsageStatus",
+            NeedStatus => "NeedStatus",
+            Visibility => "Visibility",
+            crate::auth::PlatformRole => "PlatformRole",
+            crate::auth::OrgRole => "OrgRole",
+            crate::auth::Scope => "Scope",
+            ChannelKind => "ChannelKind",
+            ChannelVisibility => "ChannelVisibility",
+            MemberRole => "MemberRole",
+            MessageKind => "MessageKind",
+            MessageState => "MessageState",
+            crate::matching::model::Mode => "Mode",
+            crate::community::store::QuestionStatus => "QuestionStatus",
+        )
+    }
+
+    #[test]
+    fn every_documented_enum_value_is_accepted_by_the_api() {
+        let doc = super::document();
+        let schemas = doc["components"]["schemas"].as_object().unwrap();
+        let mut checked = 0;
+        for (name, schema) in schemas {
+            let Some(values) = schema["enum"].as_array() else {
+                continue;
+            };
+            for v in values {
+                match accepts(name, v) {
+                    Some(true) => checked += 1,
+                    Some(false) => panic!("{name}: the API refuses the documented value {v}"),
+                    None => panic!("{name}: an enum schema without a check; add it to `accepts`"),
+                }
+            }
+        }
+        assert!(checked > 50, "only {checked} values checked");
+        // Enums inside other schemas or parameters would escape the check above.
+        let text = doc.to_string();
+        let inline = text.matches("\"enum\"").count();
+        let named = schemas.values().filter(|s| s["enum"].is_array()).count();
+        assert_eq!(inline, named, "an enum outside components/schemas");
+    }
+
+    #[test]
+    fn errors_are_documented_as_problem_json_with_the_problem_schema() {
+        let doc = super::document();
+        let mut errors = 0;
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                let responses = op["responses"].as_object().unwrap();
+                assert!(responses.contains_key("500"), "{method} {path}: no 500");
+                if op.get("requestBody").is_some() {
+                    for s in ["400", "413", "415", "422"] {
+                        assert!(responses.contains_key(s), "{method} {path}: no {s}");
+                    }
+                }
+                for (status, r) in responses {
+                    if !status.starts_with(['4', '5']) {
+                        continue;
+                    }
+                    errors += 1;
+                    let content = r["content"]
+                        .as_object()
+                        .unwrap_or_else(|| panic!("{method} {path} {status}: no content"));
+                    assert_eq!(
+                        content.keys().collect::<Vec<_>>(),
+                        ["application/problem+json"],
+                        "{method} {path} {status}"
+                    );
+                    assert_eq!(
+                        content["application/problem+json"]["schema"]["$ref"],
+                        "#/components/schemas/Problem"
+                    );
+                }
+            }
+        }
+        assert!(errors > 100, "{errors}");
+    }
 }
