@@ -183,6 +183,7 @@ mod tests {
             .expect("example configuration parses");
         assert_eq!(config.log_format, LogFormat::Json);
         assert!(config.redis_url.is_some());
+        assert_eq!(config.ui_dir, PathBuf::from("/var/lib/matchraum/ui"));
     }
 
     #[test]

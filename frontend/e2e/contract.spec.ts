@@ -46,7 +46,7 @@ describe('contracts', () => {
     for (const a of assets) expect(a.cache, a.url).toBe('public, max-age=31536000, immutable');
     const sizes = await Promise.all(responses.map(async (r) => ({ type: r.type, bytes: await r.bytes })));
     const byType = sizes.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.type]: (acc[r.type] ?? 0) + r.bytes }), {});
-    console.log(`[measure] start page transfer by type (bytes, uncompressed on localhost): ${JSON.stringify(byType)}`);
+    console.log(`[measure] start page transfer by type (bytes as sent): ${JSON.stringify(byType)}`);
     // No CSP violation was reported (they appear as console errors).
     expect(t.problems).toEqual([]);
     await t.context.close();

@@ -72,6 +72,26 @@ async fn hashed_assets_are_immutable_and_index_is_revalidated() {
     assert!(header(&js, "content-type").contains("javascript"));
     let css = ui.app.get("/assets/index-9c8d7e.css").await;
     assert!(header(&css, "content-type").starts_with("text/css"));
+    // The UI's files are compressed for clients that accept it; API answers are not.
+    let gz = ui
+        .app
+        .client
+        .get(ui.app.url("/assets/index-3f2a1b.js"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(header(&gz, "content-encoding"), "gzip");
+    let api = ui
+        .app
+        .client
+        .get(ui.app.url("/api/v1/solutions"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), 200);
+    assert_eq!(header(&api, "content-encoding"), "");
 
     let index = ui.app.get("/").await;
     assert_eq!(index.status(), 200);

@@ -12,6 +12,7 @@ pub mod status;
 pub mod ui;
 pub mod ws;
 
+use actix_service::ServiceFactoryExt;
 use actix_web::web;
 
 /// Mounts every route; `state` is shared by all workers.
@@ -37,6 +38,13 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
             .configure(channels::routes)
             .configure(ws::routes),
     )
-    // Last: the web UI's files and app routes (API paths stay problem+json 404s).
-    .default_service(web::to(ui::serve));
+    // Last: the web UI's files and app routes (API paths stay problem+json 404s). Only
+    // these are compressed: static files carry no secrets, API answers may.
+    .default_service(
+        actix_service::apply(
+            actix_web::middleware::Compress::default(),
+            web::to(ui::serve),
+        )
+        .map(actix_web::dev::ServiceResponse::map_into_boxed_body),
+    );
 }
