@@ -70,11 +70,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/me/channel-invitations", web::get().to(my_invitations))
     .route(
         "/channel-invitations/{id}/accept",
-        web::post().to(accept_invitation),
+        web::post().to(accept_channel_invitation),
     )
     .route(
         "/channel-invitations/{id}/decline",
-        web::post().to(decline_invitation),
+        web::post().to(decline_channel_invitation),
     )
     .route("/reports", web::get().to(all_reports))
     .route("/reports/{id}/resolve", web::post().to(resolve_report))
@@ -304,7 +304,7 @@ pub async fn my_invitations(state: web::Data<AppState>, p: Principal) -> ApiResu
 
 #[utoipa::path(post, path = "/api/v1/channel-invitations/{id}/accept", tag = "community",
     responses((status = 200, body = Member), (status = 404, body = Problem)))]
-pub async fn accept_invitation(
+pub async fn accept_channel_invitation(
     state: web::Data<AppState>,
     p: Principal,
     id: web::Path<i64>,
@@ -314,7 +314,7 @@ pub async fn accept_invitation(
 
 #[utoipa::path(post, path = "/api/v1/channel-invitations/{id}/decline", tag = "community",
     responses((status = 204), (status = 404, body = Problem)))]
-pub async fn decline_invitation(
+pub async fn decline_channel_invitation(
     state: web::Data<AppState>,
     p: Principal,
     id: web::Path<i64>,

@@ -181,8 +181,9 @@ pub struct NeedRef {
     pub similarity: f32,
 }
 
-/// The state of the semantic (vector) index.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+/// The state of the semantic (vector) index (output only; `Deserialize` lets the OpenAPI
+/// test check the documented values against the serde names).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum SemanticState {
     /// Still embedding the catalogue (after a first start): matches are lexical.
