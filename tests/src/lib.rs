@@ -337,6 +337,35 @@ pub fn cookies_of(res: &reqwest::Response) -> String {
 }
 
 impl TestApp {
+    /// The id of the bearer token the harness created for `user`.
+    pub async fn token_id(&self, user: &TestUser) -> i64 {
+        let list: serde_json::Value = user
+            .with_cookie(self.client.get(self.url("/api/v1/me/tokens")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        list[0]["id"].as_i64().expect("the harness token")
+    }
+
+    /// Revokes `user`'s harness token through the API (signed in by cookie); the status.
+    pub async fn revoke_token(&self, user: &TestUser) -> u16 {
+        let id = self.token_id(user).await;
+        user.with_cookie(
+            self.client
+                .delete(self.url(&format!("/api/v1/me/tokens/{id}"))),
+        )
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+    }
+}
+
+impl TestApp {
     /// Registers (through the API), then gives the account `role` and, with `org`, a
     /// membership (directly in the database), then signs in and creates a token.
     pub async fn user(&self, role: Role, org: Option<i64>) -> TestUser {

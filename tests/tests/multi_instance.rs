@@ -306,24 +306,7 @@ async fn revocations_and_access_changes_reach_sockets_on_the_other_instance() {
     anon.expect_no_message(Duration::from_millis(500)).await;
 
     // Revoking the token through instance one closes its socket on two.
-    let tokens: serde_json::Value = anna
-        .with_cookie(one.client.get(one.url("/api/v1/me/tokens")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let tid = tokens[0]["id"].as_i64().unwrap();
-    let res = anna
-        .with_cookie(
-            one.client
-                .delete(one.url(&format!("/api/v1/me/tokens/{tid}"))),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 204);
+    assert_eq!(one.revoke_token(&anna).await, 204);
     let reason = a.expect_closed().await;
     assert!(reason.contains("4001"), "{reason}");
 }

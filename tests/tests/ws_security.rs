@@ -9,19 +9,6 @@ use matchraum_tests::{assert_problem, Role, TestApp, TestUser};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-/// The id of the bearer token the harness created for `user`.
-async fn token_id(app: &TestApp, user: &TestUser) -> i64 {
-    let list: Value = user
-        .with_cookie(app.client.get(app.url("/api/v1/me/tokens")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    list[0]["id"].as_i64().expect("the harness token")
-}
-
 /// How many messages the channel holds, as its owner reads them.
 async fn stored(app: &TestApp, owner: &TestUser, ch: i64) -> usize {
     let res = owner
@@ -51,16 +38,7 @@ async fn revoking_a_token_closes_its_socket() {
     a.subscribe(ch, None).await;
     a.say(ch, "before", "vorher").await;
 
-    let tid = token_id(&app, &anna).await;
-    let res = anna
-        .with_cookie(
-            app.client
-                .delete(app.url(&format!("/api/v1/me/tokens/{tid}"))),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 204);
+    assert_eq!(app.revoke_token(&anna).await, 204);
     let reason = a.expect_closed().await;
     assert!(reason.contains("4001"), "{reason}");
     assert_eq!(stored(&app, &anna, ch).await, 1);
@@ -115,7 +93,7 @@ async fn a_missed_revocation_still_cannot_write() {
     let (anna, ben, ch) = two_members(&app).await;
     let mut a = Ws::connect(&app, Some(&anna)).await;
     a.subscribe(ch, None).await;
-    let tid = token_id(&app, &anna).await;
+    let tid = app.token_id(&anna).await;
     // Straight in the database: no bus event.
     matchraum::auth::store::revoke_token(&app.db.conn, anna.id, tid)
         .await
