@@ -4,10 +4,10 @@ import type { components } from './schema';
 
 type S = components['schemas'];
 
-export type MatchResponse = S['MatchResponse'] & {
-  // Added by the status contract (wt-data); absent on older servers.
-  semantic?: { state: 'building' | 'ready' | 'disabled'; percent: number };
-};
+export type MatchResponse = S['MatchResponse'];
+export type ServerStatus = S['Status'];
+export type SemanticState = S['SemanticState'];
+export type SemanticSummary = S['SemanticSummary'];
 export type SolutionMatch = S['SolutionMatch'];
 export type OrganisationRef = S['OrganisationRef'];
 export type Solution = S['Solution'];

@@ -1,14 +1,8 @@
-// Progress of the semantic index (`GET /api/v1/status`, the wt-data contract). Polled every
-// few seconds while it is being built; a server without the route counts as ready.
+// Progress of the semantic index (`GET /api/v1/status`). Polled every few seconds while it is
+// being built; match answers carry the same state (`noteSemantic`).
 
 import { api } from '../api/client';
-
-export type SemanticState = 'building' | 'ready' | 'disabled';
-
-export interface ServerStatus {
-  catalogue: { solutions: number };
-  semantic: { state: SemanticState; indexed: number; total: number; percent: number };
-}
+import type { SemanticState, SemanticSummary, ServerStatus } from '../api/types';
 
 export const semantic: { state: SemanticState; percent: number; known: boolean } = $state({
   state: 'ready',
@@ -26,7 +20,8 @@ export async function refreshStatus(): Promise<void> {
     semantic.percent = s.semantic.percent;
     semantic.known = true;
   } catch {
-    // Older servers have no status route; search works either way.
+    // Unreachable for the moment: search works either way, and the next match answer
+    // carries the state again.
     semantic.known = false;
   }
   schedule();
@@ -38,7 +33,7 @@ function schedule() {
 }
 
 /** Fed by every match answer, which carries the same `semantic` block. */
-export function noteSemantic(s: { state: SemanticState; percent: number } | undefined): void {
+export function noteSemantic(s: SemanticSummary | undefined): void {
   if (!s) return;
   const wasBuilding = semantic.state === 'building';
   semantic.state = s.state;
