@@ -11,6 +11,7 @@ mod eval;
 mod import;
 mod matching;
 mod multi_instance;
+mod rate_limits;
 mod snapshot;
 mod ui_serving;
 mod websocket;
