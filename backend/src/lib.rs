@@ -11,6 +11,7 @@ pub mod demo;
 pub mod http;
 pub mod import;
 pub mod matching;
+pub mod metrics;
 pub mod realtime;
 pub mod snapshot;
 pub mod startup;

@@ -9,6 +9,7 @@ pub mod panic;
 pub mod problem;
 pub mod query;
 pub mod status;
+pub mod trace;
 pub mod ui;
 pub mod ws;
 
