@@ -46,6 +46,14 @@ fn opts(name: &str, help: &str) -> Opts {
     Opts::new(name, help).namespace("matchraum")
 }
 
+fn gauge(name: &str, help: &str) -> IntGauge {
+    IntGauge::with_opts(opts(name, help)).expect("valid gauge")
+}
+
+fn counter(name: &str, help: &str) -> IntCounter {
+    IntCounter::with_opts(opts(name, help)).expect("valid counter")
+}
+
 fn histogram(name: &str, help: &str, labels: &[&str]) -> HistogramVec {
     let o = HistogramOpts::new(name, help)
         .namespace("matchraum")
@@ -78,46 +86,22 @@ impl Metrics {
                 "POST /api/v1/match latency per stage (embed, vector, lexical, fusion, explanation)",
                 &["stage"],
             ),
-            embed_queue: IntGauge::with_opts(opts(
-                "embed_queue_depth",
-                "match queries waiting for the embedding model",
-            ))
-            .expect("valid gauge"),
+            embed_queue: gauge("embed_queue_depth", "match queries waiting for the embedding model"),
             index_entries: IntGaugeVec::new(
                 opts("index_entries", "entries in the matching indexes"),
                 &["index"],
             )
             .expect("valid gauge"),
-            index_refreshed: IntGauge::with_opts(opts(
-                "index_last_refresh_timestamp_seconds",
-                "when the matching indexes last took catalogue changes in (Unix time; 0 = never)",
-            ))
-            .expect("valid gauge"),
-            ws_connections: IntGauge::with_opts(opts(
-                "ws_connections",
-                "open websocket connections",
-            ))
-            .expect("valid gauge"),
+            index_refreshed: gauge("index_last_refresh_timestamp_seconds", "when the matching indexes last took catalogue changes in (Unix time; 0 = never)"),
+            ws_connections: gauge("ws_connections", "open websocket connections"),
             ws_frames: IntCounterVec::new(
                 opts("ws_frames_total", "websocket frames received from clients (in) and queued to sockets by the hub (out)"),
                 &["direction"],
             )
             .expect("valid counter"),
-            ws_queue_drops: IntCounter::with_opts(opts(
-                "ws_queue_drops_total",
-                "frames not queued because a socket's queue was full",
-            ))
-            .expect("valid counter"),
-            ws_slow_closes: IntCounter::with_opts(opts(
-                "ws_slow_consumer_closes_total",
-                "sockets disconnected as slow consumers",
-            ))
-            .expect("valid counter"),
-            bus_publish_errors: IntCounter::with_opts(opts(
-                "bus_publish_errors_total",
-                "failed or dropped publishes to the bus between instances",
-            ))
-            .expect("valid counter"),
+            ws_queue_drops: counter("ws_queue_drops_total", "frames not queued because a socket's queue was full"),
+            ws_slow_closes: counter("ws_slow_consumer_closes_total", "sockets disconnected as slow consumers"),
+            bus_publish_errors: counter("bus_publish_errors_total", "failed or dropped publishes to the bus between instances"),
             db_pool: IntGaugeVec::new(
                 opts("db_pool_connections", "database pool connections by state"),
                 &["state"],
