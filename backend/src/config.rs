@@ -7,6 +7,8 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
 use serde::{Deserialize, Serialize};
 
+use crate::auth::ratelimit::RateLimits;
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
@@ -70,8 +72,9 @@ pub struct Config {
     pub rate_match_per_account: u32,
     pub rate_write_per_ip: u32,
     pub rate_write_per_account: u32,
-    /// Prefix of the Redis pub/sub channel of the real-time bus (`<prefix>:events`), so
-    /// that several deployments (or tests) can share one Redis.
+    /// Prefix of every Redis key: the real-time bus's pub/sub channel (`<prefix>:events`)
+    /// and the rate-limit counters (`<prefix>:rl:…`), so that several deployments (or
+    /// tests) can share one Redis.
     pub redis_prefix: String,
     /// Largest websocket text frame a client may send, in bytes (larger: `error too_large`).
     pub ws_max_frame_bytes: usize,
@@ -160,13 +163,35 @@ impl Config {
             .map_err(|e| ConfigError(Box::new(e)))
     }
 
+    /// The limits of the rate limiter.
+    pub fn rate_limits(&self) -> RateLimits {
+        RateLimits {
+            window_secs: self.rate_window_secs,
+            login_per_ip: self.rate_login_per_ip,
+            login_per_account: self.rate_login_per_account,
+            login_per_account_total: self.rate_login_per_account_total,
+            register_per_ip: self.rate_register_per_ip,
+            match_per_ip: self.rate_match_per_ip,
+            match_per_account: self.rate_match_per_account,
+            write_per_ip: self.rate_write_per_ip,
+            write_per_account: self.rate_write_per_account,
+        }
+    }
+
+    /// What the real-time part (hub, bus, socket caps) needs.
+    pub fn realtime(&self) -> crate::realtime::Settings {
+        crate::realtime::Settings {
+            redis_url: self.redis_url.clone(),
+            redis_prefix: self.redis_prefix.clone(),
+            queue_len: self.ws_queue_len,
+            max_per_account: self.ws_max_per_account,
+            max_per_ip: self.ws_max_per_ip,
+        }
+    }
+
     /// The snapshot to seed an empty database with, if any.
     pub fn seed_snapshot(&self) -> Option<&std::path::Path> {
         Some(self.seed_snapshot.as_path()).filter(|p| !p.as_os_str().is_empty())
-    }
-
-    pub fn is_sqlite(&self) -> bool {
-        self.database_url.starts_with("sqlite:")
     }
 }
 

@@ -1,18 +1,19 @@
 //! Matchraum: brings together public administrations that seek a solution with those
 //! that built one. See `README.md` for the tour and `ARCHITECTURE` notes in the modules.
 
-pub mod auth;
-pub mod catalog;
+pub use matchraum_accounts as auth;
+pub use matchraum_catalog as catalog;
 pub mod commands;
-pub mod community;
+pub use matchraum_community as community;
 pub mod config;
-pub mod db;
+pub use matchraum_core::db;
 pub mod demo;
 pub mod http;
-pub mod import;
-pub mod matching;
+pub use matchraum_import as import;
+pub use matchraum_matching as matching;
 pub mod metrics;
-pub mod realtime;
+pub use matchraum_realtime as realtime;
+pub mod services;
 pub mod snapshot;
 pub mod startup;
 pub mod state;

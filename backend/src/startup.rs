@@ -68,8 +68,13 @@ impl Application {
         } else {
             (None, None)
         };
-        let auth = crate::auth::AuthState::new(&config).await;
-        let realtime = crate::realtime::Realtime::start(&config, db.clone());
+        let auth = crate::auth::AuthState::new(
+            config.redis_url.as_deref(),
+            &config.redis_prefix,
+            config.rate_limits(),
+        )
+        .await;
+        let realtime = crate::realtime::Realtime::start(&config.realtime(), db.clone());
         let state = AppState {
             db,
             config: Arc::new(config),

@@ -1,14 +1,17 @@
 //! CRUD routes of the catalogue: thin adapters from HTTP to `catalog::store`.
 
 use actix_web::{web, HttpResponse};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::IntoParams;
 
+use super::extract::{Caller, MaybePrincipal};
 use super::problem::{ApiError, Problem};
-use crate::auth::{audit, policy, MaybePrincipal, Principal};
+use super::reply::{created, no_content, ok, ApiResult};
+use crate::auth::{audit, policy, Principal};
 use crate::catalog::model::*;
-use crate::catalog::store::{self, needs, organisations, solutions, usages, ListParams};
+use crate::catalog::store::{needs, organisations, solutions, usages, ListParams};
 use crate::catalog::vocab::*;
+use crate::services::catalog as services;
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -50,22 +53,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     );
 }
 
-type ApiResult = Result<HttpResponse, ApiError>;
-
-fn ok<T: Serialize>(body: T) -> ApiResult {
-    Ok(HttpResponse::Ok().json(body))
-}
-
-fn created<T: Serialize>(collection: &str, id: i64, body: T) -> ApiResult {
-    Ok(HttpResponse::Created()
-        .insert_header(("Location", format!("/api/v1/{collection}/{id}")))
-        .json(body))
-}
-
-fn no_content() -> ApiResult {
-    Ok(HttpResponse::NoContent().finish())
-}
-
 /// Deletions of catalogue entries are security-relevant: who removed what.
 async fn audit_deleted(
     state: &AppState,
@@ -74,14 +61,14 @@ async fn audit_deleted(
     id: i64,
     what: &str,
 ) -> Result<(), ApiError> {
-    audit::record(
+    Ok(audit::record(
         &state.db,
         Some(p.user_id),
         &format!("{kind}.deleted"),
         &format!("{kind}:{id}"),
         serde_json::json!({ "name": what }),
     )
-    .await
+    .await?)
 }
 
 // ---- organisations -------------------------------------------------------------------
@@ -131,42 +118,39 @@ pub async fn get_organisation(state: web::Data<AppState>, id: web::Path<i64>) ->
 #[utoipa::path(post, path = "/api/v1/organisations", tag = "catalog", request_body = OrganisationInput,
     responses((status = 201, body = Organisation), (status = 422, body = Problem)))]
 pub async fn create_organisation(
-    p: Principal,
+    p: Caller,
     state: web::Data<AppState>,
     body: web::Json<OrganisationInput>,
 ) -> ApiResult {
     policy::create_organisation(&p)?;
-    let org = organisations::create(&state.db, body.into_inner()).await?;
-    state.catalog_changed(store::Changed::Organisation(org.id));
+    let org = services::create_organisation(&state, body.into_inner()).await?;
     created("organisations", org.id, org)
 }
 
 #[utoipa::path(put, path = "/api/v1/organisations/{id}", tag = "catalog", request_body = OrganisationInput,
     responses((status = 200, body = Organisation), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn update_organisation(
-    p: Principal,
+    p: Caller,
     state: web::Data<AppState>,
     id: web::Path<i64>,
     body: web::Json<OrganisationInput>,
 ) -> ApiResult {
     policy::update_organisation(&p, *id)?;
-    let org = organisations::update(&state.db, *id, body.into_inner()).await?;
-    state.catalog_changed(store::Changed::Organisation(org.id));
+    let org = services::update_organisation(&state, *id, body.into_inner()).await?;
     ok(org)
 }
 
 #[utoipa::path(delete, path = "/api/v1/organisations/{id}", tag = "catalog",
     responses((status = 204), (status = 404, body = Problem)))]
 pub async fn delete_organisation(
-    p: Principal,
+    p: Caller,
     state: web::Data<AppState>,
     id: web::Path<i64>,
 ) -> ApiResult {
     policy::delete_organisation(&p, *id)?;
     let org = organisations::get(&state.db, *id).await?;
-    organisations::delete(&state.db, *id).await?;
+    services::delete_organisation(&state, *id).await?;
     audit_deleted(&state, &p, "organisation", *id, &org.name).await?;
-    state.catalog_changed(store::Changed::Organisation(*id));
     no_content()
 }
 
@@ -251,43 +235,40 @@ pub async fn export_solution_publiccode(
 #[utoipa::path(post, path = "/api/v1/solutions", tag = "catalog", request_body = SolutionInput,
     responses((status = 201, body = Solution), (status = 422, body = Problem)))]
 pub async fn create_solution(
-    p: Principal,
+    p: Caller,
     state: web::Data<AppState>,
     body: web::Json<SolutionInput>,
 ) -> ApiResult {
     policy::manage_solution(&p, body.provider_id)?;
-    let s = solutions::create(&state.db, body.into_inner()).await?;
-    state.catalog_changed(store::Changed::Solution(s.id));
+    let s = services::create_solution(&state, body.into_inner()).await?;
     created("solutions", s.id, s)
 }
 
 #[utoipa::path(put, path = "/api/v1/solutions/{id}", tag = "catalog", request_body = SolutionInput,
     responses((status = 200, body = Solution), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn update_solution(
-    p: Principal,
+    p: Caller,
     state: web::Data<AppState>,
     id: web::Path<i64>,
     body: web::Json<SolutionInput>,
 ) -> ApiResult {
     policy::manage_solution(&p, solutions::get(&state.db, *id).await?.provider_id)?;
     policy::manage_solution(&p, body.provider_id)?;
-    let s = solutions::update(&state.db, *id, body.into_inner()).await?;
-    state.catalog_changed(store::Changed::Solution(s.id));
+    let s = services::update_solution(&state, *id, body.into_inner()).await?;
     ok(s)
 }
 
 #[utoipa::path(delete, path = "/api/v1/solutions/{id}", tag = "catalog",
     responses((status = 204), (status = 404, body = Problem)))]
 pub async fn delete_solution(
-    p: Principal,
+    p: Caller,
     state: web::Data<AppState>,
     id: web::Path<i64>,
 ) -> ApiResult {
     let s = solutions::get(&state.db, *id).await?;
     policy::manage_solution(&p, s.provider_id)?;
-    solutions::delete(&state.db, *id).await?;
+    services::delete_solution(&state, *id).await?;
     audit_deleted(&state, &p, "solution", *id, &s.title).await?;
-    state.catalog_changed(store::Changed::SolutionDeleted(*id));
     no_content()
 }
 
@@ -332,7 +313,7 @@ pub async fn get_usage(state: web::Data<AppState>, id: web::Path<i64>) -> ApiRes
 #[utoipa::path(post, path = "/api/v1/usages", tag = "catalog", request_body = UsageInput,
     responses((status = 201, body = Usage), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_usage(
-    p: Principal,
+    p: Caller,
     state: web::Data<AppState>,
     body: web::Json<UsageInput>,
 ) -> ApiResult {
@@ -344,7 +325,7 @@ pub async fn create_usage(
 #[utoipa::path(put, path = "/api/v1/usages/{id}", tag = "catalog", request_body = UsageInput,
     responses((status = 200, body = Usage), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn update_usage(
-    p: Principal,
+    p: Caller,
     state: web::Data<AppState>,
     id: web::Path<i64>,
     body: web::Json<UsageInput>,
@@ -356,11 +337,7 @@ pub async fn update_usage(
 
 #[utoipa::path(delete, path = "/api/v1/usages/{id}", tag = "catalog",
     responses((status = 204), (status = 404, body = Problem)))]
-pub async fn delete_usage(
-    p: Principal,
-    state: web::Data<AppState>,
-    id: web::Path<i64>,
-) -> ApiResult {
+pub async fn delete_usage(p: Caller, state: web::Data<AppState>, id: web::Path<i64>) -> ApiResult {
     let u = usages::get(&state.db, *id).await?;
     policy::manage_usage(&p, u.organisation_id)?;
     usages::delete(&state.db, *id).await?;
@@ -424,31 +401,19 @@ pub async fn get_need(
 #[utoipa::path(post, path = "/api/v1/needs", tag = "catalog", request_body = NeedInput,
     responses((status = 201, body = Need), (status = 422, body = Problem)))]
 pub async fn create_need(
-    p: Principal,
+    p: Caller,
     state: web::Data<AppState>,
     body: web::Json<NeedInput>,
 ) -> ApiResult {
     policy::manage_need(&p, body.organisation_id)?;
-    let n = needs::create(&state.db, body.into_inner()).await?;
-    state.catalog_changed(store::Changed::Need(n.id));
-    if let Some(matcher) = &state.matcher {
-        // The need is stored; telling others is best effort and never fails the request.
-        use crate::matching::notify;
-        let told = match notify::on_need_posted(&state.db, matcher, &n).await {
-            Ok(recorded) => notify::push_live(&state.db, &state.realtime, &recorded).await,
-            Err(e) => Err(e),
-        };
-        if let Err(e) = told {
-            tracing::warn!(need = n.id, error = %e, "could not notify about a need");
-        }
-    }
+    let n = services::create_need(&state, body.into_inner()).await?;
     created("needs", n.id, n)
 }
 
 #[utoipa::path(put, path = "/api/v1/needs/{id}", tag = "catalog", request_body = NeedInput,
     responses((status = 200, body = Need), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn update_need(
-    p: Principal,
+    p: Caller,
     state: web::Data<AppState>,
     id: web::Path<i64>,
     body: web::Json<NeedInput>,
@@ -457,24 +422,17 @@ pub async fn update_need(
     policy::view_need(Some(&p), &existing)?;
     policy::manage_need(&p, existing.organisation_id)?;
     policy::manage_need(&p, body.organisation_id)?;
-    let n = needs::update(&state.db, *id, body.into_inner()).await?;
-    crate::matching::notify::withdraw_if_private(&state.db, &n).await?;
-    state.catalog_changed(store::Changed::Need(n.id));
+    let n = services::update_need(&state, *id, body.into_inner()).await?;
     ok(n)
 }
 
 #[utoipa::path(delete, path = "/api/v1/needs/{id}", tag = "catalog",
     responses((status = 204), (status = 404, body = Problem)))]
-pub async fn delete_need(
-    p: Principal,
-    state: web::Data<AppState>,
-    id: web::Path<i64>,
-) -> ApiResult {
+pub async fn delete_need(p: Caller, state: web::Data<AppState>, id: web::Path<i64>) -> ApiResult {
     let n = needs::get(&state.db, *id).await?;
     policy::view_need(Some(&p), &n)?;
     policy::manage_need(&p, n.organisation_id)?;
-    needs::delete(&state.db, *id).await?;
+    services::delete_need(&state, *id).await?;
     audit_deleted(&state, &p, "need", *id, &n.title).await?;
-    state.catalog_changed(store::Changed::NeedDeleted(*id));
     no_content()
 }

@@ -6,31 +6,16 @@ use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::problem::{ApiError, Problem, ProblemKind};
-use crate::auth::{audit, MaybePrincipal, Principal};
+use super::extract::{Caller, MaybePrincipal};
+use super::problem::{ApiError, Problem};
+use super::reply::{no_content, ok, ApiResult};
+use crate::auth::{audit, Principal};
 use crate::community::model::*;
 use crate::community::store::{self, ChannelFilter, HistoryQuery, ModAction, QuestionStatus};
-use crate::community::{invitations, CommunityError};
+use crate::community::{invitations, similar};
 use crate::matching::store::ItemKind;
+use crate::services::community as services;
 use crate::state::AppState;
-
-impl From<CommunityError> for ApiError {
-    fn from(e: CommunityError) -> Self {
-        match e {
-            CommunityError::NotFound { .. } => ApiError::new(ProblemKind::NotFound, e.to_string()),
-            CommunityError::Forbidden(m) => ApiError::new(ProblemKind::Forbidden, m),
-            CommunityError::Invalid { field, message } => {
-                ApiError::validation(field.clone(), format!("{field}: {message}"))
-            }
-            CommunityError::Conflict(m) => ApiError::new(ProblemKind::Conflict, m),
-            CommunityError::Unavailable(m) => ApiError::new(ProblemKind::ServiceUnavailable, m),
-            CommunityError::Db(err) => {
-                tracing::error!(error = %err, "database error");
-                ApiError::new(ProblemKind::Internal, "the request could not be completed")
-            }
-        }
-    }
-}
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -80,12 +65,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/reports/{id}/resolve", web::post().to(resolve_report))
     .route("/notifications", web::get().to(notifications))
     .route("/matches/channel", web::post().to(open_direct));
-}
-
-type ApiResult = Result<HttpResponse, ApiError>;
-
-fn ok<T: Serialize>(body: T) -> ApiResult {
-    Ok(HttpResponse::Ok().json(body))
 }
 
 async fn audit_mod(
@@ -147,7 +126,7 @@ pub async fn list_channels(
     responses((status = 201, body = Channel), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_channel(
     state: web::Data<AppState>,
-    p: Principal,
+    p: Caller,
     body: web::Json<ChannelInput>,
 ) -> ApiResult {
     let (ch, invited) = store::create_channel(&state.db, &p, body.into_inner()).await?;
@@ -181,7 +160,7 @@ pub async fn get_channel(
     responses((status = 200, body = Channel), (status = 403, body = Problem)))]
 pub async fn update_channel(
     state: web::Data<AppState>,
-    p: Principal,
+    p: Caller,
     id: web::Path<i64>,
     body: web::Json<ChannelPatch>,
 ) -> ApiResult {
@@ -210,7 +189,7 @@ pub async fn update_channel(
     responses((status = 204), (status = 403, body = Problem)))]
 pub async fn delete_channel(
     state: web::Data<AppState>,
-    p: Principal,
+    p: Caller,
     id: web::Path<i64>,
 ) -> ApiResult {
     store::delete_channel(&state.db, &p, *id).await?;
@@ -223,7 +202,7 @@ pub async fn delete_channel(
         serde_json::json!({}),
     )
     .await;
-    Ok(HttpResponse::NoContent().finish())
+    no_content()
 }
 
 // ---- members -------------------------------------------------------------------------
@@ -255,7 +234,7 @@ fn default_role() -> MemberRole {
     responses((status = 200, body = Member), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn set_member_role(
     state: web::Data<AppState>,
-    p: Principal,
+    p: Caller,
     id: web::Path<i64>,
     body: web::Json<InviteInput>,
 ) -> ApiResult {
@@ -278,7 +257,7 @@ pub async fn set_member_role(
     responses((status = 201, body = ChannelInvitation), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn invite(
     state: web::Data<AppState>,
-    p: Principal,
+    p: Caller,
     id: web::Path<i64>,
     body: web::Json<InviteInput>,
 ) -> ApiResult {
@@ -298,7 +277,7 @@ pub async fn invite(
 /// The caller's pending channel invitations, newest first.
 #[utoipa::path(get, path = "/api/v1/me/channel-invitations", tag = "community",
     responses((status = 200, body = Vec<ChannelInvitation>), (status = 401, body = Problem)))]
-pub async fn my_invitations(state: web::Data<AppState>, p: Principal) -> ApiResult {
+pub async fn my_invitations(state: web::Data<AppState>, p: Caller) -> ApiResult {
     ok(invitations::mine(&state.db, &p).await?)
 }
 
@@ -306,7 +285,7 @@ pub async fn my_invitations(state: web::Data<AppState>, p: Principal) -> ApiResu
     responses((status = 200, body = Member), (status = 404, body = Problem)))]
 pub async fn accept_channel_invitation(
     state: web::Data<AppState>,
-    p: Principal,
+    p: Caller,
     id: web::Path<i64>,
 ) -> ApiResult {
     ok(invitations::accept(&state.db, &p, *id).await?)
@@ -316,18 +295,18 @@ pub async fn accept_channel_invitation(
     responses((status = 204), (status = 404, body = Problem)))]
 pub async fn decline_channel_invitation(
     state: web::Data<AppState>,
-    p: Principal,
+    p: Caller,
     id: web::Path<i64>,
 ) -> ApiResult {
     invitations::decline(&state.db, &p, *id).await?;
-    Ok(HttpResponse::NoContent().finish())
+    no_content()
 }
 
 #[utoipa::path(delete, path = "/api/v1/channels/{id}/members/{user_id}", tag = "community",
     responses((status = 204), (status = 403, body = Problem), (status = 409, body = Problem)))]
 pub async fn remove_member(
     state: web::Data<AppState>,
-    p: Principal,
+    p: Caller,
     path: web::Path<(i64, i64)>,
 ) -> ApiResult {
     let (id, user_id) = path.into_inner();
@@ -344,7 +323,7 @@ pub async fn remove_member(
         )
         .await;
     }
-    Ok(HttpResponse::NoContent().finish())
+    no_content()
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -359,7 +338,7 @@ pub struct SanctionInput {
     responses((status = 200, body = Member), (status = 403, body = Problem)))]
 pub async fn sanction(
     state: web::Data<AppState>,
-    p: Principal,
+    p: Caller,
     path: web::Path<(i64, i64)>,
     body: web::Json<SanctionInput>,
 ) -> ApiResult {
@@ -381,16 +360,16 @@ pub async fn sanction(
 
 #[utoipa::path(post, path = "/api/v1/channels/{id}/join", tag = "community",
     responses((status = 200, body = Member), (status = 403, body = Problem)))]
-pub async fn join(state: web::Data<AppState>, p: Principal, id: web::Path<i64>) -> ApiResult {
+pub async fn join(state: web::Data<AppState>, p: Caller, id: web::Path<i64>) -> ApiResult {
     ok(store::join(&state.db, &p, *id).await?)
 }
 
 #[utoipa::path(post, path = "/api/v1/channels/{id}/leave", tag = "community",
     responses((status = 204), (status = 409, body = Problem)))]
-pub async fn leave(state: web::Data<AppState>, p: Principal, id: web::Path<i64>) -> ApiResult {
+pub async fn leave(state: web::Data<AppState>, p: Caller, id: web::Path<i64>) -> ApiResult {
     store::leave(&state.db, &p, *id).await?;
     state.realtime.kick(*id, Some(p.user_id));
-    Ok(HttpResponse::NoContent().finish())
+    no_content()
 }
 
 // ---- messages ------------------------------------------------------------------------
@@ -443,17 +422,16 @@ pub struct Posted {
     responses((status = 201, body = Posted), (status = 200, body = Posted), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn post_message(
     state: web::Data<AppState>,
-    p: Principal,
+    p: Caller,
     id: web::Path<i64>,
     body: web::Json<MessageInput>,
 ) -> ApiResult {
-    let posted = store::post_message(&state.db, &p, *id, body.into_inner()).await?;
-    state.realtime.posted(&posted);
+    let posted = services::post_message(&state, &p, *id, body.into_inner()).await?;
     let similar = if posted.created && posted.message.kind == MessageKind::Question {
-        similar(
+        similar_to(
             &state,
             *id,
-            &question_text(&posted.message),
+            &similar::question_text(&posted.message),
             Some(posted.message.id),
             5,
         )
@@ -483,23 +461,23 @@ pub struct ReadInput {
     responses((status = 204), (status = 403, body = Problem)))]
 pub async fn mark_read(
     state: web::Data<AppState>,
-    p: Principal,
+    p: Caller,
     id: web::Path<i64>,
     body: web::Json<ReadInput>,
 ) -> ApiResult {
     store::mark_read(&state.db, &p, *id, body.message_id).await?;
-    Ok(HttpResponse::NoContent().finish())
+    no_content()
 }
 
 #[utoipa::path(get, path = "/api/v1/channels/unread", tag = "community",
     responses((status = 200, body = Vec<Unread>), (status = 401, body = Problem)))]
-pub async fn unread(state: web::Data<AppState>, p: Principal) -> ApiResult {
+pub async fn unread(state: web::Data<AppState>, p: Caller) -> ApiResult {
     ok(store::unread_counts(&state.db, &p).await?)
 }
 
 #[utoipa::path(get, path = "/api/v1/notifications", tag = "community",
     responses((status = 200, body = Vec<Notification>), (status = 401, body = Problem)))]
-pub async fn notifications(state: web::Data<AppState>, p: Principal) -> ApiResult {
+pub async fn notifications(state: web::Data<AppState>, p: Caller) -> ApiResult {
     ok(store::notifications(&state.db, &p).await?)
 }
 
@@ -524,13 +502,12 @@ pub struct EditInput {
     responses((status = 200, body = Message), (status = 403, body = Problem)))]
 pub async fn edit_message(
     state: web::Data<AppState>,
-    p: Principal,
+    p: Caller,
     id: web::Path<i64>,
     body: web::Json<EditInput>,
 ) -> ApiResult {
     let b = body.into_inner();
-    let m = store::edit_message(&state.db, &p, *id, b.body, b.title).await?;
-    state.realtime.changed_message(&m);
+    let m = services::edit_message(&state, &p, *id, b.body, b.title).await?;
     if m.author_id != p.user_id {
         audit_mod(
             &state,
@@ -551,8 +528,7 @@ pub async fn edits(state: web::Data<AppState>, p: MaybePrincipal, id: web::Path<
 }
 
 async fn apply_mod(state: &AppState, p: &Principal, id: i64, action: ModAction) -> ApiResult {
-    let m = store::moderate_message(&state.db, p, id, action).await?;
-    state.realtime.changed_message(&m);
+    let m = services::moderate_message(state, p, id, action).await?;
     if !(action == ModAction::Delete && m.author_id == p.user_id) {
         audit_mod(
             state,
@@ -570,7 +546,7 @@ async fn apply_mod(state: &AppState, p: &Principal, id: i64, action: ModAction) 
     responses((status = 200, body = Message), (status = 403, body = Problem)))]
 pub async fn delete_message(
     state: web::Data<AppState>,
-    p: Principal,
+    p: Caller,
     id: web::Path<i64>,
 ) -> ApiResult {
     apply_mod(&state, &p, *id, ModAction::Delete).await
@@ -587,7 +563,7 @@ pub struct ModerationInput {
     responses((status = 200, body = Message), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn moderate(
     state: web::Data<AppState>,
-    p: Principal,
+    p: Caller,
     id: web::Path<i64>,
     body: web::Json<ModerationInput>,
 ) -> ApiResult {
@@ -613,7 +589,7 @@ pub async fn moderate(
     responses((status = 200, body = Vec<ReactionCount>)))]
 pub async fn add_reaction(
     state: web::Data<AppState>,
-    p: Principal,
+    p: Caller,
     path: web::Path<(i64, String)>,
 ) -> ApiResult {
     let (id, emoji) = path.into_inner();
@@ -624,22 +600,15 @@ pub async fn add_reaction(
     responses((status = 200, body = Vec<ReactionCount>)))]
 pub async fn remove_reaction(
     state: web::Data<AppState>,
-    p: Principal,
+    p: Caller,
     path: web::Path<(i64, String)>,
 ) -> ApiResult {
     let (id, emoji) = path.into_inner();
     react(&state, &p, id, &emoji, false).await
 }
 
-/// Stores the reaction and tells the channel's subscribers when it changed something.
 async fn react(state: &AppState, p: &Principal, id: i64, emoji: &str, on: bool) -> ApiResult {
-    let r = store::react(&state.db, p, id, emoji, on).await?;
-    if r.changed {
-        state
-            .realtime
-            .reaction(r.channel_id, id, p.user_id, emoji.trim(), on);
-    }
-    ok(r.counts)
+    ok(services::react(state, p, id, emoji, on).await?.counts)
 }
 
 // ---- Q&A -----------------------------------------------------------------------------
@@ -655,12 +624,11 @@ pub struct AcceptInput {
     responses((status = 200, body = Message), (status = 403, body = Problem)))]
 pub async fn accept(
     state: web::Data<AppState>,
-    p: Principal,
+    p: Caller,
     id: web::Path<i64>,
     body: web::Json<AcceptInput>,
 ) -> ApiResult {
-    let m = store::accept_answer(&state.db, &p, *id, body.answer_id).await?;
-    state.realtime.changed_message(&m);
+    let m = services::accept_answer(&state, &p, *id, body.answer_id).await?;
     ok(m)
 }
 
@@ -709,7 +677,7 @@ pub async fn similar_questions(
     if q.text.trim().is_empty() || q.text.len() > 4000 {
         return Err(ApiError::validation("text", "text: 1 to 4000 bytes"));
     }
-    ok(similar(
+    ok(similar_to(
         &state,
         *id,
         &q.text,
@@ -719,16 +687,10 @@ pub async fn similar_questions(
     .await)
 }
 
-fn question_text(m: &Message) -> String {
-    match &m.title {
-        Some(t) => format!("{t}\n{}", m.body),
-        None => m.body.clone(),
-    }
-}
-
 /// Answered questions of the channel most similar to `text`: by embedding when the
-/// matcher runs, else by word overlap. Never fails the request (an empty list instead).
-async fn similar(
+/// matcher runs, else by word overlap (`community::similar`). Never fails the request (an
+/// empty list instead).
+async fn similar_to(
     state: &AppState,
     channel_id: i64,
     text: &str,
@@ -748,61 +710,29 @@ async fn similar(
     if candidates.is_empty() {
         return Vec::new();
     }
-    let items: Vec<(i64, String)> = candidates
-        .iter()
-        .map(|m| (m.id, question_text(m)))
-        .collect();
-    let by_overlap = || items.iter().map(|(_, t)| overlap(text, t)).collect();
-    let mut scores: Vec<f32> = match &state.matcher {
+    let vectors = match &state.matcher {
         // Each question is embedded once per text (stored), not on every call.
-        Some(matcher) => match (
-            matcher.embed_query(text).await,
-            matcher
-                .stored_passages(&state.db, ItemKind::Question, &items)
-                .await,
-        ) {
-            (Ok(q), Ok(vs)) => vs.iter().map(|v| cosine(&q, v)).collect(),
-            _ => by_overlap(),
-        },
-        None => by_overlap(),
+        Some(matcher) => {
+            let items: Vec<(i64, String)> = candidates
+                .iter()
+                .map(|m| (m.id, similar::question_text(m)))
+                .collect();
+            match (
+                matcher.embed_query(text).await,
+                matcher
+                    .stored_passages(&state.db, ItemKind::Question, &items)
+                    .await,
+            ) {
+                (Ok(q), Ok(vs)) => Some((q, vs)),
+                _ => None,
+            }
+        }
+        None => None,
     };
-    let mut ranked: Vec<(f32, Message)> = scores.drain(..).zip(candidates).collect();
-    ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let floor = if state.matcher.is_some() { 0.75 } else { 0.15 };
-    ranked
-        .into_iter()
-        .filter(|(s, _)| *s >= floor)
-        .take(limit)
-        .map(|(score, question)| SimilarQuestion { question, score })
-        .collect()
-}
-
-fn cosine(a: &[f32], b: &[f32]) -> f32 {
-    let (mut dot, mut na, mut nb) = (0f32, 0f32, 0f32);
-    for (x, y) in a.iter().zip(b) {
-        dot += x * y;
-        na += x * x;
-        nb += y * y;
-    }
-    if na == 0.0 || nb == 0.0 {
-        0.0
-    } else {
-        dot / (na.sqrt() * nb.sqrt())
-    }
-}
-
-fn overlap(a: &str, b: &str) -> f32 {
-    let words = |s: &str| -> std::collections::HashSet<String> {
-        s.split(|c: char| !c.is_alphanumeric())
-            .filter(|w| w.chars().count() > 2)
-            .map(|w| w.to_lowercase())
-            .collect()
-    };
-    let (wa, wb) = (words(a), words(b));
-    if wa.is_empty() || wb.is_empty() {
-        return 0.0;
-    }
-    wa.intersection(&wb).count() as f32 / wa.union(&wb).count() as f32
+    let vectors = vectors
+        .as_ref()
+        .map(|(q, vs)| (q.as_slice(), vs.as_slice()));
+    similar::rank(text, candidates, vectors, state.matcher.is_some(), limit)
 }
 
 // ---- reports -------------------------------------------------------------------------
@@ -817,7 +747,7 @@ pub struct ReportInput {
     responses((status = 201, body = Report)))]
 pub async fn report(
     state: web::Data<AppState>,
-    p: Principal,
+    p: Caller,
     id: web::Path<i64>,
     body: web::Json<ReportInput>,
 ) -> ApiResult {
@@ -836,7 +766,7 @@ pub struct ReportParams {
     responses((status = 200, body = Vec<Report>), (status = 403, body = Problem)))]
 pub async fn channel_reports(
     state: web::Data<AppState>,
-    p: Principal,
+    p: Caller,
     id: web::Path<i64>,
     q: web::Query<ReportParams>,
 ) -> ApiResult {
@@ -847,7 +777,7 @@ pub async fn channel_reports(
     responses((status = 200, body = Vec<Report>), (status = 403, body = Problem)))]
 pub async fn all_reports(
     state: web::Data<AppState>,
-    p: Principal,
+    p: Caller,
     q: web::Query<ReportParams>,
 ) -> ApiResult {
     ok(store::reports(&state.db, &p, None, q.into_inner().status).await?)
@@ -864,7 +794,7 @@ pub struct ResolveInput {
     responses((status = 200, body = Report), (status = 403, body = Problem)))]
 pub async fn resolve_report(
     state: web::Data<AppState>,
-    p: Principal,
+    p: Caller,
     id: web::Path<i64>,
     body: web::Json<ResolveInput>,
 ) -> ApiResult {
@@ -905,7 +835,7 @@ pub struct DirectChannel {
     responses((status = 201, body = DirectChannel), (status = 200, body = DirectChannel), (status = 422, body = Problem)))]
 pub async fn open_direct(
     state: web::Data<AppState>,
-    p: Principal,
+    p: Caller,
     body: web::Json<DirectInput>,
 ) -> ApiResult {
     let b = body.into_inner();

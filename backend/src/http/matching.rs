@@ -19,7 +19,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 #[utoipa::path(get, path = "/api/v1/organisations/{id}/notifications", tag = "matching",
     responses((status = 200, body = [crate::matching::notify::NeedNotification]), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn organisation_notifications(
-    p: crate::auth::Principal,
+    p: super::extract::Caller,
     state: web::Data<AppState>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
@@ -32,17 +32,17 @@ pub async fn organisation_notifications(
 #[utoipa::path(post, path = "/api/v1/match", tag = "matching", request_body = MatchRequest,
     responses((status = 200, body = MatchResponse), (status = 422, body = Problem), (status = 429, body = Problem), (status = 503, body = Problem)))]
 pub async fn match_text(
-    crate::auth::MaybePrincipal(p): crate::auth::MaybePrincipal,
+    super::extract::MaybePrincipal(p): super::extract::MaybePrincipal,
     state: web::Data<AppState>,
     req: actix_web::HttpRequest,
     body: web::Json<MatchRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let ip = crate::auth::client_ip(&state, &req);
+    let ip = super::extract::client_ip(&state, &req);
     let user_id = p.as_ref().map(|p| p.user_id);
     state
         .auth
         .limiter
-        .check_match(&state.config, &ip, user_id, body.cost())
+        .check_match(&ip, user_id, body.cost())
         .await?;
     let client = match user_id {
         Some(id) => format!("user:{id}"),

@@ -1,13 +1,16 @@
 //! The HTTP adapter: routes, error mapping and the OpenAPI document.
 
+pub mod accounts;
 pub mod catalog;
 pub mod channels;
+pub mod extract;
 pub mod health;
 pub mod matching;
 pub mod openapi;
 pub mod panic;
 pub mod problem;
 pub mod query;
+pub mod reply;
 pub mod status;
 pub mod trace;
 pub mod ui;
@@ -32,7 +35,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
             .route("/openapi.json", web::get().to(openapi::openapi_json))
             .configure(status::routes)
             // Before `catalog`: `/organisations/{id}/invitations` must win over its scope.
-            .configure(crate::auth::handlers::routes)
+            .configure(accounts::routes)
             // Before the catalogue's `/organisations` scope, which would shadow the inbox route.
             .configure(matching::routes)
             .configure(catalog::routes)

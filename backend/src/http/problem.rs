@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::catalog::CatalogError;
+use matchraum_core::Error as DomainError;
 
 /// The stable kinds of error the API answers with; `type` is `/problems/<slug>`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -139,15 +139,23 @@ impl ApiError {
     }
 }
 
-impl From<CatalogError> for ApiError {
-    fn from(e: CatalogError) -> Self {
+impl From<DomainError> for ApiError {
+    fn from(e: DomainError) -> Self {
         match e {
-            CatalogError::NotFound { .. } => ApiError::new(ProblemKind::NotFound, e.to_string()),
-            CatalogError::Invalid { field, message } => {
+            DomainError::NotFound { .. } => ApiError::new(ProblemKind::NotFound, e.to_string()),
+            DomainError::Missing(m) => ApiError::new(ProblemKind::NotFound, m),
+            DomainError::Forbidden(m) => ApiError::new(ProblemKind::Forbidden, m),
+            DomainError::Invalid { field, message } => {
                 ApiError::validation(field.clone(), format!("{field}: {message}"))
             }
-            CatalogError::Conflict(m) => ApiError::new(ProblemKind::Conflict, m),
-            CatalogError::Db(err) => {
+            DomainError::Conflict(m) => ApiError::new(ProblemKind::Conflict, m),
+            DomainError::Unavailable(m) => ApiError::new(ProblemKind::ServiceUnavailable, m),
+            DomainError::RateLimited { retry_after } => {
+                let mut err = ApiError::new(ProblemKind::RateLimited, e.to_string());
+                err.retry_after = Some(retry_after.max(1));
+                err
+            }
+            DomainError::Db(err) => {
                 // The detail stays in the log; the client learns only that it was us.
                 tracing::error!(error = %err, "database error");
                 ApiError::new(ProblemKind::Internal, "the request could not be completed")

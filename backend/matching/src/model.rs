@@ -1,0 +1,241 @@
+//! The match API's request and answer.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use matchraum_catalog::model::Contact;
+use matchraum_catalog::vocab::*;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Semantic and lexical ranks fused (the default).
+    #[default]
+    Hybrid,
+    Lexical,
+    Vector,
+}
+
+impl Mode {
+    pub const ALL: [Mode; 3] = [Mode::Hybrid, Mode::Lexical, Mode::Vector];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Hybrid => "hybrid",
+            Mode::Lexical => "lexical",
+            Mode::Vector => "vector",
+        }
+    }
+}
+
+pub const MAX_QUERY_CHARS: usize = 4_000;
+pub const MAX_LIMIT: usize = 50;
+/// A match costs one unit of the rate limit per this many characters of text (started).
+pub const CHARS_PER_COST_UNIT: usize = 500;
+
+impl MatchRequest {
+    /// Units of the match rate limit this request uses: embedding cost grows with length.
+    pub fn cost(&self) -> u32 {
+        let chars = self.text.trim().chars().count().min(MAX_QUERY_CHARS);
+        chars.div_ceil(CHARS_PER_COST_UNIT).max(1) as u32
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MatchRequest {
+    /// The problem in plain language, mostly German.
+    pub text: String,
+    #[serde(default = "default_limit")]
+    pub limit: usize,
+    #[serde(default)]
+    pub filters: MatchFilters,
+    #[serde(default)]
+    pub mode: Mode,
+}
+
+fn default_limit() -> usize {
+    10
+}
+
+/// Each list keeps solutions matching any of its values; an empty list filters nothing.
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MatchFilters {
+    #[serde(default)]
+    pub kind: Vec<SolutionKind>,
+    #[serde(default)]
+    pub maturity: Vec<Maturity>,
+    #[serde(default)]
+    pub reuse_model: Vec<ReuseModel>,
+    #[serde(default)]
+    pub licence: Vec<String>,
+    #[serde(default)]
+    pub costs_model: Vec<CostsModel>,
+    #[serde(default)]
+    pub standard: Vec<String>,
+    /// Land of the provider, e.g. "Bayern".
+    #[serde(default)]
+    pub land: Vec<String>,
+    #[serde(default)]
+    pub provider_kind: Vec<OrganisationKind>,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct MatchResponse {
+    /// The mode that ranked this answer: `lexical` when `hybrid` was asked for while the
+    /// semantic index is still being built.
+    pub mode: Mode,
+    pub semantic: SemanticSummary,
+    pub solutions: Vec<SolutionMatch>,
+    /// Organisations behind the matched solutions.
+    pub providers: Vec<ProviderMatch>,
+    /// Organisations that use the matched solutions or posted a similar need.
+    pub peers: Vec<PeerMatch>,
+}
+
+/// A matched solution with what a reuse decision needs and why it matched.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct SolutionMatch {
+    pub id: i64,
+    pub source_id: Option<String>,
+    pub title: String,
+    pub summary: Option<String>,
+    pub kind: SolutionKind,
+    pub maturity: Maturity,
+    pub reuse_model: Option<ReuseModel>,
+    pub licence: Option<String>,
+    pub costs_model: Option<CostsModel>,
+    pub standards: Vec<String>,
+    pub hosting: Option<String>,
+    pub provider: Option<OrganisationRef>,
+    pub contacts: Vec<Contact>,
+    pub documentation_url: Option<String>,
+    pub transfer_concept_url: Option<String>,
+    pub url: Option<String>,
+    pub last_verified_at: Option<DateTime<Utc>>,
+    pub completeness: f64,
+    /// Fused ranking score (higher is better; comparable within one answer).
+    pub score: f32,
+    pub explanation: Explanation,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Explanation {
+    /// Cosine similarity of query and entry embeddings (-1..1).
+    pub semantic_similarity: Option<f32>,
+    /// BM25 score of the lexical match, when there was one.
+    pub lexical_score: Option<f32>,
+    pub vector_rank: Option<usize>,
+    pub lexical_rank: Option<usize>,
+    /// Which query words matched (by stem) in which field.
+    pub matched_terms: Vec<FieldTerms>,
+    /// Organisations that use the solution, with their experience.
+    pub used_by: Vec<UsageRef>,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct FieldTerms {
+    pub field: &'static str,
+    pub terms: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct UsageRef {
+    pub organisation: OrganisationRef,
+    pub status: UsageStatus,
+    pub since: Option<NaiveDate>,
+    pub experience: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct OrganisationRef {
+    pub id: i64,
+    pub name: String,
+    pub kind: OrganisationKind,
+    pub land: Option<String>,
+    pub website: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ProviderMatch {
+    pub organisation: OrganisationRef,
+    /// The matched solutions it provides, best first.
+    pub solution_ids: Vec<i64>,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct PeerMatch {
+    pub organisation: OrganisationRef,
+    /// Matched solutions this organisation uses.
+    pub uses_solution_ids: Vec<i64>,
+    /// Similar needs this organisation posted.
+    pub similar_needs: Vec<NeedRef>,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct NeedRef {
+    pub id: i64,
+    pub title: String,
+    pub similarity: f32,
+}
+
+/// The state of the semantic (vector) index (output only; `Deserialize` lets the OpenAPI
+/// test check the documented values against the serde names).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SemanticState {
+    /// Still embedding the catalogue (after a first start): matches are lexical.
+    Building,
+    Ready,
+    /// No model on this instance (`MATCHRAUM_MATCHING=false`).
+    Disabled,
+}
+
+/// How far the semantic index is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct SemanticProgress {
+    pub state: SemanticState,
+    /// Catalogue entries (solutions and needs) with a vector in the index.
+    pub indexed: u64,
+    pub total: u64,
+    /// `indexed` of `total`, 0..=100; 100 only once `ready`.
+    pub percent: u8,
+}
+
+impl SemanticProgress {
+    pub fn new(state: SemanticState, indexed: u64, total: u64) -> Self {
+        let percent = match state {
+            SemanticState::Ready => 100,
+            SemanticState::Disabled => 0,
+            // Never 100 % before the build is done, even when the last batch is in.
+            SemanticState::Building if total == 0 => 0,
+            SemanticState::Building => (indexed.min(total) * 100 / total).min(99) as u8,
+        };
+        SemanticProgress {
+            state,
+            indexed,
+            total,
+            percent,
+        }
+    }
+
+    pub fn disabled() -> Self {
+        SemanticProgress::new(SemanticState::Disabled, 0, 0)
+    }
+
+    pub fn summary(&self) -> SemanticSummary {
+        SemanticSummary {
+            state: self.state,
+            percent: self.percent,
+        }
+    }
+}
+
+/// The semantic index's state as a match answer carries it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct SemanticSummary {
+    pub state: SemanticState,
+    pub percent: u8,
+}

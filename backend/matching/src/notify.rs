@@ -1,0 +1,218 @@
+//! When a need is posted, the organisations that can help (providers of matching
+//! solutions, organisations using them, organisations with a similar need) are told.
+//! The records are the inbox; channels deliver them in real time.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::model::{MatchFilters, Mode, MAX_QUERY_CHARS};
+use super::{MatchError, Matcher};
+use matchraum_catalog::model::Need;
+use matchraum_catalog::store::{solutions, usages};
+use matchraum_catalog::vocab::Visibility;
+
+/// Solutions considered per need, and the similarity they need to count.
+const TOP_SOLUTIONS: usize = 5;
+const MIN_SOLUTION_SIMILARITY: f32 = 0.80;
+const MIN_NEED_SIMILARITY: f32 = 0.85;
+
+pub mod entity {
+    use sea_orm::entity::prelude::*;
+
+    /// A recorded notification; also the API's view of it.
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize, utoipa::ToSchema)]
+    #[sea_orm(table_name = "need_notifications")]
+    #[schema(as = NeedNotification)]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub need_id: i64,
+        pub organisation_id: i64,
+        pub reason: String,
+        pub solution_id: Option<i64>,
+        pub similar_need_id: Option<i64>,
+        #[sea_orm(column_type = "Double")]
+        pub score: f64,
+        pub created_at: chrono::DateTime<chrono::Utc>,
+        pub read_at: Option<chrono::DateTime<chrono::Utc>>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+use entity::{ActiveModel, Column, Entity};
+
+/// Why an organisation hears of a need.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    /// It provides a solution that matches the need.
+    Provider,
+    /// It uses a solution that matches the need.
+    User,
+    /// It posted a similar need.
+    SimilarNeed,
+}
+
+impl Reason {
+    fn as_str(self) -> &'static str {
+        match self {
+            Reason::Provider => "provider",
+            Reason::User => "user",
+            Reason::SimilarNeed => "similar_need",
+        }
+    }
+}
+
+pub use entity::Model as NeedNotification;
+
+/// Score, matching solution, similar need.
+type Evidence = (f32, Option<i64>, Option<i64>);
+
+/// Matches a freshly posted public need and records whom to tell; a private need tells
+/// nobody outside its organisation. Returns what is recorded for the need.
+pub async fn on_need_posted(
+    db: &impl ConnectionTrait,
+    matcher: &Matcher,
+    need: &Need,
+) -> Result<Vec<NeedNotification>, MatchError> {
+    if need.visibility != Visibility::Public {
+        return Ok(Vec::new());
+    }
+    let text: String = format!("{}. {}", need.title, need.description)
+        .chars()
+        .take(MAX_QUERY_CHARS)
+        .collect();
+    let query = matcher.embed_query(&text).await?;
+    let ranked = matcher.rank(
+        &text,
+        Some(&query),
+        Mode::Hybrid,
+        &MatchFilters::default(),
+        TOP_SOLUTIONS,
+    )?;
+    let relevant: Vec<(i64, f32)> = ranked
+        .iter()
+        .filter_map(|r| {
+            let sim = r.similarity.or_else(|| matcher.similarity(&query, r.id))?;
+            (sim >= MIN_SOLUTION_SIMILARITY).then_some((r.id, sim))
+        })
+        .collect();
+    let ids: Vec<i64> = relevant.iter().map(|r| r.0).collect();
+    let score: HashMap<i64, f32> = relevant.iter().copied().collect();
+
+    // Best evidence per (organisation, reason); never the need's own organisation.
+    let mut best: HashMap<(i64, Reason), Evidence> = HashMap::new();
+    let mut offer = |org: i64, reason: Reason, s: f32, sol: Option<i64>, other: Option<i64>| {
+        if org != need.organisation_id {
+            let e = best.entry((org, reason)).or_insert((f32::MIN, None, None));
+            if s > e.0 {
+                *e = (s, sol, other);
+            }
+        }
+    };
+    for s in solutions::get_many(db, &ids).await? {
+        if let Some(p) = s.provider_id {
+            offer(p, Reason::Provider, score[&s.id], Some(s.id), None);
+        }
+    }
+    for u in usages::for_solutions(db, &ids).await? {
+        offer(
+            u.organisation_id,
+            Reason::User,
+            score[&u.solution_id],
+            Some(u.solution_id),
+            None,
+        );
+    }
+    let similar = matcher.similar_needs(&query, 6, MIN_NEED_SIMILARITY, &[]);
+    let need_ids: Vec<i64> = similar
+        .iter()
+        .map(|s| s.0)
+        .filter(|id| *id != need.id)
+        .collect();
+    let need_orgs: HashMap<i64, i64> = matchraum_catalog::store::needs::get_many(db, &need_ids)
+        .await?
+        .into_iter()
+        .map(|n| (n.id, n.organisation_id))
+        .collect();
+    for (id, sim) in similar {
+        if let Some(org) = need_orgs.get(&id) {
+            offer(*org, Reason::SimilarNeed, sim, None, Some(id));
+        }
+    }
+
+    let now = Utc::now();
+    let rows: Vec<ActiveModel> = best
+        .iter()
+        .map(|((org, reason), (s, sol, other))| ActiveModel {
+            need_id: Set(need.id),
+            organisation_id: Set(*org),
+            reason: Set(reason.as_str().into()),
+            solution_id: Set(*sol),
+            similar_need_id: Set(*other),
+            score: Set(f64::from(*s)),
+            created_at: Set(now),
+            read_at: Set(None),
+            ..Default::default()
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    Entity::insert_many(rows)
+        .on_conflict(
+            OnConflict::columns([Column::NeedId, Column::OrganisationId, Column::Reason])
+                .do_nothing()
+                .to_owned(),
+        )
+        .do_nothing()
+        .exec(db)
+        .await?;
+    Ok(Entity::find()
+        .filter(Column::NeedId.eq(need.id))
+        .order_by_asc(Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// A need that is no longer public leaves the inboxes of every other organisation (its id
+/// and score would tell them about it). Returns how many notifications were withdrawn.
+pub async fn withdraw_if_private(
+    db: &impl ConnectionTrait,
+    need: &Need,
+) -> Result<u64, MatchError> {
+    if need.visibility == Visibility::Public {
+        return Ok(0);
+    }
+    let gone = Entity::delete_many()
+        .filter(Column::NeedId.eq(need.id))
+        .filter(Column::OrganisationId.ne(need.organisation_id))
+        .exec(db)
+        .await?;
+    Ok(gone.rows_affected)
+}
+
+/// An organisation's inbox, newest first.
+pub async fn for_organisation(
+    db: &impl ConnectionTrait,
+    organisation_id: i64,
+    limit: u64,
+) -> Result<Vec<NeedNotification>, MatchError> {
+    Ok(Entity::find()
+        .filter(Column::OrganisationId.eq(organisation_id))
+        .order_by_desc(Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?)
+}

@@ -1,0 +1,270 @@
+//! Answering a match request: validate, embed, rank, then load what the answer shows
+//! (solutions, usages, organisations, needs) in a fixed number of queries.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Instant;
+
+use sea_orm::DatabaseConnection;
+
+use super::document::Fields;
+use super::lexical::matched_terms;
+use super::model::*;
+use super::timing::StageTimes;
+use super::{MatchError, Matcher};
+use matchraum_catalog::model::{Organisation, Solution};
+use matchraum_catalog::store::{needs, organisations, solutions, usages};
+use matchraum_catalog::vocab::LAENDER;
+
+/// How similar another organisation's need must be to count as a peer.
+const NEED_SIMILARITY: f32 = 0.85;
+
+pub fn validate(req: &MatchRequest) -> Result<(), MatchError> {
+    let text = req.text.trim();
+    if text.is_empty() {
+        return Err(MatchError::Invalid {
+            field: "text",
+            message: "must not be empty".into(),
+        });
+    }
+    let n = text.chars().count();
+    if n > MAX_QUERY_CHARS {
+        return Err(MatchError::Invalid {
+            field: "text",
+            message: format!("is {n} characters long, at most {MAX_QUERY_CHARS} are allowed"),
+        });
+    }
+    if req.limit == 0 || req.limit > MAX_LIMIT {
+        return Err(MatchError::Invalid {
+            field: "limit",
+            message: format!("must be between 1 and {MAX_LIMIT}"),
+        });
+    }
+    if let Some(l) = req
+        .filters
+        .land
+        .iter()
+        .find(|l| !LAENDER.contains(&l.as_str()))
+    {
+        return Err(MatchError::Invalid {
+            field: "filters.land",
+            message: format!(
+                "unknown Land '{}', expected one of: {}",
+                l.chars().take(64).collect::<String>(),
+                LAENDER.join(", ")
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// The mode that answers `asked` now: while the semantic index is being built, hybrid
+/// falls back to lexical (no request waits for the build) and vector is refused.
+pub fn effective_mode(asked: Mode, semantic: &SemanticProgress) -> Result<Mode, MatchError> {
+    match (asked, semantic.state) {
+        (Mode::Vector, SemanticState::Building) => Err(MatchError::SemanticBuilding {
+            percent: semantic.percent,
+        }),
+        (Mode::Hybrid, SemanticState::Building) => Ok(Mode::Lexical),
+        (mode, _) => Ok(mode),
+    }
+}
+
+/// `viewer_orgs`: the organisations whose private needs the caller may see as peers;
+/// `client`: who asks (an account or an IP), for fair turns at the embedding model.
+pub async fn run(
+    db: &DatabaseConnection,
+    matcher: &Matcher,
+    req: &MatchRequest,
+    viewer_orgs: &[i64],
+    client: &str,
+) -> Result<MatchResponse, MatchError> {
+    let mut times = StageTimes::default();
+    run_timed(db, matcher, req, viewer_orgs, client, &mut times).await
+}
+
+/// As [`run`], recording how long each stage took; the explanation stage is everything
+/// after the ranking (loading the matched entries, explaining, providers and peers).
+pub async fn run_timed(
+    db: &DatabaseConnection,
+    matcher: &Matcher,
+    req: &MatchRequest,
+    viewer_orgs: &[i64],
+    client: &str,
+    times: &mut StageTimes,
+) -> Result<MatchResponse, MatchError> {
+    validate(req)?;
+    let text = req.text.trim();
+    let semantic = matcher.semantic();
+    let mode = effective_mode(req.mode, &semantic)?;
+    let query_vec = match mode {
+        Mode::Lexical => None,
+        _ => {
+            let started = Instant::now();
+            let v = matcher.embed_query_for(client, text).await?;
+            times.embed = Some(started.elapsed());
+            Some(v)
+        }
+    };
+    let ranked = matcher.rank_timed(
+        text,
+        query_vec.as_deref().map(Vec::as_slice),
+        mode,
+        &req.filters,
+        req.limit,
+        times,
+    )?;
+    let explaining = Instant::now();
+    let ids: Vec<i64> = ranked.iter().map(|r| r.id).collect();
+
+    let mut found: HashMap<i64, Solution> = solutions::get_many(db, &ids)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    let uses = usages::for_solutions(db, &ids).await?;
+    let similar = match &query_vec {
+        Some(q) => matcher.similar_needs(q, 10, NEED_SIMILARITY, viewer_orgs),
+        None => vec![],
+    };
+    let need_rows = needs::get_many(db, &similar.iter().map(|n| n.0).collect::<Vec<_>>()).await?;
+
+    let mut org_ids: Vec<i64> = found.values().filter_map(|s| s.provider_id).collect();
+    org_ids.extend(uses.iter().map(|u| u.organisation_id));
+    org_ids.extend(need_rows.iter().map(|n| n.organisation_id));
+    org_ids.sort_unstable();
+    org_ids.dedup();
+    let orgs: HashMap<i64, Organisation> = organisations::get_many(db, &org_ids)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o))
+        .collect();
+    let org_ref = |id: i64| orgs.get(&id).map(reference);
+
+    let mut solutions_out = Vec::with_capacity(ranked.len());
+    // BTreeMap keeps providers and peers in a stable order before sorting by relevance.
+    let mut providers: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    let mut peers: BTreeMap<i64, (Vec<i64>, Vec<NeedRef>)> = BTreeMap::new();
+    for r in &ranked {
+        let Some(s) = found.remove(&r.id) else {
+            continue;
+        }; // deleted since ranking
+        if let Some(p) = s.provider_id {
+            providers.entry(p).or_default().push(s.id);
+        }
+        let used_by: Vec<UsageRef> = uses
+            .iter()
+            .filter(|u| u.solution_id == s.id)
+            .filter_map(|u| {
+                Some(UsageRef {
+                    organisation: org_ref(u.organisation_id)?,
+                    status: u.status,
+                    since: u.since,
+                    experience: u.experience.clone(),
+                })
+            })
+            .collect();
+        for u in &used_by {
+            peers.entry(u.organisation.id).or_default().0.push(s.id);
+        }
+        let similarity = r
+            .similarity
+            .or_else(|| query_vec.as_ref().and_then(|q| matcher.similarity(q, s.id)));
+        let explanation = Explanation {
+            semantic_similarity: similarity,
+            lexical_score: r.lexical_score,
+            vector_rank: r.vector_rank,
+            lexical_rank: r.lexical_rank,
+            matched_terms: matched_terms(text, &Fields::of_solution(&s))
+                .into_iter()
+                .map(|(field, terms)| FieldTerms { field, terms })
+                .collect(),
+            used_by,
+        };
+        solutions_out.push(SolutionMatch {
+            id: s.id,
+            source_id: s.source_id,
+            title: s.title,
+            summary: s.summary,
+            kind: s.kind,
+            maturity: s.maturity,
+            reuse_model: s.reuse_model,
+            licence: s.licence,
+            costs_model: s.costs_model,
+            standards: s.standards,
+            hosting: s.hosting,
+            provider: s.provider_id.and_then(org_ref),
+            contacts: s.contacts,
+            documentation_url: s.documentation_url,
+            transfer_concept_url: s.transfer_concept_url,
+            url: s.url,
+            last_verified_at: s.last_verified_at,
+            completeness: s.completeness,
+            score: r.score,
+            explanation,
+        });
+    }
+    let need_titles: HashMap<i64, (&str, i64)> = need_rows
+        .iter()
+        .map(|n| (n.id, (n.title.as_str(), n.organisation_id)))
+        .collect();
+    for (id, sim) in &similar {
+        if let Some((title, org)) = need_titles.get(id) {
+            peers.entry(*org).or_default().1.push(NeedRef {
+                id: *id,
+                title: (*title).to_owned(),
+                similarity: *sim,
+            });
+        }
+    }
+
+    let providers = providers
+        .into_iter()
+        .filter_map(|(id, solution_ids)| {
+            Some(ProviderMatch {
+                organisation: org_ref(id)?,
+                solution_ids,
+            })
+        })
+        .collect();
+    let mut peers: Vec<PeerMatch> = peers
+        .into_iter()
+        .filter_map(|(id, (uses, needs))| {
+            Some(PeerMatch {
+                organisation: org_ref(id)?,
+                uses_solution_ids: uses,
+                similar_needs: needs,
+            })
+        })
+        .collect();
+    // Peers that use more of the matched solutions, then those with closer needs, first.
+    peers.sort_by(|a, b| {
+        let best = |p: &PeerMatch| {
+            p.similar_needs
+                .iter()
+                .map(|n| n.similarity)
+                .fold(0f32, f32::max)
+        };
+        b.uses_solution_ids
+            .len()
+            .cmp(&a.uses_solution_ids.len())
+            .then(best(b).total_cmp(&best(a)))
+    });
+    times.explanation = Some(explaining.elapsed());
+    Ok(MatchResponse {
+        mode,
+        semantic: semantic.summary(),
+        solutions: solutions_out,
+        providers,
+        peers,
+    })
+}
+
+fn reference(o: &Organisation) -> OrganisationRef {
+    OrganisationRef {
+        id: o.id,
+        name: o.name.clone(),
+        kind: o.kind,
+        land: o.land.clone(),
+        website: o.website.clone(),
+    }
+}

@@ -1,0 +1,319 @@
+//! The bus between instances. In-process: a Tokio broadcast channel pumped into the hub.
+//! Redis: each instance applies its own events at once (so local sockets never depend
+//! on Redis) and publishes them to `<prefix>:events`; a subscriber task applies the other
+//! instances' events. Both Redis tasks reconnect with backoff; after the subscriber
+//! reconnects, the hub resyncs from the database, so an outage loses nothing.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytestring::ByteString;
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+use tokio::sync::{broadcast, mpsc};
+
+use super::hub::{Credential, Hub};
+use super::protocol::ServerFrame;
+use matchraum_community::model::Message;
+
+/// What travels between instances.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(tag = "ev", rename_all = "snake_case")]
+pub enum BusEvent {
+    /// A ready server frame for a channel's subscribers. A new message has its id and
+    /// `seq`; a changed message its id and `seq` 0; typing and presence 0 and 0.
+    Frame {
+        channel_id: i64,
+        message_id: i64,
+        #[serde(default)]
+        seq: i64,
+        frame: String,
+    },
+    /// A frame for these users' sockets, whatever they subscribed (notifications).
+    Personal { user_ids: Vec<i64>, frame: String },
+    /// Drop one user's (or, with `None`, everyone's) subscriptions to a channel.
+    Kick {
+        channel_id: i64,
+        user_id: Option<i64>,
+    },
+    /// Who may read the channel changed: its subscribers check their access again.
+    Recheck { channel_id: i64 },
+    /// A credential was revoked: close the user's sockets opened with it (with `None`:
+    /// all of the user's sockets, as after an account deletion).
+    Revoked {
+        user_id: i64,
+        credential: Option<Credential>,
+    },
+}
+
+impl BusEvent {
+    /// A message just stored: receivers deliver it once, in `seq` order.
+    pub fn new_message(m: &Message) -> Self {
+        BusEvent::Frame {
+            channel_id: m.channel_id,
+            message_id: m.id,
+            seq: m.seq,
+            frame: ServerFrame::Message(m).to_text(),
+        }
+    }
+
+    /// A stored message changed (edit, deletion, moderation, accepted answer).
+    pub fn changed_message(m: &Message) -> Self {
+        BusEvent::Frame {
+            channel_id: m.channel_id,
+            message_id: m.id,
+            seq: 0,
+            frame: ServerFrame::Message(m).to_text(),
+        }
+    }
+
+    /// A frame nobody replays (typing, presence).
+    pub fn ephemeral(channel_id: i64, frame: String) -> Self {
+        BusEvent::Frame {
+            channel_id,
+            message_id: 0,
+            seq: 0,
+            frame,
+        }
+    }
+
+    fn apply(self, hub: &Hub) {
+        match self {
+            BusEvent::Frame {
+                channel_id,
+                message_id,
+                seq,
+                frame,
+            } => hub.deliver(channel_id, message_id, seq, ByteString::from(frame)),
+            BusEvent::Personal { user_ids, frame } => {
+                hub.deliver_personal(&user_ids, ByteString::from(frame))
+            }
+            BusEvent::Kick {
+                channel_id,
+                user_id,
+            } => hub.kick(channel_id, user_id),
+            BusEvent::Recheck { channel_id } => hub.recheck(channel_id),
+            BusEvent::Revoked {
+                user_id,
+                credential,
+            } => hub.revoke(user_id, credential),
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct Envelope {
+    origin: String,
+    #[serde(flatten)]
+    ev: BusEvent,
+}
+
+pub enum Bus {
+    Local(broadcast::Sender<BusEvent>),
+    Redis(RedisBus),
+}
+
+pub struct RedisBus {
+    origin: String,
+    publish_tx: mpsc::Sender<String>,
+    healthy: Arc<AtomicBool>,
+}
+
+const LOCAL_CAPACITY: usize = 8192;
+const PUBLISH_QUEUE: usize = 65_536;
+
+impl Bus {
+    pub fn local(hub: Arc<Hub>) -> Self {
+        let (tx, mut rx) = broadcast::channel::<BusEvent>(LOCAL_CAPACITY);
+        tokio::spawn(async move {
+            loop {
+                match rx.recv().await {
+                    Ok(ev) => ev.apply(&hub),
+                    Err(broadcast::error::RecvError::Lagged(n)) => {
+                        tracing::warn!(skipped = n, "in-process bus lagged; resyncing");
+                        hub.resync().await;
+                    }
+                    Err(broadcast::error::RecvError::Closed) => break,
+                }
+            }
+        });
+        Bus::Local(tx)
+    }
+
+    pub fn redis(url: &str, prefix: &str, hub: Arc<Hub>) -> Self {
+        let origin = format!("{:016x}", rand_u64());
+        let topic = format!("{prefix}:events");
+        let healthy = Arc::new(AtomicBool::new(false));
+        let (publish_tx, publish_rx) = mpsc::channel(PUBLISH_QUEUE);
+        match redis::Client::open(url) {
+            Ok(client) => {
+                tokio::spawn(publisher(
+                    client.clone(),
+                    topic.clone(),
+                    publish_rx,
+                    hub.clone(),
+                ));
+                tokio::spawn(subscriber(
+                    client,
+                    topic,
+                    origin.clone(),
+                    hub,
+                    healthy.clone(),
+                ));
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "invalid MATCHRAUM_REDIS_URL; real-time stays local")
+            }
+        }
+        Bus::Redis(RedisBus {
+            origin,
+            publish_tx,
+            healthy,
+        })
+    }
+
+    pub fn publish(&self, hub: &Hub, ev: BusEvent) {
+        match self {
+            Bus::Local(tx) => {
+                // No receiver only during shutdown.
+                let _ = tx.send(ev);
+            }
+            Bus::Redis(r) => {
+                let text = serde_json::to_string(&Envelope {
+                    origin: r.origin.clone(),
+                    ev: ev.clone(),
+                })
+                .expect("events serialise");
+                ev.apply(hub);
+                if let Err(e) = r.publish_tx.try_send(text) {
+                    // Other instances catch up from the database when their link recovers.
+                    hub.bus_publish_failed();
+                    tracing::error!(error = %e, "bus publish queue full; event dropped");
+                }
+            }
+        }
+    }
+
+    pub fn healthy(&self) -> bool {
+        match self {
+            Bus::Local(_) => true,
+            Bus::Redis(r) => r.healthy.load(Ordering::Relaxed),
+        }
+    }
+}
+
+fn rand_u64() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0),
+    );
+    h.write_u32(std::process::id());
+    h.finish()
+}
+
+const IO_TIMEOUT: Duration = Duration::from_secs(2);
+
+fn backoff(attempt: u32) -> Duration {
+    Duration::from_millis((100u64 << attempt.min(5)).min(3000))
+}
+
+/// Publishes queued events in order; an event that fails is retried (with backoff) until
+/// Redis is back, so the order holds and nothing queued is lost.
+async fn publisher(
+    client: redis::Client,
+    topic: String,
+    mut rx: mpsc::Receiver<String>,
+    hub: Arc<Hub>,
+) {
+    let mut conn: Option<redis::aio::MultiplexedConnection> = None;
+    while let Some(text) = rx.recv().await {
+        let mut attempt = 0u32;
+        loop {
+            if conn.is_none() {
+                match tokio::time::timeout(IO_TIMEOUT, client.get_multiplexed_async_connection())
+                    .await
+                {
+                    Ok(Ok(c)) => conn = Some(c),
+                    Ok(Err(e)) => tracing::debug!(error = %e, "redis publisher connect"),
+                    Err(_) => tracing::debug!("redis publisher connect timed out"),
+                }
+            }
+            if let Some(c) = conn.as_mut() {
+                let cmd = redis::cmd("PUBLISH").arg(&topic).arg(&text).to_owned();
+                match tokio::time::timeout(IO_TIMEOUT, cmd.query_async::<i64>(c)).await {
+                    Ok(Ok(_)) => break,
+                    Ok(Err(e)) => {
+                        hub.bus_publish_failed();
+                        tracing::warn!(error = %e, "redis publish failed; retrying");
+                        conn = None;
+                    }
+                    Err(_) => {
+                        hub.bus_publish_failed();
+                        tracing::warn!("redis publish timed out; retrying");
+                        conn = None;
+                    }
+                }
+            }
+            tokio::time::sleep(backoff(attempt)).await;
+            attempt += 1;
+        }
+    }
+}
+
+/// Receives the other instances' events; on any failure reconnects with backoff and, once
+/// subscribed again, resyncs the hub from the database.
+async fn subscriber(
+    client: redis::Client,
+    topic: String,
+    origin: String,
+    hub: Arc<Hub>,
+    healthy: Arc<AtomicBool>,
+) {
+    let mut attempt = 0u32;
+    let mut interrupted = false;
+    loop {
+        let pubsub = match tokio::time::timeout(IO_TIMEOUT, client.get_async_pubsub()).await {
+            Ok(Ok(p)) => Some(p),
+            Ok(Err(e)) => {
+                tracing::debug!(error = %e, "redis subscriber connect");
+                None
+            }
+            Err(_) => None,
+        };
+        if let Some(mut pubsub) = pubsub {
+            match tokio::time::timeout(IO_TIMEOUT, pubsub.subscribe(&topic)).await {
+                Ok(Ok(())) => {
+                    healthy.store(true, Ordering::Relaxed);
+                    attempt = 0;
+                    if interrupted {
+                        tracing::info!("redis bus back; resyncing from the database");
+                        hub.resync().await;
+                    }
+                    let mut stream = pubsub.on_message();
+                    while let Some(msg) = stream.next().await {
+                        let payload: Vec<u8> = match msg.get_payload() {
+                            Ok(p) => p,
+                            Err(_) => continue,
+                        };
+                        match serde_json::from_slice::<Envelope>(&payload) {
+                            Ok(env) if env.origin == origin => {}
+                            Ok(env) => env.ev.apply(&hub),
+                            Err(e) => tracing::warn!(error = %e, "undecodable bus event"),
+                        }
+                    }
+                    tracing::warn!("redis bus connection lost; reconnecting");
+                }
+                _ => tracing::debug!("redis subscribe failed"),
+            }
+        }
+        healthy.store(false, Ordering::Relaxed);
+        interrupted = true;
+        tokio::time::sleep(backoff(attempt)).await;
+        attempt += 1;
+    }
+}

@@ -1,0 +1,159 @@
+//! Real time: the per-instance hub that fans frames out to local sockets (through each
+//! socket's outbox), the socket caps, the wire protocol, and the bus between instances
+//! (Redis pub/sub, or in-process). The websocket session that speaks to one client is
+//! `http::ws::session`.
+//!
+//! Messages are persisted by `community::store` BEFORE they are published here; the
+//! database, not the socket, is the record, so a client that missed frames (slow
+//! consumer, reconnect, Redis outage) resumes with `since` and gets exactly the gap.
+//!
+//! May use: `matchraum-core`, `matchraum-accounts`, `matchraum-community`,
+//! `matchraum-matching` (the frames carry their types), Redis, and actix-web/actix-ws for
+//! the socket's response body only. Knows nothing of routes or the server's state.
+
+pub mod bus;
+pub mod caps;
+pub mod hub;
+mod needs;
+pub mod outbox;
+pub mod protocol;
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+
+pub use bus::BusEvent;
+pub use hub::{Credential, Hub};
+
+/// What the real-time part needs of the configuration.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Redis for the bus between instances; in-process when unset.
+    pub redis_url: Option<String>,
+    /// The bus's pub/sub channel is `<redis_prefix>:events`.
+    pub redis_prefix: String,
+    /// Frames queued per socket before it counts as a slow consumer.
+    pub queue_len: usize,
+    /// Open sockets per account and per client address (0 = no cap).
+    pub max_per_account: u32,
+    pub max_per_ip: u32,
+}
+
+/// The real-time part of one instance: its hub and its link to the other instances.
+pub struct Realtime {
+    pub hub: Arc<Hub>,
+    /// Open sockets per account and per address.
+    pub caps: Arc<caps::SocketCaps>,
+    bus: bus::Bus,
+}
+
+impl Realtime {
+    /// Starts the hub and the bus (Redis when `redis_url` is set). Spawns background
+    /// tasks on the current Tokio runtime.
+    pub fn start(settings: &Settings, db: DatabaseConnection) -> Arc<Self> {
+        let hub = Arc::new(Hub::new(db, settings.queue_len));
+        let bus = match &settings.redis_url {
+            Some(url) => bus::Bus::redis(url, &settings.redis_prefix, hub.clone()),
+            None => bus::Bus::local(hub.clone()),
+        };
+        let caps = Arc::new(caps::SocketCaps::new(
+            settings.max_per_account,
+            settings.max_per_ip,
+        ));
+        Arc::new(Realtime { hub, caps, bus })
+    }
+
+    /// Publishes an event to every instance's hub (this one included).
+    pub fn publish(&self, ev: BusEvent) {
+        self.bus.publish(&self.hub, ev);
+    }
+
+    /// A message just stored (a retry publishes nothing), and its mentions.
+    pub fn posted(&self, posted: &matchraum_community::store::Posted) {
+        if !posted.created {
+            return;
+        }
+        let m = &posted.message;
+        self.publish(BusEvent::new_message(m));
+        let notice = protocol::Notice::Mention {
+            channel_id: m.channel_id,
+            message_id: m.id,
+            author_id: m.author_id,
+        };
+        self.notify(posted.mentioned.clone(), &notice);
+    }
+
+    /// An invitation into a channel, to the invitee's sockets.
+    pub fn invited(&self, inv: &matchraum_community::model::ChannelInvitation) {
+        let notice = protocol::Notice::ChannelInvitation {
+            invitation_id: inv.id,
+            channel_id: inv.channel_id,
+            invited_by: inv.invited_by,
+        };
+        self.notify(vec![inv.user_id], &notice);
+    }
+
+    /// A personal notification to these users' sockets on every instance.
+    pub fn notify(&self, user_ids: Vec<i64>, notice: &protocol::Notice<'_>) {
+        if user_ids.is_empty() {
+            return;
+        }
+        let frame = protocol::ServerFrame::Notification(notice).to_text();
+        self.publish(BusEvent::Personal { user_ids, frame });
+    }
+
+    /// A reaction added or removed, to the channel's subscribers (not replayed: history
+    /// has the counts).
+    pub fn reaction(
+        &self,
+        channel_id: i64,
+        message_id: i64,
+        user_id: i64,
+        emoji: &str,
+        added: bool,
+    ) {
+        let frame = protocol::ServerFrame::Reaction {
+            channel_id,
+            message_id,
+            user_id,
+            emoji,
+            added,
+        }
+        .to_text();
+        self.publish(BusEvent::ephemeral(channel_id, frame));
+    }
+
+    /// A stored message that changed, to its channel's subscribers: redacted, since they
+    /// include anonymous readers (the caller may hold a moderator's full view).
+    pub fn changed_message(&self, m: &matchraum_community::model::Message) {
+        self.publish(BusEvent::changed_message(&m.clone().redacted()));
+    }
+
+    /// A member removed or banned: their sockets stop receiving the channel at once.
+    pub fn kick(&self, channel_id: i64, user_id: Option<i64>) {
+        self.publish(BusEvent::Kick {
+            channel_id,
+            user_id,
+        });
+    }
+
+    /// Who may read the channel changed (visibility, membership, role): every instance's
+    /// subscribers are checked again and those no longer allowed stop receiving it.
+    pub fn access_changed(&self, channel_id: i64) {
+        self.publish(BusEvent::Recheck { channel_id });
+    }
+
+    /// A credential ended (logout, token revocation; `None`: every credential of the
+    /// account, as after its deletion): its sockets close on every instance.
+    pub fn revoked(&self, user_id: i64, credential: Option<Credential>) {
+        self.publish(BusEvent::Revoked {
+            user_id,
+            credential,
+        });
+    }
+
+    /// True while the link to the other instances works (always for in-process).
+    pub fn bus_healthy(&self) -> bool {
+        self.bus.healthy()
+    }
+}
