@@ -32,6 +32,7 @@ export MATCHRAUM_DATABASE_URL="sqlite://$WORK/st.sqlite?mode=rwc"
 export MATCHRAUM_BIND="127.0.0.1:$PORT"
 export MATCHRAUM_DEMO_DATA=true
 export MATCHRAUM_COOKIE_SECURE=false
+export MATCHRAUM_METRICS_BIND=   # no metrics listener (its fixed default port may be taken)
 export MATCHRAUM_LOG_FORMAT=json
 export MATCHRAUM_LOG_LEVEL=warn
 # The run tests shapes and statuses, not the limits (they have their own tests).

@@ -16,6 +16,8 @@ pub struct Config {
     pub database_url: String,
     /// Address the HTTP server listens on.
     pub bind: String,
+    /// Address of the Prometheus `/metrics` listener (never the public port); empty = off.
+    pub metrics_bind: String,
     /// Redis for cross-instance fan-out and shared limits; in-process when unset.
     pub redis_url: Option<String>,
     pub log_format: LogFormat,
@@ -104,6 +106,7 @@ impl Default for Config {
         Config {
             database_url: "sqlite://data/matchraum.sqlite?mode=rwc".into(),
             bind: "127.0.0.1:8080".into(),
+            metrics_bind: "127.0.0.1:9464".into(),
             redis_url: None,
             log_format: LogFormat::Pretty,
             log_level: "info".into(),

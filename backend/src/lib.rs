@@ -11,6 +11,7 @@ pub mod demo;
 pub mod http;
 pub use matchraum_import as import;
 pub use matchraum_matching as matching;
+pub mod metrics;
 pub use matchraum_realtime as realtime;
 pub mod services;
 pub mod snapshot;

@@ -30,6 +30,8 @@ pub enum StartupError {
 pub struct Application {
     port: u16,
     server: Server,
+    /// The metrics listener's port and server, when it is on.
+    metrics: Option<(u16, Server)>,
 }
 
 impl Application {
@@ -46,6 +48,7 @@ impl Application {
         crate::db::migrate(&db).await?;
         seed(&config, &db).await?;
         crate::http::ui::check_dir(&config.ui_dir);
+        let metrics_listener = crate::metrics::bind(&config.metrics_bind)?;
         let listener = TcpListener::bind(&config.bind).map_err(|source| StartupError::Bind {
             addr: config.bind.clone(),
             source,
@@ -79,19 +82,51 @@ impl Application {
             matcher,
             auth,
             realtime,
+            metrics: Arc::new(crate::metrics::Metrics::new()),
+        };
+        let metrics = match metrics_listener {
+            Some(l) => {
+                let port = l
+                    .local_addr()
+                    .map_err(|e| StartupError::Other(e.to_string()))?
+                    .port();
+                let server = crate::metrics::serve(l, web::Data::new(state.clone()))
+                    .map_err(|e| StartupError::Other(e.to_string()))?;
+                tracing::info!(port, "metrics listening");
+                Some((port, server))
+            }
+            None => None,
         };
         let server = serve(listener, state)?;
         tracing::info!(port, "listening");
-        Ok(Application { port, server })
+        Ok(Application {
+            port,
+            server,
+            metrics,
+        })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
+    /// The port of the metrics listener, when it is on.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(|m| m.0)
+    }
+
     /// Serves until SIGTERM/SIGINT, then drains open requests (graceful shutdown).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let metrics = self.metrics.map(|(_, server)| {
+            let handle = server.handle();
+            (handle, tokio::spawn(server))
+        });
+        let served = self.server.await;
+        if let Some((handle, task)) = metrics {
+            handle.stop(false).await;
+            let _ = task.await;
+        }
+        served
     }
 }
 
@@ -187,11 +222,28 @@ fn serve(listener: TcpListener, state: AppState) -> Result<Server, StartupError>
     let max_body = state.config.max_body_bytes;
     let cors_origins = state.config.cors_origins.clone();
     let hsts = hsts_header(&state.config);
+    let metrics = state.metrics.clone();
     let data = web::Data::new(state);
     crate::http::panic::install_hook();
     let server = HttpServer::new(move || {
+        let metrics = metrics.clone();
         App::new()
             .wrap_fn(crate::http::panic::catch_panic)
+            .wrap_fn(move |req, srv| {
+                let (metrics, started) = (metrics.clone(), std::time::Instant::now());
+                let method = req.method().clone();
+                let fut = srv.call(req);
+                async move {
+                    let res = fut.await?;
+                    metrics.http_request(
+                        &crate::metrics::route_of(res.request()),
+                        method.as_str(),
+                        res.status().as_u16(),
+                        started.elapsed(),
+                    );
+                    Ok(res)
+                }
+            })
             .wrap(security_headers(hsts.clone()))
             .wrap_fn(|req, srv| {
                 // Echo the request id so that a client's report can be found in the logs.
@@ -209,7 +261,7 @@ fn serve(listener: TcpListener, state: AppState) -> Result<Server, StartupError>
                 }
             })
             .wrap(cors(cors_origins.as_deref()))
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<crate::http::trace::RequestSpan>::new())
             .app_data(data.clone())
             .app_data(web::PayloadConfig::new(max_body))
             .configure(|cfg| crate::http::configure(cfg, max_body))

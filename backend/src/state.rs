@@ -21,6 +21,8 @@ pub struct AppState {
     pub auth: Arc<crate::auth::AuthState>,
     /// The websocket hub of this instance and the bus to the others.
     pub realtime: Arc<crate::realtime::Realtime>,
+    /// This instance's Prometheus registry (served on the metrics listener).
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl AppState {

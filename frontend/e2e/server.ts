@@ -49,6 +49,8 @@ function baseEnv(dbFile: string): NodeJS.ProcessEnv {
     MATCHRAUM_ORT_LIB: process.env.MATCHRAUM_ORT_LIB ?? join(repoRoot, 'models/onnxruntime/libonnxruntime.so'),
     MATCHRAUM_UI_DIR: join(repoRoot, 'frontend/dist'),
     MATCHRAUM_COOKIE_SECURE: 'false',
+    // No metrics listener: its fixed default port would clash with a `make run` beside the tests.
+    MATCHRAUM_METRICS_BIND: '',
     MATCHRAUM_LOG_LEVEL: process.env.MATCHRAUM_LOG_LEVEL ?? 'warn',
     MATCHRAUM_WORKERS: '2',
     // Many accounts and searches come from one address in a test run.

@@ -91,6 +91,8 @@ pub fn test_config(db_url: &str) -> Config {
     Config {
         database_url: db_url.to_owned(),
         bind: "127.0.0.1:0".into(),
+        // Off unless a test turns it on (the default port would collide between tests).
+        metrics_bind: String::new(),
         log_level: "warn".into(),
         model_dir: root.join("models/multilingual-e5-small"),
         ort_lib: root.join("models/onnxruntime/libonnxruntime.so"),
@@ -115,6 +117,8 @@ pub struct TestApp {
     pub db: TestDb,
     /// Whether the instance runs the matcher (else its semantic state is `disabled`).
     pub matching: bool,
+    /// `http://127.0.0.1:PORT` of the metrics listener, when the test turned it on.
+    pub metrics_address: Option<String>,
 }
 
 impl TestApp {
@@ -246,12 +250,14 @@ pub async fn start_gated(
         .await
         .expect("build application");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let metrics_address = app.metrics_port().map(|p| format!("http://127.0.0.1:{p}"));
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
         client: reqwest::Client::new(),
         db,
         matching,
+        metrics_address,
     }
 }
 

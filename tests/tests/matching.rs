@@ -461,6 +461,7 @@ async fn a_posted_need_notifies_providers_users_and_peers(b: Backend) {
         client,
         db,
         matching: true,
+        metrics_address: None,
     };
     let seeker = app.user(Role::Seeker, Some(kreis)).await;
     let provider = app.user(Role::Provider, Some(s.krz)).await;

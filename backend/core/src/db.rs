@@ -46,6 +46,23 @@ pub async fn is_ready(db: &DatabaseConnection) -> bool {
     matches!(Migrator::get_pending_migrations(db).await, Ok(p) if p.is_empty())
 }
 
+/// Connections of the pool (in use, idle), for the metrics.
+pub fn pool_usage(db: &DatabaseConnection) -> (u32, u32) {
+    let (size, idle) = match db {
+        DatabaseConnection::SqlxPostgresPoolConnection(_) => {
+            let p = db.get_postgres_connection_pool();
+            (p.size(), p.num_idle())
+        }
+        DatabaseConnection::SqlxSqlitePoolConnection(_) => {
+            let p = db.get_sqlite_connection_pool();
+            (p.size(), p.num_idle())
+        }
+        _ => (0, 0),
+    };
+    let idle = u32::try_from(idle).unwrap_or(u32::MAX);
+    (size.saturating_sub(idle), idle)
+}
+
 fn sqlite_dir(url: &str) -> Option<std::path::PathBuf> {
     let path = url
         .trim_start_matches("sqlite://")

@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::num::NonZeroUsize;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use lru::LruCache;
@@ -17,6 +17,7 @@ use super::lexical::LexicalIndex;
 use super::model::{MatchFilters, Mode, SemanticProgress, SemanticState};
 use super::queue::{FairQueue, QueueLimits, DEFAULT_QUEUE_LIMITS};
 use super::store::{self as vectors, ItemKind, Stored};
+use super::timing::{timed, StageTimes};
 use super::vector::{ExactIndex, VectorIndex};
 use super::MatchError;
 use matchraum_catalog::model::{Need, Organisation, Solution};
@@ -145,6 +146,8 @@ pub struct Matcher {
     /// Set when the first full build is done: until then hybrid matches fall back to
     /// lexical ranking (entries without a vector yet would be missing from one side).
     semantic_ready: AtomicBool,
+    /// When the indexes last took catalogue changes in (Unix seconds; 0 = never).
+    refreshed_at: AtomicI64,
 }
 
 impl Matcher {
@@ -170,6 +173,7 @@ impl Matcher {
             catalogue: RwLock::new(Catalogue::default()),
             writer: Arc::new(tokio::sync::Mutex::new(())),
             semantic_ready: AtomicBool::new(false),
+            refreshed_at: AtomicI64::new(0),
         })
     }
 
@@ -314,6 +318,7 @@ impl Matcher {
             .iter()
             .map(|o| (o.id, (o.land.clone(), o.kind)))
             .collect();
+        self.mark_refreshed();
         Ok(PendingEmbeddings {
             _writer: writer,
             missing,
@@ -632,6 +637,7 @@ impl Matcher {
         for n in &found_needs {
             cat.needs.insert(n.id, need_meta(n));
         }
+        self.mark_refreshed();
         Ok(())
     }
 
@@ -644,6 +650,20 @@ impl Matcher {
         filters: &MatchFilters,
         limit: usize,
     ) -> Result<Vec<Ranked>, MatchError> {
+        let mut times = StageTimes::default();
+        self.rank_timed(text, query_vec, mode, filters, limit, &mut times)
+    }
+
+    /// As [`Matcher::rank`], recording how long the vector, lexical and fusion stages took.
+    pub fn rank_timed(
+        &self,
+        text: &str,
+        query_vec: Option<&[f32]>,
+        mode: Mode,
+        filters: &MatchFilters,
+        limit: usize,
+        times: &mut StageTimes,
+    ) -> Result<Vec<Ranked>, MatchError> {
         let cat = self.catalogue.read().expect("catalogue lock");
         let allow = |id: i64| {
             cat.solutions
@@ -652,11 +672,12 @@ impl Matcher {
         };
         let vector_hits = match (mode, query_vec) {
             (Mode::Lexical, _) => vec![],
-            (_, Some(q)) => self
-                .solution_vectors
-                .read()
-                .expect("vector lock")
-                .search(q, CANDIDATES, &allow),
+            (_, Some(q)) => timed(&mut times.vector, || {
+                self.solution_vectors
+                    .read()
+                    .expect("vector lock")
+                    .search(q, CANDIDATES, &allow)
+            }),
             (_, None) => {
                 return Err(MatchError::Internal(
                     "vector mode without a query vector".into(),
@@ -665,8 +686,11 @@ impl Matcher {
         };
         let lexical_hits = match mode {
             Mode::Vector => vec![],
-            _ => self.lexical.search(text, CANDIDATES, &allow)?,
+            _ => timed(&mut times.lexical, || {
+                self.lexical.search(text, CANDIDATES, &allow)
+            })?,
         };
+        let fusion_started = std::time::Instant::now();
         let vec_ids: Vec<i64> = vector_hits.iter().map(|h| h.0).collect();
         let lex_ids: Vec<i64> = lexical_hits.iter().map(|h| h.0).collect();
         let fused = match mode {
@@ -686,7 +710,7 @@ impl Matcher {
             .enumerate()
             .map(|(r, h)| (h.0, (r + 1, h.1)))
             .collect();
-        Ok(fused
+        let ranked = fused
             .into_iter()
             .take(limit)
             .map(|(id, score)| Ranked {
@@ -697,7 +721,9 @@ impl Matcher {
                 lexical_score: lex_pos.get(&id).map(|p| p.1),
                 lexical_rank: lex_pos.get(&id).map(|p| p.0),
             })
-            .collect())
+            .collect();
+        times.fusion = Some(fusion_started.elapsed());
+        Ok(ranked)
     }
 
     /// Needs similar to the query; a private need counts only for viewers who belong to
@@ -733,6 +759,29 @@ impl Matcher {
 
     pub fn indexed_solutions(&self) -> usize {
         self.solution_vectors.read().expect("vector lock").len()
+    }
+
+    /// Vectors held for solutions and for needs.
+    pub fn index_sizes(&self) -> (usize, usize) {
+        (
+            self.indexed_solutions(),
+            self.need_vectors.read().expect("vector lock").len(),
+        )
+    }
+
+    /// Match queries waiting for the model.
+    pub fn queries_waiting(&self) -> usize {
+        self.queries.waiting()
+    }
+
+    /// When the indexes last took catalogue changes in (Unix seconds; 0 = never).
+    pub fn refreshed_at(&self) -> i64 {
+        self.refreshed_at.load(Ordering::Relaxed)
+    }
+
+    fn mark_refreshed(&self) {
+        self.refreshed_at
+            .store(chrono::Utc::now().timestamp(), Ordering::Relaxed);
     }
 }
 

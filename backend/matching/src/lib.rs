@@ -17,9 +17,11 @@ pub mod notify;
 pub mod queue;
 pub mod service;
 pub mod store;
+pub mod timing;
 pub mod vector;
 
 pub use engine::{IndexGate, Matcher, PendingEmbeddings};
+pub use timing::StageTimes;
 
 use matchraum_catalog::CatalogError;
 

@@ -2,12 +2,14 @@
 //! (solutions, usages, organisations, needs) in a fixed number of queries.
 
 use std::collections::{BTreeMap, HashMap};
+use std::time::Instant;
 
 use sea_orm::DatabaseConnection;
 
 use super::document::Fields;
 use super::lexical::matched_terms;
 use super::model::*;
+use super::timing::StageTimes;
 use super::{MatchError, Matcher};
 use matchraum_catalog::model::{Organisation, Solution};
 use matchraum_catalog::store::{needs, organisations, solutions, usages};
@@ -76,21 +78,42 @@ pub async fn run(
     viewer_orgs: &[i64],
     client: &str,
 ) -> Result<MatchResponse, MatchError> {
+    let mut times = StageTimes::default();
+    run_timed(db, matcher, req, viewer_orgs, client, &mut times).await
+}
+
+/// As [`run`], recording how long each stage took; the explanation stage is everything
+/// after the ranking (loading the matched entries, explaining, providers and peers).
+pub async fn run_timed(
+    db: &DatabaseConnection,
+    matcher: &Matcher,
+    req: &MatchRequest,
+    viewer_orgs: &[i64],
+    client: &str,
+    times: &mut StageTimes,
+) -> Result<MatchResponse, MatchError> {
     validate(req)?;
     let text = req.text.trim();
     let semantic = matcher.semantic();
     let mode = effective_mode(req.mode, &semantic)?;
     let query_vec = match mode {
         Mode::Lexical => None,
-        _ => Some(matcher.embed_query_for(client, text).await?),
+        _ => {
+            let started = Instant::now();
+            let v = matcher.embed_query_for(client, text).await?;
+            times.embed = Some(started.elapsed());
+            Some(v)
+        }
     };
-    let ranked = matcher.rank(
+    let ranked = matcher.rank_timed(
         text,
         query_vec.as_deref().map(Vec::as_slice),
         mode,
         &req.filters,
         req.limit,
+        times,
     )?;
+    let explaining = Instant::now();
     let ids: Vec<i64> = ranked.iter().map(|r| r.id).collect();
 
     let mut found: HashMap<i64, Solution> = solutions::get_many(db, &ids)
@@ -226,6 +249,7 @@ pub async fn run(
             .cmp(&a.uses_solution_ids.len())
             .then(best(b).total_cmp(&best(a)))
     });
+    times.explanation = Some(explaining.elapsed());
     Ok(MatchResponse {
         mode,
         semantic: semantic.summary(),

@@ -148,7 +148,12 @@ impl Bus {
         let (publish_tx, publish_rx) = mpsc::channel(PUBLISH_QUEUE);
         match redis::Client::open(url) {
             Ok(client) => {
-                tokio::spawn(publisher(client.clone(), topic.clone(), publish_rx));
+                tokio::spawn(publisher(
+                    client.clone(),
+                    topic.clone(),
+                    publish_rx,
+                    hub.clone(),
+                ));
                 tokio::spawn(subscriber(
                     client,
                     topic,
@@ -183,6 +188,7 @@ impl Bus {
                 ev.apply(hub);
                 if let Err(e) = r.publish_tx.try_send(text) {
                     // Other instances catch up from the database when their link recovers.
+                    hub.bus_publish_failed();
                     tracing::error!(error = %e, "bus publish queue full; event dropped");
                 }
             }
@@ -218,7 +224,12 @@ fn backoff(attempt: u32) -> Duration {
 
 /// Publishes queued events in order; an event that fails is retried (with backoff) until
 /// Redis is back, so the order holds and nothing queued is lost.
-async fn publisher(client: redis::Client, topic: String, mut rx: mpsc::Receiver<String>) {
+async fn publisher(
+    client: redis::Client,
+    topic: String,
+    mut rx: mpsc::Receiver<String>,
+    hub: Arc<Hub>,
+) {
     let mut conn: Option<redis::aio::MultiplexedConnection> = None;
     while let Some(text) = rx.recv().await {
         let mut attempt = 0u32;
@@ -237,10 +248,12 @@ async fn publisher(client: redis::Client, topic: String, mut rx: mpsc::Receiver<
                 match tokio::time::timeout(IO_TIMEOUT, cmd.query_async::<i64>(c)).await {
                     Ok(Ok(_)) => break,
                     Ok(Err(e)) => {
+                        hub.bus_publish_failed();
                         tracing::warn!(error = %e, "redis publish failed; retrying");
                         conn = None;
                     }
                     Err(_) => {
+                        hub.bus_publish_failed();
                         tracing::warn!("redis publish timed out; retrying");
                         conn = None;
                     }

@@ -2,6 +2,7 @@
 //! cannot hold the sockets (and their memory) that everyone else needs.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -14,6 +15,8 @@ pub struct SocketCaps {
     per_account: u32,
     per_ip: u32,
     open: Mutex<HashMap<Key, u32>>,
+    /// Admitted sockets that are still open.
+    total: AtomicUsize,
 }
 
 /// Which cap an upgrade hit.
@@ -38,7 +41,13 @@ impl SocketCaps {
             per_account,
             per_ip,
             open: Mutex::new(HashMap::new()),
+            total: AtomicUsize::new(0),
         }
+    }
+
+    /// Open sockets on this instance.
+    pub fn open_total(&self) -> usize {
+        self.total.load(Ordering::Relaxed)
     }
 
     /// Admits one more socket from `ip` (signed in as `user_id`), or says which cap it hit.
@@ -59,6 +68,7 @@ impl SocketCaps {
         for (key, _) in &wanted {
             *open.entry(key.clone()).or_insert(0) += 1;
         }
+        self.total.fetch_add(1, Ordering::Relaxed);
         Ok(Permit {
             caps: self.clone(),
             keys: wanted.into_iter().map(|(k, _)| k).collect(),
@@ -68,6 +78,7 @@ impl SocketCaps {
 
 impl Drop for Permit {
     fn drop(&mut self) {
+        self.caps.total.fetch_sub(1, Ordering::Relaxed);
         let mut open = self.caps.open.lock().expect("socket caps lock");
         for key in &self.keys {
             if let Some(n) = open.get_mut(key) {

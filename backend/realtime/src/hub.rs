@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::task::{Context, Poll};
 
+use actix_web::web::Bytes;
 use bytestring::ByteString;
 use futures_util::task::AtomicWaker;
 use sea_orm::DatabaseConnection;
@@ -16,27 +17,33 @@ use matchraum_accounts::AuthMethod;
 
 /// One frame on its way to the sockets. A new message carries its id and `seq` (0 for
 /// anything else), so that the session drops what a replay already sent and notices a
-/// missed message. Serialised once per publish and shared by every socket it goes to: a
-/// queue slot is one pointer, and the fan-out clones a reference count.
+/// missed message. Serialised once per publish, as the websocket frame itself (header and
+/// text), and shared by every socket it goes to: a queue slot is one pointer, the fan-out
+/// clones a reference count, and a socket writes the shared bytes without copying them.
 #[derive(Debug)]
 pub struct OutFrame {
     pub channel_id: i64,
     pub message_id: i64,
     pub seq: i64,
     pub signal: Signal,
-    pub frame: ByteString,
+    /// The encoded websocket text frame.
+    pub wire: Bytes,
 }
 
 impl OutFrame {
-    /// A frame that is not a message (personal frames, kicks, rechecks).
-    fn other(channel_id: i64, signal: Signal, frame: ByteString) -> Out {
+    fn new(channel_id: i64, message_id: i64, seq: i64, signal: Signal, text: &str) -> Out {
         Arc::new(OutFrame {
             channel_id,
-            message_id: 0,
-            seq: 0,
+            message_id,
+            seq,
             signal,
-            frame,
+            wire: super::outbox::text_frame(text.as_bytes()),
         })
+    }
+
+    /// A frame that is not a message (personal frames, kicks, rechecks).
+    fn other(channel_id: i64, signal: Signal, frame: ByteString) -> Out {
+        Self::new(channel_id, 0, 0, signal, &frame)
     }
 }
 
@@ -251,6 +258,19 @@ pub struct Hub {
     pub queue_len: usize,
     delivered: AtomicU64,
     slow_disconnects: AtomicU64,
+    frames_in: AtomicU64,
+    queue_drops: AtomicU64,
+    bus_publish_errors: AtomicU64,
+}
+
+/// The hub's running totals, for the metrics.
+#[derive(Debug, Clone, Copy)]
+pub struct HubCounters {
+    pub delivered: u64,
+    pub slow_disconnects: u64,
+    pub frames_in: u64,
+    pub queue_drops: u64,
+    pub bus_publish_errors: u64,
 }
 
 #[derive(Debug, Clone, Copy, serde::Serialize)]
@@ -271,11 +291,40 @@ impl Hub {
             queue_len: queue_len.max(4),
             delivered: AtomicU64::new(0),
             slow_disconnects: AtomicU64::new(0),
+            frames_in: AtomicU64::new(0),
+            queue_drops: AtomicU64::new(0),
+            bus_publish_errors: AtomicU64::new(0),
         }
     }
 
     pub fn next_conn_id(&self) -> u64 {
         self.next_conn.fetch_add(1, Ordering::Relaxed)
+    }
+
+    pub fn counters(&self) -> HubCounters {
+        let get = |a: &AtomicU64| a.load(Ordering::Relaxed);
+        HubCounters {
+            delivered: get(&self.delivered),
+            slow_disconnects: get(&self.slow_disconnects),
+            frames_in: get(&self.frames_in),
+            queue_drops: get(&self.queue_drops),
+            bus_publish_errors: get(&self.bus_publish_errors),
+        }
+    }
+
+    /// A frame came in from a client.
+    pub fn frame_in(&self) {
+        self.frames_in.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A publish to the other instances failed or was dropped.
+    pub fn bus_publish_failed(&self) {
+        self.bus_publish_errors.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn queue_full(&self, ctl: &ConnCtl) {
+        self.queue_drops.fetch_add(1, Ordering::Relaxed);
+        ctl.mark_slow();
     }
 
     pub fn stats(&self) -> HubStats {
@@ -332,19 +381,13 @@ impl Hub {
             if new_message && subs.recent.contains(&message_id) {
                 return;
             }
-            let out: Out = Arc::new(OutFrame {
-                channel_id,
-                message_id,
-                seq,
-                signal: Signal::None,
-                frame,
-            });
+            let out = OutFrame::new(channel_id, message_id, seq, Signal::None, &frame);
             let mut n = 0u64;
             for (id, c) in &subs.conns {
                 match c.ctl.push(out.clone()) {
                     Ok(()) => n += 1,
                     Err(PushError::Full) => {
-                        c.ctl.mark_slow();
+                        self.queue_full(&c.ctl);
                         slow.push(*id);
                     }
                     Err(PushError::Closed) => slow.push(*id),
@@ -403,7 +446,7 @@ impl Hub {
         {
             match ctl.push(out.clone()) {
                 Ok(()) => n += 1,
-                Err(PushError::Full) => ctl.mark_slow(),
+                Err(PushError::Full) => self.queue_full(ctl),
                 Err(PushError::Closed) => {}
             }
         }
@@ -431,7 +474,7 @@ impl Hub {
         for c in subs.conns.values() {
             // A full queue is already a slow consumer on its way out.
             if c.ctl.push(out.clone()) == Err(PushError::Full) {
-                c.ctl.mark_slow();
+                self.queue_full(&c.ctl);
             }
         }
     }

@@ -197,6 +197,42 @@ fn frame(opcode: u8, payload: &[u8]) -> Bytes {
     buf.freeze()
 }
 
+/// One encoded text frame (the hub encodes each fanned-out frame once).
+pub fn text_frame(payload: &[u8]) -> Bytes {
+    frame(TEXT, payload)
+}
+
+/// What one poll of the body writes: a single frame goes out as the shared bytes it
+/// already is (no allocation, no copy: the common case of a fan-out); several are joined.
+#[derive(Default)]
+struct Batch {
+    one: Option<Bytes>,
+    many: Option<BytesMut>,
+}
+
+impl Batch {
+    fn push(&mut self, frame: &Bytes) {
+        if let Some(buf) = &mut self.many {
+            buf.extend_from_slice(frame);
+        } else if let Some(first) = self.one.take() {
+            let mut buf = BytesMut::with_capacity(first.len() + frame.len());
+            buf.extend_from_slice(&first);
+            buf.extend_from_slice(frame);
+            self.many = Some(buf);
+        } else {
+            self.one = Some(frame.clone());
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.one.is_none() && self.many.is_none()
+    }
+
+    fn finish(self) -> Option<Bytes> {
+        self.many.map(BytesMut::freeze).or(self.one)
+    }
+}
+
 impl Outbox {
     /// Queues a frame; waits while the session is `CONTROL_QUEUE` frames ahead of the
     /// socket.
@@ -323,20 +359,16 @@ impl MessageBody for Outbound {
     ) -> Poll<Option<Result<Bytes, Self::Error>>> {
         let this = self.get_mut();
         let mut st = this.state.borrow_mut();
-        let mut buf = BytesMut::new();
+        let mut buf = Batch::default();
         if !st.control.is_empty() {
             while let Some(f) = st.control.pop_front() {
-                buf.extend_from_slice(&f);
+                buf.push(&f);
             }
             st.wake_session();
         }
         if st.closing {
             // Nothing from the hub after the close frame (or once the session ended).
-            return Poll::Ready(if buf.is_empty() {
-                None
-            } else {
-                Some(Ok(buf.freeze()))
-            });
+            return Poll::Ready(buf.finish().map(Ok));
         }
         if !st.busy {
             let mut taken = 0;
@@ -346,7 +378,7 @@ impl MessageBody for Outbound {
                     Poll::Ready(out) => {
                         taken += 1;
                         if st.accepts(&out) {
-                            encode(TEXT, out.frame.as_bytes(), &mut buf);
+                            buf.push(&out.wire);
                         }
                     }
                     Poll::Pending => break,
@@ -357,17 +389,18 @@ impl MessageBody for Outbound {
                 cx.waker().wake_by_ref();
             }
         }
-        if buf.is_empty() {
-            if !st
-                .body_waker
-                .as_ref()
-                .is_some_and(|w| w.will_wake(cx.waker()))
-            {
-                st.body_waker = Some(cx.waker().clone());
+        match buf.finish() {
+            Some(bytes) => Poll::Ready(Some(Ok(bytes))),
+            None => {
+                if !st
+                    .body_waker
+                    .as_ref()
+                    .is_some_and(|w| w.will_wake(cx.waker()))
+                {
+                    st.body_waker = Some(cx.waker().clone());
+                }
+                Poll::Pending
             }
-            Poll::Pending
-        } else {
-            Poll::Ready(Some(Ok(buf.freeze())))
         }
     }
 }

@@ -55,7 +55,11 @@ pub async fn match_text(
         ));
     };
     let viewer_orgs = crate::auth::policy::peer_organisations(p.as_ref());
-    let answer = service::run(&state.db, matcher, &body, &viewer_orgs, &client).await?;
+    let mut times = crate::matching::StageTimes::default();
+    let answer =
+        service::run_timed(&state.db, matcher, &body, &viewer_orgs, &client, &mut times).await;
+    state.metrics.match_stages(&times);
+    let answer = answer?;
     Ok(HttpResponse::Ok().json(answer))
 }
 

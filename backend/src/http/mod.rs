@@ -12,6 +12,7 @@ pub mod problem;
 pub mod query;
 pub mod reply;
 pub mod status;
+pub mod trace;
 pub mod ui;
 pub mod ws;
 

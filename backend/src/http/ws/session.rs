@@ -174,6 +174,7 @@ async fn run(
             }
             msg = stream.recv() => {
                 last_seen = Instant::now();
+                rt.hub.frame_in();
                 // Hub frames wait until this frame's answers are queued (see `outbox`).
                 session.set_busy(true);
                 let replies = match msg {
