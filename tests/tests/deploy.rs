@@ -332,15 +332,15 @@ fn server_binary() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let dir = exe.parent().unwrap().parent().unwrap();
     let bin = dir.join("matchraum");
-    if !bin.is_file() {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let ok = Command::new(cargo)
-            .args(["build", "-p", "matchraum", "--bin", "matchraum"])
-            .current_dir(workspace_root())
-            .status()
-            .expect("cargo runs");
-        assert!(ok.success(), "cargo build -p matchraum failed");
-    }
+    // Always ask cargo (a no-op when fresh): a binary left from an older build would reject
+    // today's settings and fail for the wrong reason.
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let ok = Command::new(cargo)
+        .args(["build", "--quiet", "-p", "matchraum", "--bin", "matchraum"])
+        .current_dir(workspace_root())
+        .status()
+        .expect("cargo runs");
+    assert!(ok.success(), "cargo build -p matchraum failed");
     assert!(bin.is_file(), "no server binary at {}", bin.display());
     bin
 }
