@@ -134,7 +134,7 @@ function dataKey(): string {
     }
   };
   walk(dataDir, false);
-  walk(join(repoRoot, 'backend/src/import'), true);
+  walk(join(repoRoot, 'backend/import/src'), true);
   walk(join(repoRoot, 'migrations/src'), true);
   return h.digest('hex').slice(0, 16);
 }

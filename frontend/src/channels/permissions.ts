@@ -1,4 +1,4 @@
-// What the caller may do in a channel, mirroring backend/src/auth/policy.rs so that the UI
+// What the caller may do in a channel, mirroring backend/community/src/policy.rs so that the UI
 // offers only what the server allows (the server still decides every request).
 
 import type { Channel } from '../api/types';

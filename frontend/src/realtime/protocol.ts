@@ -1,4 +1,4 @@
-// Protocol v1 of `/api/v1/ws` (README "Real-time protocol"; backend/src/realtime/protocol.rs):
+// Protocol v1 of `/api/v1/ws` (README "Real-time protocol"; backend/realtime/src/protocol.rs):
 // the frames as TypeScript types. Messages are the REST `Message` schema.
 
 import type { components } from '../api/schema';
