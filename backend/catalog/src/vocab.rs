@@ -1,56 +1,8 @@
 //! Closed vocabularies of the catalogue. Each value is stored and sent as a stable
 //! snake_case code; German labels for the UI live with the UI strings.
 
-use std::fmt;
-use std::str::FromStr;
-
-/// Declares a string-coded enum with serde, OpenAPI schema, `as_str`, `FromStr` and `ALL`.
-macro_rules! string_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $code:tt),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-        pub enum $name {
-            $($(#[$vmeta])* #[serde(rename = $code)] $variant),+
-        }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $code),+ }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = UnknownValue;
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                match s {
-                    $($code => Ok($name::$variant),)+
-                    _ => Err(UnknownValue {
-                        vocabulary: stringify!($name),
-                        value: s.chars().take(64).collect(),
-                        allowed: &[$($code),+],
-                    }),
-                }
-            }
-        }
-    };
-}
-
-/// A value outside a closed vocabulary.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("unknown {vocabulary} value '{value}', expected one of: {}", allowed.join(", "))]
-pub struct UnknownValue {
-    pub vocabulary: &'static str,
-    pub value: String,
-    pub allowed: &'static [&'static str],
-}
+use matchraum_core::string_enum;
+pub use matchraum_core::vocab::UnknownValue;
 
 string_enum!(
     /// What kind of body an organisation is.

@@ -24,6 +24,10 @@ pub enum Error {
     RateLimited { retry_after: u64 },
     #[error("database error: {0}")]
     Db(DbErr),
+    /// Stored data the code cannot read (e.g. a value outside its vocabulary): a server
+    /// fault, never silently replaced by a default.
+    #[error("corrupt stored data: {0}")]
+    Corrupt(String),
 }
 
 impl Error {

@@ -160,6 +160,10 @@ impl From<DomainError> for ApiError {
                 tracing::error!(error = %err, "database error");
                 ApiError::new(ProblemKind::Internal, "the request could not be completed")
             }
+            DomainError::Corrupt(detail) => {
+                tracing::error!(%detail, "corrupt stored data");
+                ApiError::new(ProblemKind::Internal, "the request could not be completed")
+            }
         }
     }
 }

@@ -1,4 +1,5 @@
 use chrono::Utc;
+use matchraum_core::vocab::Stored;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder};
 
 use super::{
@@ -139,8 +140,8 @@ async fn apply(
 
 fn to_view(m: Model) -> Result<Need, CatalogError> {
     Ok(Need {
-        status: m.status.parse()?,
-        visibility: m.visibility.parse()?,
+        status: Stored::from_stored(&m.status)?,
+        visibility: Stored::from_stored(&m.visibility)?,
         id: m.id,
         organisation_id: m.organisation_id,
         title: m.title,

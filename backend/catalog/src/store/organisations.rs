@@ -1,4 +1,5 @@
 use chrono::Utc;
+use matchraum_core::vocab::Stored;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder};
 
 use super::{
@@ -159,7 +160,7 @@ fn apply(mut m: Model, input: OrganisationInput) -> Result<Model, CatalogError> 
 
 pub fn to_view(m: Model) -> Result<Organisation, CatalogError> {
     Ok(Organisation {
-        kind: m.kind.parse()?,
+        kind: Stored::from_stored(&m.kind)?,
         extra: from_json_text("extra", &m.extra)?,
         id: m.id,
         name: m.name,

@@ -1,4 +1,5 @@
 use chrono::Utc;
+use matchraum_core::vocab::Stored;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder};
 
 use super::{
@@ -297,8 +298,8 @@ fn completeness(m: &Model) -> f64 {
 
 pub fn to_view(m: Model) -> Result<Solution, CatalogError> {
     Ok(Solution {
-        kind: m.kind.parse()?,
-        maturity: m.maturity.parse()?,
+        kind: Stored::from_stored(&m.kind)?,
+        maturity: Stored::from_stored(&m.maturity)?,
         reuse_model: m.reuse_model.as_deref().map(str::parse).transpose()?,
         costs_model: m.costs_model.as_deref().map(str::parse).transpose()?,
         standards: from_json_text("standards", &m.standards)?,

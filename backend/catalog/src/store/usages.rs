@@ -1,4 +1,5 @@
 use chrono::Utc;
+use matchraum_core::vocab::Stored;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder};
 
 use super::{
@@ -168,7 +169,7 @@ async fn apply(
 
 fn to_view(m: Model) -> Result<Usage, CatalogError> {
     Ok(Usage {
-        status: m.status.parse()?,
+        status: Stored::from_stored(&m.status)?,
         id: m.id,
         solution_id: m.solution_id,
         organisation_id: m.organisation_id,

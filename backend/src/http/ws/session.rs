@@ -300,7 +300,9 @@ fn error_code(e: &CommunityError) -> &'static str {
         CommunityError::Invalid { .. } => code::INVALID,
         CommunityError::Conflict(_) => code::CONFLICT,
         CommunityError::RateLimited { .. } => code::RATE_LIMITED,
-        CommunityError::Unavailable(_) | CommunityError::Db(_) => code::INTERNAL,
+        CommunityError::Unavailable(_) | CommunityError::Db(_) | CommunityError::Corrupt(_) => {
+            code::INTERNAL
+        }
     }
 }
 
@@ -309,6 +311,10 @@ fn error_detail(e: &CommunityError) -> String {
         CommunityError::Db(err) => {
             tracing::error!(error = %err, "database error in websocket");
             "the request could not be completed; retry".into()
+        }
+        CommunityError::Corrupt(detail) => {
+            tracing::error!(%detail, "corrupt stored data in websocket");
+            "the request could not be completed".into()
         }
         other => other.to_string(),
     }
