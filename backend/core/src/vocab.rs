@@ -81,23 +81,20 @@ macro_rules! string_enum {
 mod tests {
     use super::*;
 
-    #[derive(Debug, PartialEq)]
-    enum Colour {
-        Red,
-    }
-
-    impl std::str::FromStr for Colour {
-        type Err = UnknownValue;
-        fn from_str(s: &str) -> Result<Self, Self::Err> {
-            match s {
-                "red" => Ok(Colour::Red),
-                _ => Err(UnknownValue {
-                    vocabulary: "Colour",
-                    value: s.into(),
-                    allowed: &["red"],
-                }),
-            }
+    crate::string_enum!(
+        /// A vocabulary declared the way the domain crates declare theirs.
+        Colour {
+            Red => "red",
+            DarkBlue => "dark_blue",
         }
+    );
+
+    #[test]
+    fn codes_round_trip_through_as_str_and_from_str() {
+        for c in Colour::ALL {
+            assert_eq!(c.as_str().parse::<Colour>().unwrap(), *c);
+        }
+        assert_eq!(Colour::DarkBlue.to_string(), "dark_blue");
     }
 
     #[test]
@@ -112,5 +109,6 @@ mod tests {
     fn an_unknown_input_value_is_the_callers_mistake() {
         let err = Error::from("blue".parse::<Colour>().unwrap_err());
         assert!(matches!(err, Error::Invalid { .. }), "{err:?}");
+        assert!(err.to_string().contains("red, dark_blue"), "{err}");
     }
 }

@@ -155,13 +155,9 @@ impl From<DomainError> for ApiError {
                 err.retry_after = Some(retry_after.max(1));
                 err
             }
-            DomainError::Db(err) => {
+            internal @ (DomainError::Db(_) | DomainError::Corrupt(_)) => {
                 // The detail stays in the log; the client learns only that it was us.
-                tracing::error!(error = %err, "database error");
-                ApiError::new(ProblemKind::Internal, "the request could not be completed")
-            }
-            DomainError::Corrupt(detail) => {
-                tracing::error!(%detail, "corrupt stored data");
+                tracing::error!(error = %internal, "internal error");
                 ApiError::new(ProblemKind::Internal, "the request could not be completed")
             }
         }

@@ -96,11 +96,8 @@ pub(crate) fn from_json_text<T: DeserializeOwned + Default>(
     field: &str,
     s: &str,
 ) -> Result<T, CatalogError> {
-    serde_json::from_str(s).map_err(|e| {
-        CatalogError::Db(sea_orm::DbErr::Custom(format!(
-            "column {field} holds invalid JSON: {e}"
-        )))
-    })
+    serde_json::from_str(s)
+        .map_err(|e| CatalogError::Corrupt(format!("column {field} holds invalid JSON: {e}")))
 }
 
 /// Matches a JSON-text list column that contains `value` as one element.

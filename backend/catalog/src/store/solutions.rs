@@ -300,8 +300,16 @@ pub fn to_view(m: Model) -> Result<Solution, CatalogError> {
     Ok(Solution {
         kind: Stored::from_stored(&m.kind)?,
         maturity: Stored::from_stored(&m.maturity)?,
-        reuse_model: m.reuse_model.as_deref().map(str::parse).transpose()?,
-        costs_model: m.costs_model.as_deref().map(str::parse).transpose()?,
+        reuse_model: m
+            .reuse_model
+            .as_deref()
+            .map(Stored::from_stored)
+            .transpose()?,
+        costs_model: m
+            .costs_model
+            .as_deref()
+            .map(Stored::from_stored)
+            .transpose()?,
         standards: from_json_text("standards", &m.standards)?,
         ozg_ids: from_json_text("ozg_ids", &m.ozg_ids)?,
         leika_keys: from_json_text("leika_keys", &m.leika_keys)?,
