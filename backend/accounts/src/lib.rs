@@ -38,91 +38,42 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 /// Prefix of personal access tokens, so that leaked ones can be recognised by scanners.
 pub const TOKEN_PREFIX: &str = "mr_pat_";
 
-/// The role of an account on the whole platform.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum PlatformRole {
-    /// Looks for solutions (the default).
-    Seeker,
-    /// May manage the solutions of the organisations they belong to.
-    Provider,
-    /// May create and moderate forums.
-    CommunityManager,
-    /// Platform administrator.
-    Operator,
-}
-
-impl PlatformRole {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PlatformRole::Seeker => "seeker",
-            PlatformRole::Provider => "provider",
-            PlatformRole::CommunityManager => "community_manager",
-            PlatformRole::Operator => "operator",
-        }
+matchraum_core::string_enum!(
+    /// The role of an account on the whole platform.
+    PlatformRole {
+        /// Looks for solutions (the default).
+        Seeker => "seeker",
+        /// May manage the solutions of the organisations they belong to.
+        Provider => "provider",
+        /// May create and moderate forums.
+        CommunityManager => "community_manager",
+        /// Platform administrator.
+        Operator => "operator",
     }
+);
 
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "seeker" => PlatformRole::Seeker,
-            "provider" => PlatformRole::Provider,
-            "community_manager" => PlatformRole::CommunityManager,
-            "operator" => PlatformRole::Operator,
-            _ => return None,
-        })
+matchraum_core::string_enum!(
+    /// The role of an account within one organisation.
+    OrgRole {
+        Member => "member",
+        /// May update the organisation and invite members.
+        OrgAdmin => "org_admin",
     }
-}
+);
 
-/// The role of an account within one organisation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum OrgRole {
-    Member,
-    /// May update the organisation and invite members.
-    OrgAdmin,
-}
-
-impl OrgRole {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OrgRole::Member => "member",
-            OrgRole::OrgAdmin => "org_admin",
-        }
+matchraum_core::string_enum!(
+    /// What a personal access token may be used for. Sessions carry every scope.
+    Scope {
+        /// Read what the account may see (private needs, own data).
+        Read => "read",
+        /// Create, change and delete what the account may change.
+        Write => "write",
+        /// Moderate forums and channels (community managers, operators).
+        Moderate => "moderate",
+        /// Platform administration (operators).
+        Admin => "admin",
     }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "member" => OrgRole::Member,
-            "org_admin" => OrgRole::OrgAdmin,
-            _ => return None,
-        })
-    }
-}
-
-/// What a personal access token may be used for. Sessions carry every scope.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Scope {
-    /// Read what the account may see (private needs, own data).
-    Read,
-    /// Create, change and delete what the account may change.
-    Write,
-    /// Moderate forums and channels (community managers, operators).
-    Moderate,
-    /// Platform administration (operators).
-    Admin,
-}
-
-impl Scope {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Scope::Read => "read",
-            Scope::Write => "write",
-            Scope::Moderate => "moderate",
-            Scope::Admin => "admin",
-        }
-    }
-}
+);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Membership {

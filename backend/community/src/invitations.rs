@@ -14,19 +14,20 @@ use super::policy;
 use super::store::{add_member, ensure_user, facts, member_view, membership};
 use super::CommunityError;
 use matchraum_accounts::Principal;
+use matchraum_core::vocab::Stored;
 
 type R<T> = Result<T, CommunityError>;
 
-fn view(i: invitation::Model, channel_name: String) -> ChannelInvitation {
-    ChannelInvitation {
+fn view(i: invitation::Model, channel_name: String) -> R<ChannelInvitation> {
+    Ok(ChannelInvitation {
         id: i.id,
         channel_id: i.channel_id,
         channel_name,
         user_id: i.user_id,
-        role: MemberRole::parse(&i.role).unwrap_or(MemberRole::Member),
+        role: MemberRole::from_stored(&i.role)?,
         invited_by: i.invited_by,
         created_at: i.created_at,
-    }
+    })
 }
 
 /// Invites `user_id` into the channel with `role` (owners and moderators; naming owners
@@ -56,7 +57,7 @@ pub async fn invite(
         }));
     }
     let row = upsert(db, channel_id, user_id, role, actor.user_id).await?;
-    Ok(view(row, ch.name))
+    view(row, ch.name)
 }
 
 /// Invitations of a channel's creation (`POST /channels` with `members`), in its
@@ -70,7 +71,7 @@ pub async fn invite_at_creation(
     for uid in user_ids.iter().filter(|u| **u != ch.created_by) {
         ensure_user(db, *uid).await?;
         let row = upsert(db, ch.id, *uid, MemberRole::Member, ch.created_by).await?;
-        out.push(view(row, ch.name.clone()));
+        out.push(view(row, ch.name.clone())?);
     }
     Ok(out)
 }
@@ -116,13 +117,12 @@ pub async fn mine(db: &DatabaseConnection, actor: &Principal) -> R<Vec<ChannelIn
         .into_iter()
         .map(|c| (c.id, c.name))
         .collect();
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|i| {
             let name = names.get(&i.channel_id).cloned().unwrap_or_default();
             view(i, name)
         })
-        .collect())
+        .collect()
 }
 
 /// The caller's own invitation (another's is "not found", like a missing one).
@@ -146,12 +146,12 @@ pub async fn accept(db: &DatabaseConnection, actor: &Principal, id: i64) -> R<Me
         // Joined meanwhile (a public channel): the membership stands as it is.
         Some(m) => m,
         None => {
-            let role = MemberRole::parse(&inv.role).unwrap_or(MemberRole::Member);
+            let role = MemberRole::from_stored(&inv.role)?;
             add_member(&txn, inv.channel_id, actor.user_id, role).await?
         }
     };
     txn.commit().await?;
-    Ok(member_view(member))
+    member_view(member)
 }
 
 pub async fn decline(db: &DatabaseConnection, actor: &Principal, id: i64) -> R<()> {

@@ -1,56 +1,43 @@
 //! What the community API reads and writes.
 
 use chrono::{DateTime, Utc};
+use matchraum_core::{vocab::Stored, Error};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::entity::{channel, message};
 
-/// qa: questions to the provider of one solution; forum: exchange forum with topics,
-/// hosted by community managers; community: development community of several
-/// organisations; direct: two people, opened from a match.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ChannelKind {
-    Qa,
-    Forum,
-    Community,
-    Direct,
-}
+matchraum_core::string_enum!(
+    /// qa: questions to the provider of one solution; forum: exchange forum with topics,
+    /// hosted by community managers; community: development community of several
+    /// organisations; direct: two people, opened from a match.
+    ChannelKind {
+        Qa => "qa",
+        Forum => "forum",
+        Community => "community",
+        Direct => "direct",
+    }
+);
 
-/// public: anyone reads, signed-in users join; members: invitation only;
-/// organisation: members of the channel's organisation may read and join.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ChannelVisibility {
-    Public,
-    Members,
-    Organisation,
-}
+matchraum_core::string_enum!(
+    /// public: anyone reads, signed-in users join; members: invitation only;
+    /// organisation: members of the channel's organisation may read and join.
+    ChannelVisibility {
+        Public => "public",
+        Members => "members",
+        Organisation => "organisation",
+    }
+);
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum MemberRole {
-    Member,
-    Moderator,
-    Owner,
-}
-
-macro_rules! str_enum {
-    ($t:ty { $($v:ident => $s:literal),+ $(,)? }) => {
-        impl $t {
-            pub fn as_str(self) -> &'static str {
-                match self { $(Self::$v => $s),+ }
-            }
-            pub fn parse(s: &str) -> Option<Self> {
-                match s { $($s => Some(Self::$v),)+ _ => None }
-            }
-        }
-    };
-}
-str_enum!(ChannelKind { Qa => "qa", Forum => "forum", Community => "community", Direct => "direct" });
-str_enum!(ChannelVisibility { Public => "public", Members => "members", Organisation => "organisation" });
-str_enum!(MemberRole { Member => "member", Moderator => "moderator", Owner => "owner" });
+matchraum_core::string_enum!(
+    /// Ordered by rights: a higher role may do what a lower one may.
+    #[derive(PartialOrd, Ord)]
+    MemberRole {
+        Member => "member",
+        Moderator => "moderator",
+        Owner => "owner",
+    }
+);
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct Channel {
@@ -70,12 +57,11 @@ pub struct Channel {
 }
 
 impl Channel {
-    pub fn from_model(m: channel::Model, my_role: Option<MemberRole>) -> Self {
-        Channel {
+    pub fn from_model(m: channel::Model, my_role: Option<MemberRole>) -> Result<Self, Error> {
+        Ok(Channel {
             id: m.id,
-            kind: ChannelKind::parse(&m.kind).unwrap_or(ChannelKind::Community),
-            visibility: ChannelVisibility::parse(&m.visibility)
-                .unwrap_or(ChannelVisibility::Members),
+            kind: ChannelKind::from_stored(&m.kind)?,
+            visibility: ChannelVisibility::from_stored(&m.visibility)?,
             name: m.name,
             description: m.description,
             organisation_id: m.organisation_id,
@@ -85,7 +71,7 @@ impl Channel {
             created_at: m.created_at,
             updated_at: m.updated_at,
             my_role,
-        }
+        })
     }
 }
 
@@ -135,25 +121,23 @@ pub struct ChannelInvitation {
     pub created_at: DateTime<Utc>,
 }
 
-/// message (chat), question and answer (Q&A), topic (forum thread opener).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum MessageKind {
-    Message,
-    Question,
-    Answer,
-    Topic,
-}
-str_enum!(MessageKind { Message => "message", Question => "question", Answer => "answer", Topic => "topic" });
+matchraum_core::string_enum!(
+    /// message (chat), question and answer (Q&A), topic (forum thread opener).
+    MessageKind {
+        Message => "message",
+        Question => "question",
+        Answer => "answer",
+        Topic => "topic",
+    }
+);
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum MessageState {
-    Visible,
-    Hidden,
-    Deleted,
-}
-str_enum!(MessageState { Visible => "visible", Hidden => "hidden", Deleted => "deleted" });
+matchraum_core::string_enum!(
+    MessageState {
+        Visible => "visible",
+        Hidden => "hidden",
+        Deleted => "deleted",
+    }
+);
 
 impl MessageState {
     /// Whether a message in this state is shown without its text (`full`: to a moderator).
@@ -193,15 +177,15 @@ pub struct Message {
 
 impl Message {
     /// `full`: moderators see hidden bodies.
-    pub fn from_model(m: message::Model, full: bool) -> Self {
-        let state = MessageState::parse(&m.state).unwrap_or(MessageState::Visible);
+    pub fn from_model(m: message::Model, full: bool) -> Result<Self, Error> {
+        let state = MessageState::from_stored(&m.state)?;
         let redact = state.redacted(full);
-        Message {
+        Ok(Message {
             id: m.id,
             channel_id: m.channel_id,
             seq: m.seq,
             author_id: m.author_id,
-            kind: MessageKind::parse(&m.kind).unwrap_or(MessageKind::Message),
+            kind: MessageKind::from_stored(&m.kind)?,
             title: if redact { None } else { m.title },
             body: if redact { String::new() } else { m.body },
             body_html: if redact { String::new() } else { m.body_html },
@@ -213,7 +197,7 @@ impl Message {
             client_msg_id: m.client_msg_id,
             created_at: m.created_at,
             edited_at: m.edited_at,
-        }
+        })
     }
 
     /// The message as everyone sees it: a hidden one without its text, as in history

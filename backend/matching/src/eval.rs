@@ -111,7 +111,7 @@ pub async fn evaluate(
         let relevant: HashSet<&str> = q.relevant_ids.iter().map(String::as_str).collect();
         let vector = matcher.embed_query(q.query.trim()).await?;
         let hard = q.max_title_token_jaccard == Some(0.0);
-        for mode in Mode::ALL {
+        for &mode in Mode::ALL {
             let ranked = matcher.rank(q.query.trim(), Some(&vector), mode, &filters, K)?;
             let ids: Vec<&str> = ranked
                 .iter()

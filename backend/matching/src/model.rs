@@ -7,27 +7,16 @@ use utoipa::ToSchema;
 use matchraum_catalog::model::Contact;
 use matchraum_catalog::vocab::*;
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Mode {
-    /// Semantic and lexical ranks fused (the default).
-    #[default]
-    Hybrid,
-    Lexical,
-    Vector,
-}
-
-impl Mode {
-    pub const ALL: [Mode; 3] = [Mode::Hybrid, Mode::Lexical, Mode::Vector];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Mode::Hybrid => "hybrid",
-            Mode::Lexical => "lexical",
-            Mode::Vector => "vector",
-        }
+matchraum_core::string_enum!(
+    #[derive(Default)]
+    Mode {
+        /// Semantic and lexical ranks fused (the default).
+        #[default]
+        Hybrid => "hybrid",
+        Lexical => "lexical",
+        Vector => "vector",
     }
-}
+);
 
 pub const MAX_QUERY_CHARS: usize = 4_000;
 pub const MAX_LIMIT: usize = 50;

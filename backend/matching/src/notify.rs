@@ -9,8 +9,6 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
-use serde::Serialize;
-use utoipa::ToSchema;
 
 use super::model::{MatchFilters, Mode, MAX_QUERY_CHARS};
 use super::{MatchError, Matcher};
@@ -52,27 +50,17 @@ pub mod entity {
 
 use entity::{ActiveModel, Column, Entity};
 
-/// Why an organisation hears of a need.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Reason {
-    /// It provides a solution that matches the need.
-    Provider,
-    /// It uses a solution that matches the need.
-    User,
-    /// It posted a similar need.
-    SimilarNeed,
-}
-
-impl Reason {
-    fn as_str(self) -> &'static str {
-        match self {
-            Reason::Provider => "provider",
-            Reason::User => "user",
-            Reason::SimilarNeed => "similar_need",
-        }
+matchraum_core::string_enum!(
+    /// Why an organisation hears of a need.
+    Reason {
+        /// It provides a solution that matches the need.
+        Provider => "provider",
+        /// It uses a solution that matches the need.
+        User => "user",
+        /// It posted a similar need.
+        SimilarNeed => "similar_need",
     }
-}
+);
 
 pub use entity::Model as NeedNotification;
 

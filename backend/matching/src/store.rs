@@ -32,23 +32,15 @@ pub mod entity {
 
 use entity::{ActiveModel, Column, Entity};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ItemKind {
-    Solution,
-    Need,
-    /// An answered question of a Q&A channel (for similar questions).
-    Question,
-}
-
-impl ItemKind {
-    fn as_str(self) -> &'static str {
-        match self {
-            ItemKind::Solution => "solution",
-            ItemKind::Need => "need",
-            ItemKind::Question => "question",
-        }
+matchraum_core::string_enum!(
+    /// What a stored vector embeds.
+    ItemKind {
+        Solution => "solution",
+        Need => "need",
+        /// An answered question of a Q&A channel (for similar questions).
+        Question => "question",
     }
-}
+);
 
 pub struct Stored {
     pub item_id: i64,

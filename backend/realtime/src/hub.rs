@@ -359,15 +359,6 @@ impl Hub {
         }
     }
 
-    /// Whether the socket is (still) subscribed: a kick removes it without its knowing.
-    pub fn is_subscribed(&self, channel_id: i64, conn_id: u64) -> bool {
-        self.channels
-            .read()
-            .expect("hub lock")
-            .get(&channel_id)
-            .is_some_and(|s| s.conns.contains_key(&conn_id))
-    }
-
     /// Fans a frame out to the channel's local sockets. A new message (`seq > 0`) is
     /// delivered once per instance, however often it arrives.
     pub fn deliver(&self, channel_id: i64, message_id: i64, seq: i64, frame: ByteString) {

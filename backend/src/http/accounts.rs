@@ -16,6 +16,7 @@ use crate::auth::{
     audit, password, policy, AuthMethod, OrgRole, PlatformRole, Scope, CSRF_COOKIE, SESSION_COOKIE,
 };
 use crate::state::AppState;
+use matchraum_core::vocab::Stored;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/auth/register", web::post().to(register))
@@ -479,7 +480,7 @@ pub async fn accept_invitation(
     policy::join_organisation(&p)?;
     let user = store::get_user(&state.db, p.user_id).await?;
     let inv = store::accept_invitation(&state.db, body.token.trim(), &user).await?;
-    let role = OrgRole::parse(&inv.role).unwrap_or(OrgRole::Member);
+    let role = OrgRole::from_stored(&inv.role)?;
     audit::record(
         &state.db,
         Some(p.user_id),

@@ -22,19 +22,23 @@ pub async fn membership(
         .await?)
 }
 
-pub(super) fn facts_of(ch: &channel::Model, m: Option<&member::Model>) -> ChannelFacts {
-    ChannelFacts {
+pub(super) fn facts_of(ch: &channel::Model, m: Option<&member::Model>) -> R<ChannelFacts> {
+    Ok(ChannelFacts {
         channel_id: ch.id,
-        kind: ChannelKind::parse(&ch.kind).unwrap_or(ChannelKind::Community),
-        visibility: ChannelVisibility::parse(&ch.visibility).unwrap_or(ChannelVisibility::Members),
+        kind: ChannelKind::from_stored(&ch.kind)?,
+        visibility: ChannelVisibility::from_stored(&ch.visibility)?,
         organisation_id: ch.organisation_id,
         locked: ch.locked,
-        member: m.map(|m| MemberFacts {
-            role: role_of(m),
-            banned: m.banned,
-            muted_until: m.muted_until,
-        }),
-    }
+        member: m
+            .map(|m| -> R<MemberFacts> {
+                Ok(MemberFacts {
+                    role: role_of(m)?,
+                    banned: m.banned,
+                    muted_until: m.muted_until,
+                })
+            })
+            .transpose()?,
+    })
 }
 
 /// The channel and the caller's standing in it, as the policy sees them.
@@ -48,7 +52,7 @@ pub async fn facts(
         Some(p) => membership(db, channel_id, p.user_id).await?,
         None => None,
     };
-    let f = facts_of(&ch, m.as_ref());
+    let f = facts_of(&ch, m.as_ref())?;
     Ok((ch, f))
 }
 
@@ -141,7 +145,7 @@ pub async fn create_channel(
     add_member(&txn, ch.id, actor.user_id, MemberRole::Owner).await?;
     let invited = crate::invitations::invite_at_creation(&txn, &ch, &input.members).await?;
     txn.commit().await?;
-    Ok((Channel::from_model(ch, Some(MemberRole::Owner)), invited))
+    Ok((Channel::from_model(ch, Some(MemberRole::Owner))?, invited))
 }
 
 pub(super) async fn ensure_exists(db: &impl ConnectionTrait, table: &str, id: i64) -> R<()> {
@@ -196,7 +200,7 @@ pub async fn get_channel(
     id: i64,
 ) -> R<Channel> {
     let (ch, f) = readable(db, id, actor).await?;
-    Ok(Channel::from_model(ch, f.member.map(|m| m.role)))
+    Channel::from_model(ch, f.member.map(|m| m.role))
 }
 
 #[derive(Clone, Debug, Default)]
@@ -230,7 +234,7 @@ pub async fn list_channels(
             .await?;
         let ids: Vec<i64> = mine.iter().map(|m| m.channel_id).collect();
         for m in mine {
-            roles.insert(m.channel_id, MemberRole::parse(&m.role));
+            roles.insert(m.channel_id, role_of(&m)?);
         }
         visible = visible.add(channel::Column::Id.is_in(ids));
         if !filter.mine {
@@ -266,13 +270,12 @@ pub async fn list_channels(
         .offset(offset)
         .all(db)
         .await?;
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|c| {
-            let role = roles.get(&c.id).copied().flatten();
+            let role = roles.get(&c.id).copied();
             Channel::from_model(c, role)
         })
-        .collect())
+        .collect()
 }
 
 pub async fn update_channel(
@@ -320,7 +323,7 @@ pub async fn update_channel(
     }
     am.updated_at = Set(Utc::now());
     let ch = am.update(db).await?;
-    Ok(Channel::from_model(ch, role))
+    Channel::from_model(ch, role)
 }
 
 pub async fn delete_channel(db: &DatabaseConnection, actor: &Principal, id: i64) -> R<()> {

@@ -41,10 +41,11 @@ pub async fn open_direct(
         .one(db)
         .await?
     {
-        let role = membership(db, ch.id, actor.user_id)
-            .await?
-            .and_then(|m| MemberRole::parse(&m.role));
-        return Ok((Channel::from_model(ch, role), false));
+        let role = match membership(db, ch.id, actor.user_id).await? {
+            Some(m) => Some(role_of(&m)?),
+            None => None,
+        };
+        return Ok((Channel::from_model(ch, role)?, false));
     }
     // At most 50 accounts of the organisation join the direct channel.
     let peers: Vec<i64> = matchraum_accounts::store::organisation_accounts(db, &[org_id])
@@ -77,7 +78,7 @@ pub async fn open_direct(
         add_member(&txn, ch.id, uid, MemberRole::Member).await?;
     }
     txn.commit().await?;
-    Ok((Channel::from_model(ch, Some(MemberRole::Member)), true))
+    Ok((Channel::from_model(ch, Some(MemberRole::Member))?, true))
 }
 
 pub(super) async fn solution_provider(

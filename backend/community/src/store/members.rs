@@ -30,17 +30,17 @@ pub async fn members(
         }
     }
     let rows = q.order_by_asc(member::Column::JoinedAt).all(db).await?;
-    Ok(rows.into_iter().map(member_view).collect())
+    rows.into_iter().map(member_view).collect()
 }
 
-pub(crate) fn member_view(m: member::Model) -> Member {
-    Member {
+pub(crate) fn member_view(m: member::Model) -> R<Member> {
+    Ok(Member {
         user_id: m.user_id,
-        role: role_of(&m),
+        role: role_of(&m)?,
         muted_until: m.muted_until,
         banned: m.banned,
         joined_at: m.joined_at,
-    }
+    })
 }
 
 pub async fn join(db: &DatabaseConnection, actor: &Principal, id: i64) -> R<Member> {
@@ -52,16 +52,14 @@ pub async fn join(db: &DatabaseConnection, actor: &Principal, id: i64) -> R<Memb
             ));
         }
         let row = membership(db, id, actor.user_id).await?.expect("member");
-        return Ok(member_view(row));
+        return member_view(row);
     }
     if !policy::can_join_channel(actor, &f) {
         return Err(CommunityError::forbidden(
             "this channel is open by invitation only",
         ));
     }
-    Ok(member_view(
-        add_member(db, id, actor.user_id, MemberRole::Member).await?,
-    ))
+    member_view(add_member(db, id, actor.user_id, MemberRole::Member).await?)
 }
 
 /// Refuses to take the owner role from `m` (leaving, removal, demotion) when it is the
@@ -85,13 +83,13 @@ pub(super) async fn keep_an_owner(db: &impl ConnectionTrait, m: &member::Model) 
 }
 
 /// The role of a member row as the policy sees it.
-pub(super) fn role_of(m: &member::Model) -> MemberRole {
-    MemberRole::parse(&m.role).unwrap_or(MemberRole::Member)
+pub(super) fn role_of(m: &member::Model) -> R<MemberRole> {
+    MemberRole::from_stored(&m.role)
 }
 
 /// Refuses acting on `target` unless the caller outranks them (see the policy).
 pub(super) fn may_act_on(actor: &Principal, f: &ChannelFacts, target: &member::Model) -> R<()> {
-    if policy::can_act_on_member(actor, f, role_of(target)) {
+    if policy::can_act_on_member(actor, f, role_of(target)?) {
         Ok(())
     } else {
         Err(CommunityError::forbidden(
@@ -143,7 +141,7 @@ pub async fn set_role(
     let mut am = m.into_active_model();
     am.role = Set(role.as_str().into());
     am.banned = Set(false);
-    Ok(member_view(am.update(db).await?))
+    member_view(am.update(db).await?)
 }
 
 /// Removes a member (moderators). The caller tells the hub, which drops the user's
@@ -219,5 +217,5 @@ pub async fn sanction(
     if let Some(b) = ban {
         am.banned = Set(b);
     }
-    Ok(member_view(am.update(db).await?))
+    member_view(am.update(db).await?)
 }

@@ -41,7 +41,7 @@ pub async fn post_message(
         // A retry: answer with what was stored the first time.
         if let Some(m) = find_by_client_id(db, channel_id, actor.user_id, c).await? {
             return Ok(Posted {
-                message: Message::from_model(m, false),
+                message: Message::from_model(m, false)?,
                 created: false,
                 mentioned: Vec::new(),
             });
@@ -122,7 +122,7 @@ pub async fn post_message(
             {
                 if let Some(m) = find_by_client_id(db, channel_id, actor.user_id, c).await? {
                     return Ok(Posted {
-                        message: Message::from_model(m, false),
+                        message: Message::from_model(m, false)?,
                         created: false,
                         mentioned: Vec::new(),
                     });
@@ -134,7 +134,7 @@ pub async fn post_message(
     let mentioned = notify_mentions(&txn, &stored).await?;
     txn.commit().await?;
     Ok(Posted {
-        message: Message::from_model(stored, false),
+        message: Message::from_model(stored, false)?,
         created: true,
         mentioned,
     })
@@ -233,10 +233,9 @@ pub async fn messages_since(
         .limit(limit)
         .all(db)
         .await?;
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|m| Message::from_model(m, false))
-        .collect())
+        .collect()
 }
 
 /// Where a channel stands: its newest message's `(id, seq)`, or with `upto` the newest
@@ -328,12 +327,12 @@ pub async fn history(
         .into_iter()
         .map(|m| {
             let r = reactions.remove(&m.id).unwrap_or_default();
-            MessageWithReactions {
-                message: Message::from_model(m, full),
+            Ok(MessageWithReactions {
+                message: Message::from_model(m, full)?,
                 reactions: r,
-            }
+            })
         })
-        .collect();
+        .collect::<R<_>>()?;
     Ok(HistoryPage { items, next_before })
 }
 
@@ -377,7 +376,7 @@ pub async fn get_message(
     let m = message_model(db, id).await?;
     let (_, f) = readable(db, m.channel_id, actor).await?;
     let full = actor.is_some_and(|p| policy::can_moderate(p, &f));
-    Ok(Message::from_model(m, full))
+    Message::from_model(m, full)
 }
 
 /// Edits a message (its author, or a moderator); the previous text goes to the history.
@@ -421,7 +420,7 @@ pub async fn edit_message(
     am.edited_at = Set(Some(Utc::now()));
     let m = am.update(&txn).await?;
     txn.commit().await?;
-    Ok(Message::from_model(m, true))
+    Message::from_model(m, true)
 }
 
 pub async fn edit_history(
@@ -498,5 +497,5 @@ pub async fn moderate_message(
         }
     }
     let m = am.update(db).await?;
-    Ok(Message::from_model(m, false))
+    Message::from_model(m, false)
 }

@@ -22,6 +22,7 @@ pub use reports::*;
 
 use chrono::{Duration, Utc};
 use matchraum_core::sql::contains_ci;
+use matchraum_core::vocab::Stored;
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
@@ -42,3 +43,6 @@ pub const MAX_BODY_CHARS: usize = 20_000;
 pub const MAX_CLIENT_MSG_ID: usize = 64;
 pub const DEFAULT_PAGE: u64 = 50;
 pub const MAX_PAGE: u64 = 200;
+
+#[cfg(test)]
+mod tests;

@@ -30,7 +30,7 @@ pub async fn accept_answer(
     }
     let mut am = q.into_active_model();
     am.accepted_answer_id = Set(answer_id);
-    Ok(Message::from_model(am.update(db).await?, false))
+    Message::from_model(am.update(db).await?, false)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
@@ -73,7 +73,7 @@ pub async fn questions(
             .await?;
         let answered = m.accepted_answer_id.is_some();
         out.push(Question {
-            message: Message::from_model(m, false),
+            message: Message::from_model(m, false)?,
             answers,
             answered,
         });
@@ -97,8 +97,7 @@ pub async fn answered_questions(
         .limit(cap)
         .all(db)
         .await?;
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|m| Message::from_model(m, false))
-        .collect())
+        .collect()
 }

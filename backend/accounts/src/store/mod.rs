@@ -11,7 +11,14 @@ use utoipa::ToSchema;
 
 use super::entity::{api_token, invitation, member, session, user};
 use super::{password, secret, AuthMethod, Membership, OrgRole, PlatformRole, Principal, Scope};
+use matchraum_core::vocab::Stored;
 use matchraum_core::Error;
+
+mod credentials;
+mod invitations;
+
+pub use credentials::*;
+pub use invitations::*;
 
 pub const INVITATION_PREFIX: &str = "mr_inv_";
 pub const SESSION_PREFIX: &str = "mr_ses_";
@@ -46,8 +53,8 @@ pub fn normalise_email(raw: &str) -> Result<String, Error> {
     }
 }
 
-fn role_of(m: &user::Model) -> PlatformRole {
-    PlatformRole::parse(&m.role).unwrap_or(PlatformRole::Seeker)
+fn role_of(m: &user::Model) -> Result<PlatformRole, Error> {
+    PlatformRole::from_stored(&m.role)
 }
 
 /// The accounts of these organisations, as `(organisation_id, user_id)`.
@@ -70,20 +77,20 @@ pub async fn memberships(
     db_: &impl ConnectionTrait,
     user_id: i64,
 ) -> Result<Vec<Membership>, Error> {
-    Ok(member::Entity::find()
+    member::Entity::find()
         .filter(member::Column::UserId.eq(user_id))
         .order_by_asc(member::Column::OrganisationId)
         .all(db_)
         .await
         .map_err(db)?
         .into_iter()
-        .filter_map(|m| {
-            Some(Membership {
+        .map(|m| {
+            Ok(Membership {
                 organisation_id: m.organisation_id,
-                role: OrgRole::parse(&m.role)?,
+                role: OrgRole::from_stored(&m.role)?,
             })
         })
-        .collect())
+        .collect()
 }
 
 async fn active_user(db_: &impl ConnectionTrait, id: i64) -> Result<Option<user::Model>, Error> {
@@ -101,107 +108,10 @@ async fn principal(
 ) -> Result<Principal, Error> {
     Ok(Principal {
         user_id: u.id,
-        role: role_of(u),
+        role: role_of(u)?,
         memberships: memberships(db_, u.id).await?,
         via,
     })
-}
-
-/// The principal of a bearer token, if the token exists, is not revoked and not expired.
-pub async fn principal_for_token(
-    db_: &impl ConnectionTrait,
-    token: &str,
-) -> Result<Option<Principal>, Error> {
-    if !token.starts_with(super::TOKEN_PREFIX) || token.len() > 100 {
-        return Ok(None);
-    }
-    let now = Utc::now();
-    let Some(t) = api_token::Entity::find()
-        .filter(api_token::Column::TokenHash.eq(secret::digest(token)))
-        .filter(api_token::Column::RevokedAt.is_null())
-        .one(db_)
-        .await
-        .map_err(db)?
-    else {
-        return Ok(None);
-    };
-    if t.expires_at.is_some_and(|e| e <= now) {
-        return Ok(None);
-    }
-    let Some(u) = active_user(db_, t.user_id).await? else {
-        return Ok(None);
-    };
-    let scopes = parse_scopes(&t.scopes);
-    Ok(Some(
-        principal(
-            db_,
-            &u,
-            AuthMethod::Token {
-                token_id: t.id,
-                scopes,
-            },
-        )
-        .await?,
-    ))
-}
-
-/// The principal behind a credential that was valid when a long-lived connection (a
-/// websocket) opened; `None` once it was revoked or expired or its account deleted.
-pub async fn principal_for_credential(
-    db_: &impl ConnectionTrait,
-    via: &AuthMethod,
-) -> Result<Option<Principal>, Error> {
-    let now = Utc::now();
-    let user_id = match via {
-        AuthMethod::Session { session_id } => session::Entity::find_by_id(*session_id)
-            .filter(session::Column::ExpiresAt.gt(now))
-            .one(db_)
-            .await
-            .map_err(db)?
-            .map(|s| s.user_id),
-        AuthMethod::Token { token_id, .. } => api_token::Entity::find_by_id(*token_id)
-            .filter(api_token::Column::RevokedAt.is_null())
-            .one(db_)
-            .await
-            .map_err(db)?
-            .filter(|t| t.expires_at.is_none_or(|e| e > now))
-            .map(|t| t.user_id),
-    };
-    let Some(user_id) = user_id else {
-        return Ok(None);
-    };
-    let Some(u) = active_user(db_, user_id).await? else {
-        return Ok(None);
-    };
-    Ok(Some(principal(db_, &u, via.clone()).await?))
-}
-
-/// The principal of a session cookie and the session's CSRF token.
-pub async fn principal_for_session(
-    db_: &impl ConnectionTrait,
-    cookie: &str,
-) -> Result<Option<(Principal, String)>, Error> {
-    if !cookie.starts_with(SESSION_PREFIX) || cookie.len() > 100 {
-        return Ok(None);
-    }
-    let Some(s) = session::Entity::find()
-        .filter(session::Column::TokenHash.eq(secret::digest(cookie)))
-        .filter(session::Column::ExpiresAt.gt(Utc::now()))
-        .one(db_)
-        .await
-        .map_err(db)?
-    else {
-        return Ok(None);
-    };
-    let Some(u) = active_user(db_, s.user_id).await? else {
-        return Ok(None);
-    };
-    let p = principal(db_, &u, AuthMethod::Session { session_id: s.id }).await?;
-    Ok(Some((p, s.csrf_token)))
-}
-
-pub fn parse_scopes(s: &str) -> Vec<Scope> {
-    serde_json::from_str(s).unwrap_or_default()
 }
 
 pub async fn view(db_: &impl ConnectionTrait, u: &user::Model) -> Result<UserView, Error> {
@@ -209,7 +119,7 @@ pub async fn view(db_: &impl ConnectionTrait, u: &user::Model) -> Result<UserVie
         id: u.id,
         email: u.email.clone(),
         display_name: u.display_name.clone(),
-        role: role_of(u),
+        role: role_of(u)?,
         memberships: memberships(db_, u.id).await?,
         created_at: u.created_at,
     })
@@ -283,7 +193,7 @@ pub async fn set_role(
     role: PlatformRole,
 ) -> Result<PlatformRole, Error> {
     let u = get_user(db_, user_id).await?;
-    let old = role_of(&u);
+    let old = role_of(&u)?;
     let mut am: user::ActiveModel = u.into();
     am.role = Set(role.as_str().into());
     am.updated_at = Set(Utc::now());
@@ -327,202 +237,6 @@ pub async fn add_member(
         }
     }
     Ok(())
-}
-
-/// A new session: returns the cookie value (shown once) and the CSRF token.
-pub async fn create_session(
-    db_: &impl ConnectionTrait,
-    user_id: i64,
-    ttl: Duration,
-) -> Result<(String, String), Error> {
-    let token = secret::random_token(SESSION_PREFIX);
-    let csrf = secret::random_token("");
-    let now = Utc::now();
-    session::ActiveModel {
-        id: NotSet,
-        token_hash: Set(secret::digest(&token)),
-        user_id: Set(user_id),
-        csrf_token: Set(csrf.clone()),
-        created_at: Set(now),
-        expires_at: Set(now + ttl),
-    }
-    .insert(db_)
-    .await
-    .map_err(db)?;
-    // Expired sessions of this account go now rather than piling up.
-    session::Entity::delete_many()
-        .filter(session::Column::UserId.eq(user_id))
-        .filter(session::Column::ExpiresAt.lte(now))
-        .exec(db_)
-        .await
-        .map_err(db)?;
-    Ok((token, csrf))
-}
-
-pub async fn delete_session(db_: &impl ConnectionTrait, session_id: i64) -> Result<(), Error> {
-    session::Entity::delete_by_id(session_id)
-        .exec(db_)
-        .await
-        .map_err(db)?;
-    Ok(())
-}
-
-/// A personal access token as listed (never the secret).
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct TokenView {
-    pub id: i64,
-    pub name: String,
-    pub scopes: Vec<Scope>,
-    pub created_at: DateTime<Utc>,
-    pub expires_at: Option<DateTime<Utc>>,
-    pub revoked_at: Option<DateTime<Utc>>,
-}
-
-fn token_view(t: api_token::Model) -> TokenView {
-    TokenView {
-        id: t.id,
-        scopes: parse_scopes(&t.scopes),
-        name: t.name,
-        created_at: t.created_at,
-        expires_at: t.expires_at,
-        revoked_at: t.revoked_at,
-    }
-}
-
-pub async fn create_token(
-    db_: &impl ConnectionTrait,
-    user_id: i64,
-    name: &str,
-    scopes: &[Scope],
-    expires_at: Option<DateTime<Utc>>,
-) -> Result<(TokenView, String), Error> {
-    let token = secret::random_token(super::TOKEN_PREFIX);
-    let row = api_token::ActiveModel {
-        id: NotSet,
-        user_id: Set(user_id),
-        name: Set(name.to_owned()),
-        token_hash: Set(secret::digest(&token)),
-        scopes: Set(serde_json::to_string(scopes).expect("scopes serialise")),
-        created_at: Set(Utc::now()),
-        expires_at: Set(expires_at),
-        revoked_at: Set(None),
-    }
-    .insert(db_)
-    .await
-    .map_err(db)?;
-    Ok((token_view(row), token))
-}
-
-pub async fn list_tokens(
-    db_: &impl ConnectionTrait,
-    user_id: i64,
-) -> Result<Vec<TokenView>, Error> {
-    Ok(api_token::Entity::find()
-        .filter(api_token::Column::UserId.eq(user_id))
-        .order_by_asc(api_token::Column::Id)
-        .all(db_)
-        .await
-        .map_err(db)?
-        .into_iter()
-        .map(token_view)
-        .collect())
-}
-
-/// Revokes one of the user's tokens; 404 when it is not theirs (or does not exist).
-pub async fn revoke_token(
-    db_: &impl ConnectionTrait,
-    user_id: i64,
-    token_id: i64,
-) -> Result<(), Error> {
-    let res = api_token::Entity::update_many()
-        .col_expr(api_token::Column::RevokedAt, Expr::value(Utc::now()))
-        .filter(api_token::Column::Id.eq(token_id))
-        .filter(api_token::Column::UserId.eq(user_id))
-        .filter(api_token::Column::RevokedAt.is_null())
-        .exec(db_)
-        .await
-        .map_err(db)?;
-    if res.rows_affected == 0 {
-        return Err(Error::NotFound {
-            kind: "token",
-            id: token_id,
-        });
-    }
-    Ok(())
-}
-
-/// A new invitation; returns its id and the code (shown once).
-pub async fn create_invitation(
-    db_: &impl ConnectionTrait,
-    organisation_id: i64,
-    email: Option<String>,
-    role: OrgRole,
-    created_by: i64,
-    ttl: Duration,
-) -> Result<(invitation::Model, String), Error> {
-    let token = secret::random_token(INVITATION_PREFIX);
-    let now = Utc::now();
-    let row = invitation::ActiveModel {
-        id: NotSet,
-        organisation_id: Set(organisation_id),
-        token_hash: Set(secret::digest(&token)),
-        email: Set(email),
-        role: Set(role.as_str().into()),
-        created_by: Set(Some(created_by)),
-        created_at: Set(now),
-        expires_at: Set(now + ttl),
-        accepted_by: Set(None),
-        accepted_at: Set(None),
-    }
-    .insert(db_)
-    .await
-    .map_err(db)?;
-    Ok((row, token))
-}
-
-/// Accepts an invitation for `user`: single use, unexpired, and (when it names an address)
-/// only by that address. Every refusal looks the same, so codes cannot be probed.
-pub async fn accept_invitation(
-    conn: &(impl ConnectionTrait + TransactionTrait),
-    token: &str,
-    user: &user::Model,
-) -> Result<invitation::Model, Error> {
-    let refused =
-        || Error::Missing("the invitation does not exist, has expired or was already used".into());
-    if !token.starts_with(INVITATION_PREFIX) || token.len() > 100 {
-        return Err(refused());
-    }
-    let txn = conn.begin().await.map_err(db)?;
-    let Some(inv) = invitation::Entity::find()
-        .filter(invitation::Column::TokenHash.eq(secret::digest(token)))
-        .one(&txn)
-        .await
-        .map_err(db)?
-    else {
-        return Err(refused());
-    };
-    if inv.accepted_at.is_some()
-        || inv.expires_at <= Utc::now()
-        || inv.email.as_deref().is_some_and(|e| e != user.email)
-    {
-        return Err(refused());
-    }
-    // Claim it atomically: a second accept in parallel updates no row.
-    let claimed = invitation::Entity::update_many()
-        .col_expr(invitation::Column::AcceptedBy, Expr::value(user.id))
-        .col_expr(invitation::Column::AcceptedAt, Expr::value(Utc::now()))
-        .filter(invitation::Column::Id.eq(inv.id))
-        .filter(invitation::Column::AcceptedAt.is_null())
-        .exec(&txn)
-        .await
-        .map_err(db)?;
-    if claimed.rows_affected != 1 {
-        return Err(refused());
-    }
-    let role = OrgRole::parse(&inv.role).unwrap_or(OrgRole::Member);
-    add_member(&txn, user.id, inv.organisation_id, role).await?;
-    txn.commit().await.map_err(db)?;
-    Ok(inv)
 }
 
 /// Everything stored about one account, for `GET /me/export`.

@@ -1,0 +1,289 @@
+//! The matcher: embeds off the async executor, keeps the vector and lexical indexes in
+//! step with the catalogue, and ranks solutions for a query.
+
+use std::collections::{HashMap, HashSet};
+use std::num::NonZeroUsize;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+
+use lru::LruCache;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use tokio::sync::{OwnedMutexGuard, Semaphore};
+
+mod rank;
+mod sync;
+
+pub use sync::SyncReport;
+
+use super::document::Fields;
+use super::embedder::Embedder;
+use super::fusion::reciprocal_rank;
+use super::lexical::LexicalIndex;
+use super::model::{MatchFilters, Mode, SemanticProgress, SemanticState};
+use super::queue::{FairQueue, QueueLimits, DEFAULT_QUEUE_LIMITS};
+use super::store::{self as vectors, ItemKind, Stored};
+use super::timing::{timed, StageTimes};
+use super::vector::{ExactIndex, VectorIndex};
+use super::MatchError;
+use matchraum_catalog::model::{Need, Organisation, Solution};
+use matchraum_catalog::store::{needs, organisations, solutions, Changed, ListParams};
+use matchraum_catalog::vocab::{Visibility, *};
+
+/// How deep each method retrieves before fusion.
+const CANDIDATES: usize = 100;
+/// Weights of the two rankings in the fusion.
+const VECTOR_WEIGHT: f32 = 1.0;
+const LEXICAL_WEIGHT: f32 = 0.5;
+/// Entries embedded per blocking call (and persisted per transaction) during a sync.
+pub const EMBED_BATCH: usize = 32;
+
+/// What filters need to know of a solution, kept in memory beside its vector.
+#[derive(Clone, Debug)]
+struct SolutionMeta {
+    kind: SolutionKind,
+    maturity: Maturity,
+    reuse_model: Option<ReuseModel>,
+    licence: Option<String>,
+    costs_model: Option<CostsModel>,
+    standards: Vec<String>,
+    provider_id: Option<i64>,
+}
+
+#[derive(Clone, Debug)]
+struct NeedMeta {
+    organisation_id: i64,
+    visibility: Visibility,
+}
+
+#[derive(Default)]
+struct Catalogue {
+    /// Hash (text + model) of every entry in the indexes: a resync touches only entries
+    /// whose hash changed.
+    hashes: HashMap<(ItemKind, i64), String>,
+    solutions: HashMap<i64, SolutionMeta>,
+    needs: HashMap<i64, NeedMeta>,
+    /// Land and kind of every organisation, for provider filters.
+    organisations: HashMap<i64, (Option<String>, OrganisationKind)>,
+}
+
+/// An entry to index: id, searchable fields, hash of text and model.
+type Entry = (i64, Fields, String);
+
+/// A text still to embed: id, passage text, hash of text and model.
+type Missing = (i64, String, String);
+
+/// What the first phase of a sync left to embed. It holds the index writer lock, so no
+/// other writer interleaves until [`Matcher::embed_pending`] is done with it.
+pub struct PendingEmbeddings {
+    _writer: OwnedMutexGuard<()>,
+    missing: Vec<(ItemKind, Vec<Missing>)>,
+    report: SyncReport,
+}
+
+impl PendingEmbeddings {
+    /// Entries that have no current stored vector.
+    pub fn len(&self) -> usize {
+        self.missing.iter().map(|(_, m)| m.len()).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Lets embedding batches of a build pass. Open in production; tests close it to hold
+/// the initial build in the `building` state while the real model is loaded.
+#[derive(Clone, Debug, Default)]
+pub struct IndexGate(Option<Arc<Semaphore>>);
+
+impl IndexGate {
+    pub fn open() -> Self {
+        IndexGate(None)
+    }
+
+    /// A gate that lets no batch pass until [`IndexGate::release`].
+    pub fn closed() -> Self {
+        IndexGate(Some(Arc::new(Semaphore::new(0))))
+    }
+
+    /// Lets `batches` more batches pass.
+    pub fn release(&self, batches: usize) {
+        if let Some(s) = &self.0 {
+            s.add_permits(batches);
+        }
+    }
+
+    async fn pass(&self) -> Result<(), MatchError> {
+        if let Some(s) = &self.0 {
+            s.acquire()
+                .await
+                .map_err(|_| MatchError::ShuttingDown)?
+                .forget();
+        }
+        Ok(())
+    }
+}
+
+/// One ranked solution with the evidence of both methods.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ranked {
+    pub id: i64,
+    pub score: f32,
+    pub similarity: Option<f32>,
+    pub vector_rank: Option<usize>,
+    pub lexical_score: Option<f32>,
+    pub lexical_rank: Option<usize>,
+}
+
+pub struct Matcher {
+    embedder: Arc<Embedder>,
+    permits: Arc<Semaphore>,
+    /// Admission of query embeddings, fair between clients (see `queue`).
+    queries: FairQueue,
+    query_cache: Mutex<LruCache<String, Arc<Vec<f32>>>>,
+    solution_vectors: RwLock<ExactIndex>,
+    need_vectors: RwLock<ExactIndex>,
+    lexical: LexicalIndex,
+    catalogue: RwLock<Catalogue>,
+    /// Serialises the index writers (incremental updates and resyncs run in different
+    /// tasks); searches never take it.
+    writer: Arc<tokio::sync::Mutex<()>>,
+    /// Set when the first full build is done: until then hybrid matches fall back to
+    /// lexical ranking (entries without a vector yet would be missing from one side).
+    semantic_ready: AtomicBool,
+    /// When the indexes last took catalogue changes in (Unix seconds; 0 = never).
+    refreshed_at: AtomicI64,
+}
+
+impl Matcher {
+    /// Loads the model (blocking: call from a blocking context or at start-up).
+    pub fn load(
+        model_dir: &std::path::Path,
+        ort_lib: &std::path::Path,
+        concurrency: usize,
+    ) -> Result<Self, MatchError> {
+        let embedder = Embedder::load(model_dir, ort_lib)?;
+        let dim = embedder.dim();
+        Ok(Matcher {
+            embedder: Arc::new(embedder),
+            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            queries: FairQueue::new(QueueLimits {
+                concurrency,
+                ..DEFAULT_QUEUE_LIMITS
+            }),
+            query_cache: Mutex::new(LruCache::new(NonZeroUsize::new(4096).expect("non-zero"))),
+            solution_vectors: RwLock::new(ExactIndex::new(dim)),
+            need_vectors: RwLock::new(ExactIndex::new(dim)),
+            lexical: LexicalIndex::new()?,
+            catalogue: RwLock::new(Catalogue::default()),
+            writer: Arc::new(tokio::sync::Mutex::new(())),
+            semantic_ready: AtomicBool::new(false),
+            refreshed_at: AtomicI64::new(0),
+        })
+    }
+
+    pub fn model_id(&self) -> &str {
+        self.embedder.model_id()
+    }
+
+    /// Bounds the queue of query embeddings (`Matcher::load` uses `DEFAULT_QUEUE_LIMITS`).
+    pub fn limit_queries(&mut self, max_waiting: usize, max_waiting_per_client: usize) {
+        self.queries = FairQueue::new(QueueLimits {
+            concurrency: self.queries.limits().concurrency,
+            max_waiting,
+            max_waiting_per_client,
+        });
+    }
+
+    /// Embeds a query for `client` (an account or an IP) once it is the client's turn in the
+    /// fair queue; repeated texts come from the cache without queueing.
+    pub async fn embed_query_for(
+        &self,
+        client: &str,
+        text: &str,
+    ) -> Result<Arc<Vec<f32>>, MatchError> {
+        if let Some(v) = self.cached_query(text) {
+            return Ok(v);
+        }
+        let _turn = self.queries.admit(client).await?;
+        self.embed_query(text).await
+    }
+
+    fn cached_query(&self, text: &str) -> Option<Arc<Vec<f32>>> {
+        self.query_cache
+            .lock()
+            .expect("cache lock")
+            .get(text)
+            .cloned()
+    }
+
+    /// Embeds a query on the blocking pool; repeated texts come from the cache.
+    pub async fn embed_query(&self, text: &str) -> Result<Arc<Vec<f32>>, MatchError> {
+        if let Some(v) = self.cached_query(text) {
+            return Ok(v);
+        }
+        let v = Arc::new(
+            self.run_blocking(vec![text.to_owned()], true)
+                .await?
+                .remove(0),
+        );
+        self.query_cache
+            .lock()
+            .expect("cache lock")
+            .put(text.to_owned(), v.clone());
+        Ok(v)
+    }
+
+    /// Embeds passages on the blocking pool.
+    pub async fn embed_passages(&self, texts: Vec<String>) -> Result<Vec<Vec<f32>>, MatchError> {
+        self.run_blocking(texts, false).await
+    }
+
+    /// At most `concurrency` embeddings run at once; the rest wait here, not on a thread.
+    async fn run_blocking(
+        &self,
+        texts: Vec<String>,
+        query: bool,
+    ) -> Result<Vec<Vec<f32>>, MatchError> {
+        let _permit = self
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| MatchError::ShuttingDown)?;
+        let embedder = self.embedder.clone();
+        let out = tokio::task::spawn_blocking(move || {
+            if query {
+                embedder.embed_queries(&texts)
+            } else {
+                embedder.embed_passages(&texts)
+            }
+        })
+        .await
+        .map_err(|e| MatchError::Internal(format!("embedding task failed: {e}")))??;
+        Ok(out)
+    }
+
+    /// Vectors held for solutions and for needs.
+    pub fn index_sizes(&self) -> (usize, usize) {
+        (
+            self.solution_vectors.read().expect("vector lock").len(),
+            self.need_vectors.read().expect("vector lock").len(),
+        )
+    }
+
+    /// Match queries waiting for the model.
+    pub fn queries_waiting(&self) -> usize {
+        self.queries.waiting()
+    }
+
+    /// When the indexes last took catalogue changes in (Unix seconds; 0 = never).
+    pub fn refreshed_at(&self) -> i64 {
+        self.refreshed_at.load(Ordering::Relaxed)
+    }
+
+    fn mark_refreshed(&self) {
+        self.refreshed_at
+            .store(chrono::Utc::now().timestamp(), Ordering::Relaxed);
+    }
+}
