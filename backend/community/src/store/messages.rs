@@ -4,6 +4,7 @@ use super::*;
 
 /// The outcome of a send: the stored message and whether this call created it (false for
 /// a retried `client_msg_id`).
+#[derive(Debug)]
 pub struct Posted {
     pub message: Message,
     pub created: bool,
