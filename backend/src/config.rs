@@ -47,7 +47,8 @@ pub struct Config {
     pub match_queue_len: usize,
     pub match_queue_per_client: usize,
     /// How often (seconds) to look for catalogue changes made through other instances
-    /// (0 = never; a single instance sees its own writes at once).
+    /// that the bus did not bring (e.g. during a Redis outage); 0 = never. A single
+    /// instance sees its own writes at once.
     pub index_refresh_secs: u64,
     /// Send session cookies only over HTTPS (turn off for local plain-HTTP development).
     pub cookie_secure: bool,
@@ -92,6 +93,9 @@ pub struct Config {
     /// past them the upgrade answers 429.
     pub ws_max_per_account: u32,
     pub ws_max_per_ip: u32,
+    /// On SIGTERM/SIGINT: seconds the instance may take to finish in-flight requests
+    /// (websockets close at once with 1001) before it exits regardless.
+    pub shutdown_timeout_secs: u64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -145,6 +149,7 @@ impl Default for Config {
             ws_idle_timeout_secs: 120,
             ws_max_per_account: 20,
             ws_max_per_ip: 200,
+            shutdown_timeout_secs: 15,
         }
     }
 }

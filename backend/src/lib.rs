@@ -14,6 +14,7 @@ pub use matchraum_matching as matching;
 pub mod metrics;
 pub use matchraum_realtime as realtime;
 pub mod services;
+pub mod shutdown;
 pub mod snapshot;
 pub mod startup;
 pub mod state;

@@ -32,6 +32,10 @@ pub struct Application {
     server: Server,
     /// The metrics listener's port and server, when it is on.
     metrics: Option<(u16, Server)>,
+    /// Told first on shutdown, so that sockets close with 1001 while requests finish.
+    realtime: Arc<crate::realtime::Realtime>,
+    /// How long a shutdown may take.
+    shutdown_timeout: std::time::Duration,
 }
 
 impl Application {
@@ -74,7 +78,8 @@ impl Application {
             config.rate_limits(),
         )
         .await;
-        let realtime = crate::realtime::Realtime::start(&config.realtime(), db.clone());
+        let realtime =
+            crate::realtime::Realtime::start(&config.realtime(), db.clone(), index_events.clone());
         let state = AppState {
             db,
             config: Arc::new(config),
@@ -97,12 +102,16 @@ impl Application {
             }
             None => None,
         };
+        let realtime = state.realtime.clone();
+        let shutdown_timeout = std::time::Duration::from_secs(state.config.shutdown_timeout_secs);
         let server = serve(listener, state)?;
         tracing::info!(port, "listening");
         Ok(Application {
             port,
             server,
             metrics,
+            realtime,
+            shutdown_timeout,
         })
     }
 
@@ -115,19 +124,53 @@ impl Application {
         self.metrics.as_ref().map(|m| m.0)
     }
 
-    /// Serves until SIGTERM/SIGINT, then drains open requests (graceful shutdown).
+    /// Serves until SIGTERM/SIGINT, then shuts down gracefully (see [`Application::run_until`]).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let metrics = self.metrics.map(|(_, server)| {
-            let handle = server.handle();
-            (handle, tokio::spawn(server))
-        });
-        let served = self.server.await;
-        if let Some((handle, task)) = metrics {
-            handle.stop(false).await;
-            let _ = task.await;
+        self.run_until(crate::shutdown::signal()).await
+    }
+
+    /// Serves until `stop` completes, then: stops accepting, closes every websocket with
+    /// 1001 "going away" (clients resume on another instance), lets in-flight requests
+    /// finish and returns, within `shutdown_timeout_secs` whatever is still open.
+    pub async fn run_until(
+        self,
+        stop: impl std::future::Future<Output = ()>,
+    ) -> std::io::Result<()> {
+        let mut servers = vec![self.server];
+        servers.extend(self.metrics.map(|(_, server)| server));
+        let handles: Vec<_> = servers.iter().map(Server::handle).collect();
+        let mut running = tokio::spawn(futures_util::future::join_all(servers));
+        tokio::select! {
+            served = &mut running => return first_error(served),
+            () = stop => {}
         }
+        let started = std::time::Instant::now();
+        tracing::info!(
+            deadline_secs = self.shutdown_timeout.as_secs(),
+            "shutting down: closing websockets, finishing requests"
+        );
+        self.realtime.shut_down();
+        let graceful = async {
+            futures_util::future::join_all(handles.iter().map(|h| h.stop(true))).await;
+            (&mut running).await
+        };
+        let served = match tokio::time::timeout(self.shutdown_timeout, graceful).await {
+            Ok(served) => first_error(served),
+            Err(_) => {
+                tracing::warn!("shutdown deadline passed; dropping what is still open");
+                running.abort();
+                Ok(())
+            }
+        };
+        tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "stopped");
         served
     }
+}
+
+fn first_error(
+    served: Result<Vec<std::io::Result<()>>, tokio::task::JoinError>,
+) -> std::io::Result<()> {
+    served.map_err(std::io::Error::other)?.into_iter().collect()
 }
 
 /// An empty database gets a catalogue: the small invented one with `--demo` (tests and
@@ -223,6 +266,7 @@ fn serve(listener: TcpListener, state: AppState) -> Result<Server, StartupError>
     let cors_origins = state.config.cors_origins.clone();
     let hsts = hsts_header(&state.config);
     let metrics = state.metrics.clone();
+    let shutdown_secs = state.config.shutdown_timeout_secs;
     let data = web::Data::new(state);
     crate::http::panic::install_hook();
     let server = HttpServer::new(move || {
@@ -267,7 +311,9 @@ fn serve(listener: TcpListener, state: AppState) -> Result<Server, StartupError>
             .configure(|cfg| crate::http::configure(cfg, max_body))
     })
     .workers(workers)
-    .shutdown_timeout(10)
+    // Signals are ours (`run_until`): websockets must hear of a shutdown first.
+    .disable_signals()
+    .shutdown_timeout(shutdown_secs)
     .listen(listener)
     .map_err(|e| StartupError::Other(e.to_string()))?
     .run();

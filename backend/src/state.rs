@@ -26,13 +26,15 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Tells the indexer about a write. Never blocks the request: when the queue is full
-    /// the indexer falls behind and catches up with a full resync (see `matching`).
+    /// Tells the indexer about a write, and through the bus every other instance's.
+    /// Never blocks the request: when the queue is full the indexer falls behind and
+    /// catches up with a full resync (see `matching`).
     pub fn catalog_changed(&self, change: Changed) {
         if let Some(tx) = &self.index_events {
             if let Err(e) = tx.try_send(change) {
                 tracing::warn!(?change, error = %e, "index queue full; change will be picked up by the next resync");
             }
         }
+        self.realtime.catalogue_changed(change);
     }
 }

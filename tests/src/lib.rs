@@ -31,6 +31,15 @@ pub struct TestDb {
 
 /// A new, empty, migrated database of its own.
 pub async fn fresh_db(backend: Backend) -> TestDb {
+    let db = empty_db(backend).await;
+    matchraum::db::migrate(&db.conn)
+        .await
+        .expect("migrate test database");
+    db
+}
+
+/// A new database of its own without any table (not even migrated).
+pub async fn empty_db(backend: Backend) -> TestDb {
     let (url, dir) = match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().expect("temp dir");
@@ -56,9 +65,6 @@ pub async fn fresh_db(backend: Backend) -> TestDb {
     let conn = matchraum::db::connect(&url)
         .await
         .expect("connect to test database");
-    matchraum::db::migrate(&conn)
-        .await
-        .expect("migrate test database");
     TestDb {
         url,
         conn,
@@ -218,13 +224,20 @@ pub async fn attach_app(other: &TestApp, tweak: impl FnOnce(&mut Config)) -> Tes
 
 /// Another connection to the database of `other` (which keeps owning it).
 pub async fn same_db(other: &TestApp) -> TestDb {
-    let conn = matchraum::db::connect(&other.db.url)
-        .await
-        .expect("connect to test database");
-    TestDb {
-        url: other.db.url.clone(),
-        conn,
-        _dir: None,
+    other.db.another().await
+}
+
+impl TestDb {
+    /// Another connection to this database (which `self` keeps owning).
+    pub async fn another(&self) -> TestDb {
+        let conn = matchraum::db::connect(&self.url)
+            .await
+            .expect("connect to test database");
+        TestDb {
+            url: self.url.clone(),
+            conn,
+            _dir: None,
+        }
     }
 }
 

@@ -143,6 +143,48 @@ fn every_yaml_recipe_parses_and_every_variable_is_a_documented_setting() {
     }
 }
 
+/// Every orchestrator waits longer than the instance's shutdown deadline before it kills
+/// it, so that in-flight requests finish (sockets close with 1001 at once).
+#[test]
+fn grace_periods_outlast_the_shutdown_deadline() {
+    let k = kube();
+    let secs = |v: &str| -> u64 { v.trim_end_matches('s').parse().unwrap() };
+    let deadline = secs(s(
+        &k["ConfigMap/matchraum"]["data"]["MATCHRAUM_SHUTDOWN_TIMEOUT_SECS"]
+    ));
+    let pod = &k["Deployment/matchraum"]["spec"]["template"]["spec"];
+    let grace = pod["terminationGracePeriodSeconds"].as_u64().unwrap();
+    assert!(
+        grace > deadline,
+        "Kubernetes: {grace} s grace, {deadline} s deadline"
+    );
+
+    let compose = &yaml_docs(&deploy().join("compose.yaml"))[0]["x-matchraum"];
+    let deadline = secs(s(&compose["environment"]["MATCHRAUM_SHUTDOWN_TIMEOUT_SECS"]));
+    let grace = secs(s(&compose["stop_grace_period"]));
+    assert!(
+        grace > deadline,
+        "compose: {grace} s grace, {deadline} s deadline"
+    );
+
+    let unit = read(&deploy().join("matchraum.service"));
+    let grace = unit
+        .lines()
+        .find_map(|l| l.strip_prefix("TimeoutStopSec="))
+        .map(secs)
+        .expect("TimeoutStopSec");
+    let example = read(&deploy().join("matchraum.example.toml"));
+    let deadline = example
+        .lines()
+        .find_map(|l| l.strip_prefix("shutdown_timeout_secs = "))
+        .map(secs)
+        .expect("shutdown_timeout_secs in the example settings");
+    assert!(
+        grace > deadline,
+        "systemd: {grace} s grace, {deadline} s deadline"
+    );
+}
+
 /// `ENV` lines of the Containerfile (one `ENV` with continuation lines).
 fn containerfile() -> (String, BTreeMap<String, String>) {
     let text = read(&deploy().join("Containerfile"));
@@ -328,7 +370,7 @@ fn the_image_takes_its_files_from_where_the_makefile_build_puts_them() {
 }
 
 /// The server binary of this build (built on demand when a test run did not build it).
-fn server_binary() -> PathBuf {
+pub(crate) fn server_binary() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let dir = exe.parent().unwrap().parent().unwrap();
     let bin = dir.join("matchraum");
@@ -336,16 +378,19 @@ fn server_binary() -> PathBuf {
     // today's settings and fail for the wrong reason.
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let ok = Command::new(cargo)
-        .args(["build", "--quiet", "-p", "matchraum", "--bin", "matchraum"])
+        // The whole workspace's bins: features unify as in the workspace build, so the
+        // dependencies built for it are reused (`-p matchraum` would build them again with
+        // its own feature set).
+        .args(["build", "--quiet", "--workspace", "--bins"])
         .current_dir(workspace_root())
         .status()
         .expect("cargo runs");
-    assert!(ok.success(), "cargo build -p matchraum failed");
+    assert!(ok.success(), "cargo build --workspace --bins failed");
     assert!(bin.is_file(), "no server binary at {}", bin.display());
     bin
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -353,7 +398,8 @@ fn free_port() -> u16 {
         .port()
 }
 
-struct Killed(std::process::Child);
+/// A child process, killed (if still running) when dropped.
+pub(crate) struct Killed(pub(crate) std::process::Child);
 impl Drop for Killed {
     fn drop(&mut self) {
         let _ = self.0.kill();
@@ -361,7 +407,12 @@ impl Drop for Killed {
     }
 }
 
-async fn wait_ok(client: &reqwest::Client, url: &str, deadline: Instant, child: &mut Killed) {
+pub(crate) async fn wait_ok(
+    client: &reqwest::Client,
+    url: &str,
+    deadline: Instant,
+    child: &mut Killed,
+) {
     loop {
         if let Ok(r) = client.get(url).send().await {
             if r.status() == 200 {

@@ -4,8 +4,11 @@
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use matchraum::config::Config;
 use matchraum_tests::ws::*;
-use matchraum_tests::{attach_app, spawn_app_with, Backend, Role, TestApp, TestUser};
+use matchraum_tests::{
+    attach_app, empty_db, spawn_app_with, start_app, Backend, Role, TestApp, TestUser,
+};
 
 fn prefix() -> String {
     format!("mrtest-{}", uuid::Uuid::new_v4().simple())
@@ -28,17 +31,23 @@ async fn wait_bus_healthy(app: &TestApp, healthy: bool) {
 }
 
 async fn two_instances(redis_url: &str) -> (TestApp, TestApp) {
+    two_instances_with(redis_url, rt_config).await
+}
+
+/// Two instances on one PostgreSQL database and one Redis prefix, both configured by
+/// `tweak`, once their bus is up.
+async fn two_instances_with(redis_url: &str, tweak: fn(&mut Config)) -> (TestApp, TestApp) {
     let p = prefix();
     let (u1, p1) = (redis_url.to_owned(), p.clone());
     let one = spawn_app_with(Backend::Postgres, move |c| {
-        rt_config(c);
+        tweak(c);
         c.redis_url = Some(u1);
         c.redis_prefix = p1;
     })
     .await;
     let (u2, p2) = (redis_url.to_owned(), p);
     let two = attach_app(&one, move |c| {
-        rt_config(c);
+        tweak(c);
         c.redis_url = Some(u2);
         c.redis_prefix = p2;
     })
@@ -132,6 +141,95 @@ async fn concurrent_senders_on_two_instances_are_delivered_in_order_without_gaps
         assert_eq!(seqs, want);
         watcher.expect_no_message(Duration::from_millis(300)).await;
     }
+}
+
+/// The bus carries catalogue writes: with the periodic fingerprint check off, the other
+/// instance's search index follows a new and a deleted solution within a second.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_catalogue_write_is_matchable_on_the_other_instance_within_a_second() {
+    let (one, two) = two_instances_with("redis://127.0.0.1:6379", |c| {
+        rt_config(c);
+        c.matching = true;
+        c.index_refresh_secs = 0;
+    })
+    .await;
+    let one = one.as_operator().await;
+    let text = "Genehmigung für Drohnenflüge über der Stadt beantragen";
+    let top = || {
+        let rb = two
+            .client
+            .post(two.url("/api/v1/match"))
+            .json(&serde_json::json!({"text": text, "limit": 1}));
+        async move {
+            let body: serde_json::Value = rb.send().await.unwrap().json().await.unwrap();
+            body["solutions"][0]["id"].as_i64()
+        }
+    };
+    assert_eq!(top().await, None, "the catalogue starts empty");
+
+    let body = serde_json::json!({"title": "Drohnen-Aufstiegsgenehmigung",
+        "summary": "Antrag auf Genehmigung von Drohnenflügen."});
+    let res = one.post_json("/api/v1/solutions", &body).await;
+    assert_eq!(res.status(), 201);
+    let id = res.json::<serde_json::Value>().await.unwrap()["id"].as_i64();
+    let created = until(|| async { top().await == id }).await;
+    eprintln!("created on one, matched on two after {created:?}");
+
+    let res = one
+        .delete(&format!("/api/v1/solutions/{}", id.unwrap()))
+        .await;
+    assert_eq!(res.status(), 204);
+    let deleted = until(|| async { top().await.is_none() }).await;
+    eprintln!("deleted on one, gone on two after {deleted:?}");
+    assert!(
+        created < Duration::from_secs(1),
+        "{created:?} after the write"
+    );
+    assert!(
+        deleted < Duration::from_secs(1),
+        "{deleted:?} after the deletion"
+    );
+}
+
+/// How long until `check` holds, polling every 10 ms for up to 5 s (then fails).
+async fn until<F, Fut>(mut check: F) -> Duration
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let started = std::time::Instant::now();
+    while !check().await {
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "never happened within 5 s"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    started.elapsed()
+}
+
+/// Replicas started at the same moment against one empty database: the migrations run
+/// once, under the advisory lock, and every replica comes up and serves.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_replicas_started_together_on_an_empty_database_all_serve() {
+    let db = empty_db(Backend::Postgres).await;
+    let mut starting = Vec::new();
+    for _ in 0..3 {
+        let replica = db.another().await;
+        starting.push(tokio::spawn(start_app(replica, rt_config)));
+    }
+    let started = std::time::Instant::now();
+    for replica in starting {
+        let app = replica.await.expect("the replica started");
+        assert_eq!(app.get("/readyz").await.status(), 200);
+        let anna = app.user(Role::Seeker, None).await;
+        assert!(anna.id > 0);
+    }
+    eprintln!("three replicas up after {:?}", started.elapsed());
+    assert!(
+        matchraum::db::is_ready(&db.conn).await,
+        "no migration is pending"
+    );
 }
 
 /// Sends `n` messages without waiting in between, then waits for every ack.

@@ -14,6 +14,7 @@ mod matching;
 mod multi_instance;
 mod observability;
 mod rate_limits;
+mod shutdown;
 mod snapshot;
 mod ui_serving;
 mod websocket;

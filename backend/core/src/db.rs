@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
-use sea_orm::sqlx::sqlite::SqliteJournalMode;
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm::sqlx::{self, sqlite::SqliteJournalMode};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, RuntimeErr};
 
 /// Opens a pool. For SQLite it creates the file's folder and opens exactly one connection
 /// in WAL mode with a busy timeout: SQLite has one writer at a time, and two deferred
@@ -37,9 +37,41 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
 /// How long a SQLite connection waits for another process's write lock.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Applies pending migrations. On PostgreSQL several replicas may start at once: they take
+/// turns under an advisory lock, held by a connection of its own for the whole run, so the
+/// first applies the migrations and the others find nothing pending. SQLite needs no lock
+/// (this process holds its only connection; another process waits on the file lock).
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+    let DatabaseConnection::SqlxPostgresPoolConnection(_) = db else {
+        return Migrator::up(db, None).await;
+    };
+    let sqlx_err = |e| DbErr::Conn(RuntimeErr::SqlxError(e));
+    // Detached from the pool: if anything below fails, dropping the connection ends its
+    // session and with it the lock, instead of returning a locked connection to the pool.
+    let mut lock = db
+        .get_postgres_connection_pool()
+        .acquire()
+        .await
+        .map_err(sqlx_err)?
+        .detach();
+    sqlx::query("SELECT pg_advisory_lock($1)")
+        .bind(MIGRATION_LOCK)
+        .execute(&mut lock)
+        .await
+        .map_err(sqlx_err)?;
+    let result = Migrator::up(db, None).await;
+    sqlx::query("SELECT pg_advisory_unlock($1)")
+        .bind(MIGRATION_LOCK)
+        .execute(&mut lock)
+        .await
+        .map_err(sqlx_err)?;
+    let _ = sqlx::Connection::close(lock).await;
+    result
 }
+
+/// The advisory lock key of the migrations ("matchrm" in ASCII): per database, so other
+/// databases on the same server are not held up.
+const MIGRATION_LOCK: i64 = 0x006d_6174_6368_726d;
 
 /// True when the database answers and no migration is pending.
 pub async fn is_ready(db: &DatabaseConnection) -> bool {

@@ -3,6 +3,10 @@
 //! on Redis) and publishes them to `<prefix>:events`; a subscriber task applies the other
 //! instances' events. Both Redis tasks reconnect with backoff; after the subscriber
 //! reconnects, the hub resyncs from the database, so an outage loses nothing.
+//!
+//! Catalogue writes travel the same way to the other instances' search indexes; the
+//! writer's own index is fed directly, and a missed event is caught by each instance's
+//! periodic fingerprint check.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -15,6 +19,7 @@ use tokio::sync::{broadcast, mpsc};
 
 use super::hub::{Credential, Hub};
 use super::protocol::ServerFrame;
+use matchraum_catalog::store::Changed;
 use matchraum_community::model::Message;
 
 /// What travels between instances.
@@ -45,6 +50,8 @@ pub enum BusEvent {
         user_id: i64,
         credential: Option<Credential>,
     },
+    /// A catalogue write through another instance: this one's search index follows it.
+    Catalogue { change: Changed },
 }
 
 impl BusEvent {
@@ -78,7 +85,9 @@ impl BusEvent {
         }
     }
 
-    fn apply(self, hub: &Hub) {
+    /// Hands the event to this instance: frames to the hub, catalogue changes to the
+    /// index queue (`catalogue`; none on the writer's instance, which fed it already).
+    fn apply(self, hub: &Hub, catalogue: Option<&mpsc::Sender<Changed>>) {
         match self {
             BusEvent::Frame {
                 channel_id,
@@ -98,6 +107,11 @@ impl BusEvent {
                 user_id,
                 credential,
             } => hub.revoke(user_id, credential),
+            BusEvent::Catalogue { change } => {
+                if let Some(Err(e)) = catalogue.map(|tx| tx.try_send(change)) {
+                    tracing::warn!(?change, error = %e, "index queue full; the periodic check catches up");
+                }
+            }
         }
     }
 }
@@ -129,7 +143,7 @@ impl Bus {
         tokio::spawn(async move {
             loop {
                 match rx.recv().await {
-                    Ok(ev) => ev.apply(&hub),
+                    Ok(ev) => ev.apply(&hub, None),
                     Err(broadcast::error::RecvError::Lagged(n)) => {
                         tracing::warn!(skipped = n, "in-process bus lagged; resyncing");
                         hub.resync().await;
@@ -141,7 +155,13 @@ impl Bus {
         Bus::Local(tx)
     }
 
-    pub fn redis(url: &str, prefix: &str, hub: Arc<Hub>) -> Self {
+    /// `catalogue`: where other instances' catalogue writes go (this instance's index).
+    pub fn redis(
+        url: &str,
+        prefix: &str,
+        hub: Arc<Hub>,
+        catalogue: Option<mpsc::Sender<Changed>>,
+    ) -> Self {
         let origin = format!("{:016x}", rand_u64());
         let topic = format!("{prefix}:events");
         let healthy = Arc::new(AtomicBool::new(false));
@@ -158,7 +178,7 @@ impl Bus {
                     client,
                     topic,
                     origin.clone(),
-                    hub,
+                    Receivers { hub, catalogue },
                     healthy.clone(),
                 ));
             }
@@ -180,18 +200,17 @@ impl Bus {
                 let _ = tx.send(ev);
             }
             Bus::Redis(r) => {
-                let text = serde_json::to_string(&Envelope {
-                    origin: r.origin.clone(),
-                    ev: ev.clone(),
-                })
-                .expect("events serialise");
-                ev.apply(hub);
-                if let Err(e) = r.publish_tx.try_send(text) {
-                    // Other instances catch up from the database when their link recovers.
-                    hub.bus_publish_failed();
-                    tracing::error!(error = %e, "bus publish queue full; event dropped");
-                }
+                r.send_to_others(hub, &ev);
+                ev.apply(hub, None);
             }
+        }
+    }
+
+    /// Tells the other instances only (none on the in-process bus): for what this
+    /// instance has already applied itself, such as a catalogue write.
+    pub fn publish_to_others(&self, hub: &Hub, ev: BusEvent) {
+        if let Bus::Redis(r) = self {
+            r.send_to_others(hub, &ev);
         }
     }
 
@@ -201,6 +220,27 @@ impl Bus {
             Bus::Redis(r) => r.healthy.load(Ordering::Relaxed),
         }
     }
+}
+
+impl RedisBus {
+    fn send_to_others(&self, hub: &Hub, ev: &BusEvent) {
+        let text = serde_json::to_string(&Envelope {
+            origin: self.origin.clone(),
+            ev: ev.clone(),
+        })
+        .expect("events serialise");
+        if let Err(e) = self.publish_tx.try_send(text) {
+            // Other instances catch up from the database when their link recovers.
+            hub.bus_publish_failed();
+            tracing::error!(error = %e, "bus publish queue full; event dropped");
+        }
+    }
+}
+
+/// Where the other instances' events go on this one.
+struct Receivers {
+    hub: Arc<Hub>,
+    catalogue: Option<mpsc::Sender<Changed>>,
 }
 
 fn rand_u64() -> u64 {
@@ -271,9 +311,10 @@ async fn subscriber(
     client: redis::Client,
     topic: String,
     origin: String,
-    hub: Arc<Hub>,
+    to: Receivers,
     healthy: Arc<AtomicBool>,
 ) {
+    let hub = &to.hub;
     let mut attempt = 0u32;
     let mut interrupted = false;
     loop {
@@ -302,7 +343,7 @@ async fn subscriber(
                         };
                         match serde_json::from_slice::<Envelope>(&payload) {
                             Ok(env) if env.origin == origin => {}
-                            Ok(env) => env.ev.apply(&hub),
+                            Ok(env) => env.ev.apply(hub, to.catalogue.as_ref()),
                             Err(e) => tracing::warn!(error = %e, "undecodable bus event"),
                         }
                     }

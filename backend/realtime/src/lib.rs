@@ -20,7 +20,9 @@ pub mod protocol;
 
 use std::sync::Arc;
 
+use matchraum_catalog::store::Changed;
 use sea_orm::DatabaseConnection;
+use tokio::sync::{mpsc, watch};
 
 pub use bus::BusEvent;
 pub use hub::{Credential, Hub};
@@ -45,22 +47,34 @@ pub struct Realtime {
     /// Open sockets per account and per address.
     pub caps: Arc<caps::SocketCaps>,
     bus: bus::Bus,
+    /// True once the instance shuts down: every socket closes with 1001 "going away".
+    going_away: watch::Sender<bool>,
 }
 
 impl Realtime {
-    /// Starts the hub and the bus (Redis when `redis_url` is set). Spawns background
-    /// tasks on the current Tokio runtime.
-    pub fn start(settings: &Settings, db: DatabaseConnection) -> Arc<Self> {
+    /// Starts the hub and the bus (Redis when `redis_url` is set); other instances'
+    /// catalogue writes go to `catalogue` (this instance's index queue, if it has one).
+    /// Spawns background tasks on the current Tokio runtime.
+    pub fn start(
+        settings: &Settings,
+        db: DatabaseConnection,
+        catalogue: Option<mpsc::Sender<Changed>>,
+    ) -> Arc<Self> {
         let hub = Arc::new(Hub::new(db, settings.queue_len));
         let bus = match &settings.redis_url {
-            Some(url) => bus::Bus::redis(url, &settings.redis_prefix, hub.clone()),
+            Some(url) => bus::Bus::redis(url, &settings.redis_prefix, hub.clone(), catalogue),
             None => bus::Bus::local(hub.clone()),
         };
         let caps = Arc::new(caps::SocketCaps::new(
             settings.max_per_account,
             settings.max_per_ip,
         ));
-        Arc::new(Realtime { hub, caps, bus })
+        Arc::new(Realtime {
+            hub,
+            caps,
+            bus,
+            going_away: watch::channel(false).0,
+        })
     }
 
     /// Publishes an event to every instance's hub (this one included).
@@ -150,6 +164,28 @@ impl Realtime {
             user_id,
             credential,
         });
+    }
+
+    /// A catalogue write that this instance's index already follows: the other instances'
+    /// indexes follow it too.
+    pub fn catalogue_changed(&self, change: Changed) {
+        self.bus
+            .publish_to_others(&self.hub, BusEvent::Catalogue { change });
+    }
+
+    /// The instance is shutting down: every socket (and any opened from now on) closes
+    /// with 1001 "going away", so that its client resumes on another instance.
+    pub fn shut_down(&self) {
+        self.going_away.send_replace(true);
+    }
+
+    /// Completes once [`Realtime::shut_down`] was called (at once if it was).
+    pub fn going_away(&self) -> impl std::future::Future<Output = ()> + 'static {
+        let mut rx = self.going_away.subscribe();
+        async move {
+            // An error means the sender is gone, which is a shutdown too.
+            let _ = rx.wait_for(|away| *away).await;
+        }
     }
 
     /// True while the link to the other instances works (always for in-process).

@@ -280,8 +280,9 @@ async fn ensure_solution(
     ensure_exists::<crate::entity::solution::Entity>(db, id, field, "solution").await
 }
 
-/// A write that the search index must follow.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A write that the search index must follow (on every instance: it travels on the bus).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
 pub enum Changed {
     Solution(i64),
     SolutionDeleted(i64),

@@ -139,6 +139,8 @@ async fn run(
     if session.text(hello).await.is_err() {
         return;
     }
+    let going_away = rt.going_away();
+    tokio::pin!(going_away);
 
     loop {
         tokio::select! {
@@ -147,6 +149,13 @@ async fn run(
                 close = Some(match why {
                     Ending::SlowConsumer => slow_consumer(),
                     Ending::Revoked => revoked(),
+                });
+                break;
+            }
+            () = &mut going_away => {
+                close = Some(CloseReason {
+                    code: CloseCode::Away,
+                    description: Some("server shutting down: reconnect".into()),
                 });
                 break;
             }
