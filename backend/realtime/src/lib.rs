@@ -16,6 +16,7 @@ pub mod caps;
 pub mod hub;
 mod needs;
 pub mod outbox;
+pub mod presence;
 pub mod protocol;
 
 use std::sync::Arc;
@@ -45,6 +46,7 @@ pub struct Realtime {
     /// Open sockets per account and per address.
     pub caps: Arc<caps::SocketCaps>,
     bus: bus::Bus,
+    presence: Arc<presence::Presence>,
 }
 
 impl Realtime {
@@ -52,15 +54,26 @@ impl Realtime {
     /// tasks on the current Tokio runtime.
     pub fn start(settings: &Settings, db: DatabaseConnection) -> Arc<Self> {
         let hub = Arc::new(Hub::new(db, settings.queue_len));
-        let bus = match &settings.redis_url {
-            Some(url) => bus::Bus::redis(url, &settings.redis_prefix, hub.clone()),
-            None => bus::Bus::local(hub.clone()),
+        let (bus, presence) = match &settings.redis_url {
+            Some(url) => (
+                bus::Bus::redis(url, &settings.redis_prefix, hub.clone()),
+                presence::Presence::redis(url, &settings.redis_prefix, hub.clone()),
+            ),
+            None => (
+                bus::Bus::local(hub.clone()),
+                Arc::new(presence::Presence::local()),
+            ),
         };
         let caps = Arc::new(caps::SocketCaps::new(
             settings.max_per_account,
             settings.max_per_ip,
         ));
-        Arc::new(Realtime { hub, caps, bus })
+        Arc::new(Realtime {
+            hub,
+            caps,
+            bus,
+            presence,
+        })
     }
 
     /// Publishes an event to every instance's hub (this one included).
@@ -150,6 +163,32 @@ impl Realtime {
             user_id,
             credential,
         });
+    }
+
+    /// A user's first socket on this instance subscribed to the channel (call after the
+    /// hub has it): the other instances' snapshots include them from now on.
+    pub async fn went_online(&self, channel_id: i64, user_id: i64) {
+        self.presence.joined(channel_id, user_id).await;
+    }
+
+    /// A socket of the user left the channel (after the hub dropped it); once the user has
+    /// none left on this instance, the others stop counting them here.
+    pub fn went_offline(&self, channel_id: i64, user_id: i64) {
+        if self.hub.online(channel_id).contains(&user_id) {
+            return;
+        }
+        let presence = self.presence.clone();
+        tokio::spawn(async move { presence.left(channel_id, user_id).await });
+    }
+
+    /// Who is online in the channel on every instance, for a new subscriber.
+    pub async fn presence_snapshot(&self, channel_id: i64) -> String {
+        let user_ids = self.presence.snapshot(&self.hub, channel_id).await;
+        protocol::ServerFrame::PresenceSnapshot {
+            channel_id,
+            user_ids: &user_ids,
+        }
+        .to_text()
     }
 
     /// True while the link to the other instances works (always for in-process).
