@@ -1442,6 +1442,17 @@ export interface components {
             /** @description Matched solutions this organisation uses. */
             uses_solution_ids: number[];
         };
+        /** @description How a person appears to others: never their e-mail address. */
+        Person: {
+            /** @description The account was deleted; its name is gone. */
+            deleted: boolean;
+            /** @description The chosen display name, or a neutral `Person <id>` for accounts without one. */
+            display_name: string;
+            /** Format: int64 */
+            id: number;
+            /** @description The first organisation the person belongs to (in a channel: its own, if they do). */
+            organisation?: string | null;
+        };
         /**
          * @description The role of an account on the whole platform.
          * @enum {string}
