@@ -30,10 +30,10 @@ async function publicChannel(owner: ApiSession, kind: 'community' | 'qa', extra:
   });
 }
 
-/** A public community channel of a new account, joined by a second one. */
+/** A public community channel of a new account, joined by a second one; both are named. */
 async function ownerAndGuest() {
-  const owner = await account();
-  const guest = await account();
+  const owner = await account({ name: 'Anna Amsel' });
+  const guest = await account({ name: 'Ben Buche' });
   const ch = await publicChannel(owner.session, 'community');
   await guest.session.request('POST', `/channels/${ch.id}/join`);
   return { owner, guest, ch };
@@ -79,12 +79,13 @@ describe('channels', () => {
 
     const a = await conversation(owner.session, ch.id);
     const b = await conversation(guest.session, ch.id);
-    // Presence: the owner sees the guest arrive.
-    await a.page.getByTestId('presence').getByText(`Person ${guest.id}`).waitFor();
+    // Presence, by name: the owner sees the guest arrive, the guest finds the owner there.
+    await a.page.getByTestId('presence').getByText('Ben Buche').waitFor();
+    await b.page.getByTestId('presence').getByText('Anna Amsel').waitFor();
 
     // Typing and a live message, announced to screen readers.
     await a.page.getByLabel('Ihre Nachricht').pressSequentially('Hallo', { delay: 20 });
-    await b.page.getByTestId('typing').getByText(`Person ${owner.id} schreibt`).waitFor();
+    await b.page.getByTestId('typing').getByText('Anna Amsel schreibt').waitFor();
     await a.page.getByLabel('Ihre Nachricht').fill('Hallo zusammen, wer nutzt schon **OZG-Dienste**?');
     const sentAt = Date.now();
     await a.page.getByRole('button', { name: 'Senden' }).click();
@@ -94,7 +95,10 @@ describe('channels', () => {
     console.log(`live delivery between two browser contexts: ${deliveryMs} ms`);
     expect(deliveryMs).toBeLessThan(5000);
     expect(await messages(b.page).first().locator('strong').textContent()).toBe('OZG-Dienste');
-    expect(await b.page.getByTestId('announcer').textContent()).toContain(`Neue Nachricht von Person ${owner.id}`);
+    expect(await b.page.getByTestId('announcer').textContent()).toContain('Neue Nachricht von Anna Amsel');
+    // The author is named, never "Person <id>".
+    await messages(b.page).first().locator('.ch-message__author').getByText('Anna Amsel', { exact: true }).waitFor();
+    expect(await b.page.getByTestId('messages').textContent()).not.toContain(`Person ${owner.id}`);
 
     // A reply in the thread, seen live by the other side.
     await messages(b.page).first().getByRole('button', { name: 'Antworten' }).click();
@@ -303,5 +307,52 @@ describe('channels', () => {
     await r.page.locator(`[data-message-id="${posted.message.id}"][data-state="hidden"]`).waitFor();
     await r.context.close();
     await m.context.close();
+  });
+  it('invites a person found by name; they see it live in their inbox, accept and open the channel', async () => {
+    const owner = await account({ name: 'Olga Owner' });
+    const name = `Berta Einladung ${Date.now().toString(36)}`;
+    const invitee = await account({ name });
+    const ch = await owner.session.request<Channel>('POST', '/channels', {
+      kind: 'community',
+      visibility: 'members',
+      name: `E2E Einladung ${Date.now().toString(36)}`,
+    });
+    // The invitee waits on the inbox page, connected.
+    const b = await open(browser);
+    await invitee.session.into(b.context);
+    await b.page.goto('/benachrichtigungen');
+    await b.page.getByTestId('invitations').getByText('Keine offenen Einladungen.').waitFor();
+
+    const a = await conversation(owner.session, ch.id);
+    await a.page.getByText('Personen einladen').click();
+    const field = a.page.getByLabel('Name oder vollständige E-Mail-Adresse');
+    await field.fill('B');
+    await a.page.getByRole('button', { name: 'Suchen' }).click();
+    await a.page.locator('#invite-q-error').getByText('mindestens 2 Zeichen').waitFor();
+    expect(await field.inputValue()).toBe('B');
+    await field.fill(name.split(' ').slice(1).join(' '));
+    await a.page.getByRole('button', { name: 'Suchen' }).click();
+    const results = a.page.getByRole('list', { name: 'Gefundene Personen' });
+    expect(await results.textContent()).not.toContain('@');
+    await results.getByRole('button', { name: `${name} einladen` }).click();
+    await a.page.getByTestId('invite-notice').getByText(`Einladung an ${name} gesendet.`).waitFor();
+    await checkPage(a, 'channel-invite');
+
+    // Live on the invitee's inbox, without a reload.
+    const inv = b.page.getByTestId('invitation').filter({ hasText: ch.name });
+    await inv.waitFor();
+    await b.page.getByText('Sie haben eine neue Einladung erhalten.').waitFor();
+    await checkPage(b, 'inbox-invitations');
+    await inv.getByRole('button', { name: 'Annehmen' }).click();
+    await b.page.getByTestId('invitations-notice').getByText(`Sie sind jetzt Mitglied in „${ch.name}“.`).waitFor();
+    await inv.waitFor({ state: 'detached' });
+    // The channel is now among the invitee's channels, and opens.
+    await b.page.goto('/kanaele');
+    await b.page.getByTestId('my-channels').getByRole('link', { name: ch.name }).click();
+    await b.page.getByTestId('composer').waitFor();
+    await a.page.getByTestId('presence').getByText(name).waitFor();
+    expect(a.problems).toEqual([]);
+    await a.context.close();
+    await b.context.close();
   });
 });

@@ -114,10 +114,10 @@ export function uniqueEmail(prefix = 'person'): string {
 }
 export const PASSWORD = 'Sicheres-Passwort-2026';
 
-/** A registered account, signed in through the API; optionally a member of `orgId`. */
-export async function account(opts: { orgId?: number; orgRole?: 'member' | 'org_admin'; role?: string } = {}) {
+/** A registered account, signed in through the API; optionally named and a member of `orgId`. */
+export async function account(opts: { orgId?: number; orgRole?: 'member' | 'org_admin'; role?: string; name?: string } = {}) {
   const email = uniqueEmail();
-  await new ApiSession().request('POST', '/auth/register', { email, password: PASSWORD });
+  await new ApiSession().request('POST', '/auth/register', { email, password: PASSWORD, display_name: opts.name });
   const session = await ApiSession.login(email, PASSWORD);
   const me = await session.request<{ id: number }>('GET', '/me');
   if (opts.orgId !== undefined || opts.role) {

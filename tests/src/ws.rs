@@ -12,6 +12,14 @@ use tokio_tungstenite::tungstenite::Message;
 type Inner =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
+/// Presence and typing frames, which come whenever others (dis)connect or type.
+pub fn background(f: &Value) -> bool {
+    matches!(
+        f["type"].as_str(),
+        Some("presence" | "presence_snapshot" | "typing")
+    )
+}
+
 pub struct Ws {
     inner: Inner,
     pub hello: Value,
@@ -134,7 +142,7 @@ impl Ws {
             if f["type"] == type_ {
                 return f;
             }
-            if f["type"] == "presence" || f["type"] == "typing" {
+            if background(&f) {
                 continue;
             }
             panic!("expected a `{type_}` frame, got {f}");
@@ -145,7 +153,7 @@ impl Ws {
     pub async fn next_relevant(&mut self) -> Value {
         loop {
             let f = self.recv().await;
-            if f["type"] != "presence" && f["type"] != "typing" {
+            if !background(&f) {
                 return f;
             }
         }
@@ -177,6 +185,47 @@ impl Ws {
                 _ => panic!("unexpected frame while subscribing: {f}"),
             }
         }
+    }
+
+    /// Subscribes and returns the `presence_snapshot`'s user ids (which come before
+    /// `replay_done`).
+    pub async fn online(&mut self, channel_id: i64) -> Vec<i64> {
+        self.send(json!({"type": "subscribe", "channel_id": channel_id}))
+            .await;
+        let mut snapshot = None;
+        loop {
+            let f = self.recv().await;
+            match f["type"].as_str() {
+                Some("presence_snapshot") => {
+                    assert_eq!(f["channel_id"], channel_id, "{f}");
+                    snapshot = Some(
+                        f["user_ids"]
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .map(|u| u.as_i64().unwrap())
+                            .collect(),
+                    );
+                }
+                Some("replay_done") => return snapshot.expect("a snapshot before replay_done"),
+                Some("presence" | "typing" | "message") => {}
+                _ => panic!("unexpected frame while subscribing: {f}"),
+            }
+        }
+    }
+
+    /// Subscribes again until the snapshot is `want` (presence changes take effect a
+    /// little after a socket closes); the last snapshot.
+    pub async fn online_becomes(&mut self, channel_id: i64, want: &[i64]) -> Vec<i64> {
+        let mut last = Vec::new();
+        for _ in 0..50 {
+            last = self.online(channel_id).await;
+            if last == want {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        last
     }
 
     /// Sends a message and returns its ack.

@@ -408,3 +408,27 @@ async fn revocations_and_access_changes_reach_sockets_on_the_other_instance() {
     let reason = a.expect_closed().await;
     assert!(reason.contains("4001"), "{reason}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_presence_snapshot_spans_instances() {
+    let (one, two) = two_instances("redis://127.0.0.1:6379").await;
+    let anna = one.user(Role::Seeker, None).await;
+    let ben = one.user(Role::Seeker, None).await;
+    let carl = one.user(Role::Seeker, None).await;
+    let ch = channel(&one, &anna, "community", "public").await;
+
+    let mut a = Ws::connect(&one, Some(&anna)).await;
+    assert_eq!(a.online(ch).await, [anna.id]);
+    // Ben on the other instance sees Anna; Carl on the first sees Ben.
+    let mut b = Ws::connect(&two, Some(&ben)).await;
+    assert_eq!(b.online(ch).await, [anna.id, ben.id]);
+    let mut c = Ws::connect(&one, Some(&carl)).await;
+    assert_eq!(c.online(ch).await, [anna.id, ben.id, carl.id]);
+    // Anna leaves instance one: instance two stops counting her.
+    a.close().await;
+    assert_eq!(
+        b.online_becomes(ch, &[ben.id, carl.id]).await,
+        [ben.id, carl.id]
+    );
+    c.close().await;
+}

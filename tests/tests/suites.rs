@@ -13,6 +13,7 @@ mod import;
 mod matching;
 mod multi_instance;
 mod observability;
+mod people;
 mod rate_limits;
 mod shutdown;
 mod snapshot;

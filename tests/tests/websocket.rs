@@ -458,3 +458,34 @@ async fn reactions_reach_subscribers_once() {
     let more = a.try_recv(Duration::from_millis(300)).await;
     assert!(more.is_none(), "the repeated PUT changed nothing: {more:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subscriber_learns_who_is_already_online() {
+    let app = rt_app(|_| {}).await;
+    let (anna, ben, ch) = two_members(&app).await;
+    let carl = app.user(Role::Seeker, None).await;
+    join(&app, &carl, ch).await;
+
+    let mut a = Ws::connect(&app, Some(&anna)).await;
+    assert_eq!(a.online(ch).await, [anna.id]);
+    let mut b = Ws::connect(&app, Some(&ben)).await;
+    assert_eq!(b.online(ch).await, [anna.id, ben.id]);
+    // Anonymous readers are nobody's presence, but they see who is there.
+    let mut anon = Ws::connect(&app, None).await;
+    assert_eq!(anon.online(ch).await, [anna.id, ben.id]);
+    // A second socket of the same user counts once, and closing one keeps them online.
+    let mut b2 = Ws::connect(&app, Some(&ben)).await;
+    assert_eq!(b2.online(ch).await, [anna.id, ben.id]);
+    b2.close().await;
+    let mut c = Ws::connect(&app, Some(&carl)).await;
+    assert_eq!(c.online(ch).await, [anna.id, ben.id, carl.id]);
+    // Gone when their last socket closes or unsubscribes.
+    b.close().await;
+    a.send(json!({"type": "unsubscribe", "channel_id": ch}))
+        .await;
+    assert_eq!(c.online_becomes(ch, &[carl.id]).await, [carl.id]);
+    // Another channel's subscribers are not in this one's snapshot.
+    let other = channel(&app, &anna, "community", "public").await;
+    assert_eq!(c.online(other).await, [carl.id]);
+    anon.close().await;
+}

@@ -46,6 +46,9 @@ pub struct RateLimiter {
 const LOGIN_BACKOFF_WINDOWS: u64 = 15;
 const LOGIN_BACKOFF_FACTOR: u32 = 4;
 
+/// People searches per account and minute.
+pub const PEOPLE_SEARCH_PER_MINUTE: u32 = 30;
+
 impl RateLimiter {
     /// Connects lazily-reconnecting to Redis when configured; logs and falls back to
     /// in-process counting when Redis is unreachable at start-up.
@@ -185,6 +188,17 @@ impl RateLimiter {
             .await?;
         }
         Ok(())
+    }
+
+    /// A people search (inviting into a channel), per account: enough for typing a name,
+    /// too few for walking the directory.
+    pub async fn check_people_search(&self, user_id: i64) -> Result<(), Error> {
+        self.hit(
+            "people-search",
+            &user_id.to_string(),
+            limit(PEOPLE_SEARCH_PER_MINUTE, 60),
+        )
+        .await
     }
 }
 

@@ -108,6 +108,18 @@ pub struct Member {
     pub joined_at: DateTime<Utc>,
 }
 
+/// How a person appears to others: never their e-mail address.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Person {
+    pub id: i64,
+    /// The chosen display name, or a neutral `Person <id>` for accounts without one.
+    pub display_name: String,
+    /// The first organisation the person belongs to (in a channel: its own, if they do).
+    pub organisation: Option<String>,
+    /// The account was deleted; its name is gone.
+    pub deleted: bool,
+}
+
 /// A pending invitation into a channel; the invitee becomes a member by accepting it.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct ChannelInvitation {

@@ -243,7 +243,7 @@ struct Receivers {
     catalogue: Option<mpsc::Sender<Changed>>,
 }
 
-fn rand_u64() -> u64 {
+pub(crate) fn rand_u64() -> u64 {
     use std::hash::{BuildHasher, Hasher};
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
     h.write_u128(

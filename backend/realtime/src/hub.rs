@@ -359,6 +359,23 @@ impl Hub {
         }
     }
 
+    /// The signed-in users with a socket subscribed to the channel on this instance.
+    pub fn online(&self, channel_id: i64) -> BTreeSet<i64> {
+        let ch = self.channels.read().expect("hub lock");
+        ch.get(&channel_id)
+            .map(|s| s.conns.values().filter_map(|c| c.user_id).collect())
+            .unwrap_or_default()
+    }
+
+    /// Every channel with signed-in local subscribers, and who they are.
+    pub fn presence(&self) -> Vec<(i64, BTreeSet<i64>)> {
+        let ch = self.channels.read().expect("hub lock");
+        ch.iter()
+            .map(|(id, s)| (*id, s.conns.values().filter_map(|c| c.user_id).collect()))
+            .filter(|(_, users): &(i64, BTreeSet<i64>)| !users.is_empty())
+            .collect()
+    }
+
     /// Fans a frame out to the channel's local sockets. A new message (`seq > 0`) is
     /// delivered once per instance, however often it arrives.
     pub fn deliver(&self, channel_id: i64, message_id: i64, seq: i64, frame: ByteString) {

@@ -16,6 +16,7 @@ pub mod caps;
 pub mod hub;
 mod needs;
 pub mod outbox;
+pub mod presence;
 pub mod protocol;
 
 use std::sync::Arc;
@@ -49,6 +50,7 @@ pub struct Realtime {
     bus: bus::Bus,
     /// True once the instance shuts down: every socket closes with 1001 "going away".
     going_away: watch::Sender<bool>,
+    presence: Arc<presence::Presence>,
 }
 
 impl Realtime {
@@ -61,9 +63,15 @@ impl Realtime {
         catalogue: Option<mpsc::Sender<Changed>>,
     ) -> Arc<Self> {
         let hub = Arc::new(Hub::new(db, settings.queue_len));
-        let bus = match &settings.redis_url {
-            Some(url) => bus::Bus::redis(url, &settings.redis_prefix, hub.clone(), catalogue),
-            None => bus::Bus::local(hub.clone()),
+        let (bus, presence) = match &settings.redis_url {
+            Some(url) => (
+                bus::Bus::redis(url, &settings.redis_prefix, hub.clone(), catalogue),
+                presence::Presence::redis(url, &settings.redis_prefix, hub.clone()),
+            ),
+            None => (
+                bus::Bus::local(hub.clone()),
+                Arc::new(presence::Presence::local()),
+            ),
         };
         let caps = Arc::new(caps::SocketCaps::new(
             settings.max_per_account,
@@ -74,6 +82,7 @@ impl Realtime {
             caps,
             bus,
             going_away: watch::channel(false).0,
+            presence,
         })
     }
 
@@ -186,6 +195,32 @@ impl Realtime {
             // An error means the sender is gone, which is a shutdown too.
             let _ = rx.wait_for(|away| *away).await;
         }
+    }
+
+    /// A user's first socket on this instance subscribed to the channel (call after the
+    /// hub has it): the other instances' snapshots include them from now on.
+    pub async fn went_online(&self, channel_id: i64, user_id: i64) {
+        self.presence.joined(channel_id, user_id).await;
+    }
+
+    /// A socket of the user left the channel (after the hub dropped it); once the user has
+    /// none left on this instance, the others stop counting them here.
+    pub fn went_offline(&self, channel_id: i64, user_id: i64) {
+        if self.hub.online(channel_id).contains(&user_id) {
+            return;
+        }
+        let presence = self.presence.clone();
+        tokio::spawn(async move { presence.left(channel_id, user_id).await });
+    }
+
+    /// Who is online in the channel on every instance, for a new subscriber.
+    pub async fn presence_snapshot(&self, channel_id: i64) -> String {
+        let user_ids = self.presence.snapshot(&self.hub, channel_id).await;
+        protocol::ServerFrame::PresenceSnapshot {
+            channel_id,
+            user_ids: &user_ids,
+        }
+        .to_text()
     }
 
     /// True while the link to the other instances works (always for in-process).

@@ -82,6 +82,12 @@ pub enum ServerFrame<'a> {
         user_id: i64,
         online: bool,
     },
+    /// Who is online in the channel on every instance (at most 200, ascending), sent on
+    /// `subscribe` before `replay_done`; `presence` frames keep it current.
+    PresenceSnapshot {
+        channel_id: i64,
+        user_ids: &'a [i64],
+    },
     Typing {
         channel_id: i64,
         user_id: i64,

@@ -8,6 +8,7 @@ pub mod health;
 pub mod matching;
 pub mod openapi;
 pub mod panic;
+pub mod people;
 pub mod problem;
 pub mod query;
 pub mod reply;
@@ -39,6 +40,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
             // Before the catalogue's `/organisations` scope, which would shadow the inbox route.
             .configure(matching::routes)
             .configure(catalog::routes)
+            // Before `channels`: its `/channels` scope would shadow `/channels/{id}/people`.
+            .configure(people::routes)
             .configure(channels::routes)
             .configure(ws::routes),
     )

@@ -1,7 +1,7 @@
 use actix_web::HttpResponse;
 use utoipa::OpenApi;
 
-use super::{accounts, catalog, channels, health, matching, problem::Problem, status};
+use super::{accounts, catalog, channels, health, matching, people, problem::Problem, status};
 use crate::catalog::model::*;
 use crate::catalog::vocab::*;
 
@@ -48,6 +48,8 @@ use crate::catalog::vocab::*;
         channels::join,
         channels::leave,
         channels::history,
+        people::channel_people,
+        people::search_people,
         channels::post_message,
         channels::mark_read,
         channels::unread,

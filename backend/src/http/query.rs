@@ -17,6 +17,27 @@ pub fn offset<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> 
     }
 }
 
+/// `deserialize_with` for a comma-separated list of ids (`ids=1,2,3`) of at most
+/// [`MAX_IDS`]; anything else is a 400 `invalid-query`.
+pub fn id_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<i64>, D::Error> {
+    let s = String::deserialize(d)?;
+    let ids: Vec<i64> = s
+        .split(',')
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| p.trim().parse::<i64>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| serde::de::Error::custom("ids: comma-separated whole numbers"))?;
+    if ids.len() > MAX_IDS {
+        return Err(serde::de::Error::custom(format!(
+            "ids: at most {MAX_IDS} at once"
+        )));
+    }
+    Ok(ids)
+}
+
+/// The most ids a list parameter takes.
+pub const MAX_IDS: usize = 100;
+
 #[cfg(test)]
 mod tests {
     #[derive(Debug, serde::Deserialize)]

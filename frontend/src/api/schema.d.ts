@@ -250,6 +250,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/channels/{id}/people": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The people among `ids` who are members or authors of the channel (others are left
+         *     out); readable by whoever may read the channel's messages.
+         */
+        get: operations["channel_people"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/channels/{id}/questions": {
         parameters: {
             query?: never;
@@ -672,6 +692,26 @@ export interface paths {
          *     matching solution, or holder of a similar need), newest first.
          */
         get: operations["organisation_notifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/people": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Signed-in callers find others to invite: at most 10 active accounts, 30 searches a
+         *     minute per account.
+         */
+        get: operations["search_people"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1441,6 +1481,17 @@ export interface components {
             similar_needs: components["schemas"]["NeedRef"][];
             /** @description Matched solutions this organisation uses. */
             uses_solution_ids: number[];
+        };
+        /** @description How a person appears to others: never their e-mail address. */
+        Person: {
+            /** @description The account was deleted; its name is gone. */
+            deleted: boolean;
+            /** @description The chosen display name, or a neutral `Person <id>` for accounts without one. */
+            display_name: string;
+            /** Format: int64 */
+            id: number;
+            /** @description The first organisation the person belongs to (in a channel: its own, if they do). */
+            organisation?: string | null;
         };
         /**
          * @description The role of an account on the whole platform.
@@ -3409,6 +3460,75 @@ export interface operations {
             };
             /** @description Too many requests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    channel_people: {
+        parameters: {
+            query: {
+                /**
+                 * @description Comma-separated account ids, at most 100.
+                 * @example 3,17,42
+                 */
+                ids: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Person"][];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body does not have the expected shape or a field is invalid */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6195,6 +6315,70 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    search_people: {
+        parameters: {
+            query: {
+                /** @description Part of a display name (at least 2 characters), or a whole e-mail address. */
+                q: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Person"][];
+                };
+            };
+            /** @description Malformed JSON or an invalid query string */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -9,7 +9,7 @@ import type { RealtimeError } from '../realtime/errors';
 import type { StoredMessage } from '../realtime/messageStore';
 import type { Message } from '../realtime/protocol';
 import { de } from '../i18n/de';
-import { authorName } from './names';
+import { authorName, PeopleCache, type People } from './names';
 import { session } from '../lib/session.svelte';
 
 export const PAGE_SIZE = 50;
@@ -22,7 +22,7 @@ export class ChannelFeed {
   pending: PendingSend[] = $state.raw([]);
   /** Users typing right now (not the caller). */
   typing: number[] = $state.raw([]);
-  /** Users seen coming online in this channel since it was opened. */
+  /** Users online in this channel: the snapshot at subscribing, then who came and went. */
   online: number[] = $state.raw([]);
   hasOlder = $state(false);
   full = $state(false);
@@ -35,6 +35,10 @@ export class ChannelFeed {
   revoked = $state(false);
   /** Polite announcement of new messages for screen readers. */
   announcement = $state('');
+  /** Names of the people seen in this channel (authors, typing, online); replaced whole,
+   * never mutated, so a plain map in raw state. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  people: People = $state.raw(new Map());
 
   readonly #client: RealtimeClient;
   readonly channelId: number;
@@ -48,10 +52,12 @@ export class ChannelFeed {
   #readTimer: ReturnType<typeof setTimeout> | null = null;
   #readMark = 0;
   #ctrl = new AbortController();
+  readonly #names: PeopleCache;
 
   constructor(client: RealtimeClient, channelId: number) {
     this.#client = client;
     this.channelId = channelId;
+    this.#names = new PeopleCache(channelId, (people) => (this.people = people));
   }
 
   /** The signed-in user (reactive: the socket's `hello` may come after the history). */
@@ -148,6 +154,7 @@ export class ChannelFeed {
   #refresh(): void {
     const store = this.#client.store;
     this.messages = store.list(this.channelId);
+    this.#names.want(this.messages.map((m) => m.author_id));
     this.hasOlder = store.hasOlder(this.channelId);
     this.full = store.isFull(this.channelId);
   }
@@ -162,7 +169,7 @@ export class ChannelFeed {
         if (e.message.author_id !== this.me) {
           this.#seen(e.message.author_id);
           if (e.live && e.message.state === 'visible' && e.message.seq === this.messages[this.messages.length - 1]?.seq)
-            this.announcement = de.channels.view.newMessage(authorName(e.message.author_id, this.me), e.message.body.slice(0, 200));
+            this.announcement = de.channels.view.newMessage(authorName(e.message.author_id, this.me, this.people), e.message.body.slice(0, 200));
         }
         this.markRead();
         return;
@@ -182,6 +189,10 @@ export class ChannelFeed {
         this.#typingUntil.set(e.userId, Date.now() + TYPING_SHOWN_MS);
         this.#updateTyping();
         return;
+      case 'presence_snapshot':
+        this.online = e.userIds.filter((u) => u !== this.me);
+        this.#names.want(this.online);
+        return;
       case 'presence':
         if (e.userId === this.me) return;
         if (e.online) this.#seen(e.userId);
@@ -197,6 +208,7 @@ export class ChannelFeed {
   }
 
   #seen(userId: number): void {
+    this.#names.want([userId]);
     if (!this.online.includes(userId)) this.online = [...this.online, userId];
   }
 

@@ -15,6 +15,9 @@ export function canModerate(ch: Channel, user: UserView | null): boolean {
   return EVERYWHERE.includes(user.role);
 }
 
+/** Inviting people: those who moderate the channel (the server's `can_invite`). */
+export const canInvite = canModerate;
+
 export function isMember(ch: Channel): boolean {
   return ch.my_role !== null && ch.my_role !== undefined;
 }

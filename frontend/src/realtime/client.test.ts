@@ -297,4 +297,18 @@ describe('RealtimeClient', () => {
     b();
     expect(last().ofType('unsubscribe')).toEqual([{ type: 'unsubscribe', channel_id: 1 }]);
   });
+  it('passes on the presence snapshot of a channel it holds, and nothing of others', () => {
+    const c = client();
+    const seen: RealtimeEvent[] = [];
+    c.listen((e) => {
+      if (e.type === 'presence_snapshot') seen.push(e);
+    });
+    c.subscribe(1);
+    c.start();
+    last().hello(7);
+    last().push({ type: 'presence_snapshot', channel_id: 1, user_ids: [7, 8, 9] });
+    last().push({ type: 'presence_snapshot', channel_id: 99, user_ids: [5] });
+    last().push({ type: 'presence_snapshot', channel_id: 1, user_ids: 'nonsense' });
+    expect(seen).toEqual([{ type: 'presence_snapshot', channelId: 1, userIds: [7, 8, 9] }]);
+  });
 });

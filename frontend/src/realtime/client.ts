@@ -55,6 +55,8 @@ export type RealtimeEvent =
   | { type: 'replay_done'; channelId: number; replayed: number }
   | { type: 'typing'; channelId: number; userId: number }
   | { type: 'presence'; channelId: number; userId: number; online: boolean }
+  /** Who is online in the channel as it was subscribed (on every server instance). */
+  | { type: 'presence_snapshot'; channelId: number; userIds: number[] }
   | { type: 'reaction'; channelId: number; messageId: number }
   | { type: 'pending'; channelId: number }
   | { type: 'error'; error: RealtimeError }
@@ -343,6 +345,9 @@ export class RealtimeClient {
         return this.#emit({ type: 'typing', channelId: f.channel_id, userId: f.user_id });
       case 'presence':
         return this.#emit({ type: 'presence', channelId: f.channel_id, userId: f.user_id, online: f.online });
+      case 'presence_snapshot':
+        if (!this.#subs.has(f.channel_id) || !Array.isArray(f.user_ids)) return;
+        return this.#emit({ type: 'presence_snapshot', channelId: f.channel_id, userIds: f.user_ids });
       case 'reaction':
         if (this.store.applyReaction(f.channel_id, f.message_id, f.emoji, f.added, f.user_id === this.userId))
           this.#emit({ type: 'reaction', channelId: f.channel_id, messageId: f.message_id });

@@ -44,6 +44,7 @@ export type ServerFrame =
   | AckFrame
   | { type: 'replay_done'; channel_id: number; last_id: number; replayed: number; more: boolean }
   | { type: 'presence'; channel_id: number; user_id: number; online: boolean }
+  | { type: 'presence_snapshot'; channel_id: number; user_ids: number[] }
   | { type: 'typing'; channel_id: number; user_id: number }
   | { type: 'reaction'; channel_id: number; message_id: number; user_id: number; emoji: string; added: boolean }
   | { type: 'pong'; nonce?: unknown }
@@ -56,6 +57,7 @@ const SERVER_TYPES = new Set([
   'ack',
   'replay_done',
   'presence',
+  'presence_snapshot',
   'typing',
   'reaction',
   'pong',

@@ -535,16 +535,23 @@ impl Conversation {
             (start, 0, false)
         };
         self.subs.borrow_mut().insert(channel_id, end);
+        let realtime = &self.state.realtime;
         if first {
             self.presence(channel_id, true);
+            if let Some(p) = &self.principal {
+                realtime.went_online(channel_id, p.user_id).await;
+            }
         }
-        vec![ServerFrame::ReplayDone {
-            channel_id,
-            last_id: end.id,
-            replayed,
-            more,
-        }
-        .to_text()]
+        vec![
+            realtime.presence_snapshot(channel_id).await,
+            ServerFrame::ReplayDone {
+                channel_id,
+                last_id: end.id,
+                replayed,
+                more,
+            }
+            .to_text(),
+        ]
     }
 
     /// Sends the channel's stored messages after `from`, at most `limit`: where it ended,
@@ -678,9 +685,11 @@ impl Conversation {
                 online,
             }
             .to_text();
-            self.state
-                .realtime
-                .publish(BusEvent::ephemeral(channel_id, frame));
+            let realtime = &self.state.realtime;
+            realtime.publish(BusEvent::ephemeral(channel_id, frame));
+            if !online {
+                realtime.went_offline(channel_id, p.user_id);
+            }
         }
     }
 

@@ -1,0 +1,196 @@
+//! Who is online in a channel, for the `presence_snapshot` a subscriber gets. On one
+//! instance the hub knows. With Redis, every instance also keeps its subscribers in a
+//! sorted set per channel, `<prefix>:presence:<channel>`, member `<instance>:<user>`,
+//! scored by when the entry expires: an instance refreshes its entries every few seconds
+//! and removes them when a user leaves, so one that dies drops out within `TTL_SECS`.
+//! Redis trouble only narrows the snapshot to this instance; nothing waits long on it.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use redis::aio::ConnectionManager;
+use tokio::sync::OnceCell;
+
+use super::hub::Hub;
+
+/// The most user ids one snapshot carries.
+pub const MAX_SNAPSHOT: usize = 200;
+/// How long an instance's entry counts without a refresh.
+const TTL_SECS: u64 = 30;
+const REFRESH: Duration = Duration::from_secs(10);
+const IO_TIMEOUT: Duration = Duration::from_secs(1);
+
+pub struct Presence {
+    shared: Option<Shared>,
+}
+
+struct Shared {
+    client: redis::Client,
+    conn: OnceCell<ConnectionManager>,
+    prefix: String,
+    /// This instance, in the members it writes.
+    origin: String,
+}
+
+impl Presence {
+    pub fn local() -> Self {
+        Presence { shared: None }
+    }
+
+    /// Shared through Redis; spawns the refresher on the current runtime.
+    pub fn redis(url: &str, prefix: &str, hub: Arc<Hub>) -> Arc<Self> {
+        let shared = match redis::Client::open(url) {
+            Ok(client) => Some(Shared {
+                client,
+                conn: OnceCell::new(),
+                prefix: prefix.to_owned(),
+                origin: format!("{:016x}", super::bus::rand_u64()),
+            }),
+            Err(e) => {
+                tracing::error!(error = %e, "invalid MATCHRAUM_REDIS_URL; presence stays local");
+                None
+            }
+        };
+        let me = Arc::new(Presence { shared });
+        if me.shared.is_some() {
+            tokio::spawn(refresher(Arc::downgrade(&me), hub));
+        }
+        me
+    }
+
+    /// `user_id` subscribed on this instance: visible to the others at once.
+    pub async fn joined(&self, channel_id: i64, user_id: i64) {
+        if let Some(s) = &self.shared {
+            s.write(&[(channel_id, BTreeSet::from([user_id]))]).await;
+        }
+    }
+
+    /// `user_id` has no subscription left to the channel on this instance.
+    pub async fn left(&self, channel_id: i64, user_id: i64) {
+        if let Some(s) = &self.shared {
+            let cmd = redis::cmd("ZREM")
+                .arg(s.key(channel_id))
+                .arg(s.member(user_id))
+                .to_owned();
+            s.run::<i64>(cmd).await;
+        }
+    }
+
+    /// Who is online in the channel on every instance (at most [`MAX_SNAPSHOT`], ascending).
+    pub async fn snapshot(&self, hub: &Hub, channel_id: i64) -> Vec<i64> {
+        let mut users = hub.online(channel_id);
+        if let Some(s) = &self.shared {
+            let cmd = redis::cmd("ZRANGEBYSCORE")
+                .arg(s.key(channel_id))
+                .arg(now_secs())
+                .arg("+inf")
+                .arg("LIMIT")
+                .arg(0)
+                .arg(MAX_SNAPSHOT * 4)
+                .to_owned();
+            let members: Vec<String> = s.run(cmd).await.unwrap_or_default();
+            users.extend(
+                members
+                    .iter()
+                    .filter_map(|m| m.rsplit_once(':'))
+                    .filter_map(|(_, u)| u.parse::<i64>().ok()),
+            );
+        }
+        users.into_iter().take(MAX_SNAPSHOT).collect()
+    }
+}
+
+impl Shared {
+    fn key(&self, channel_id: i64) -> String {
+        format!("{}:presence:{channel_id}", self.prefix)
+    }
+
+    fn member(&self, user_id: i64) -> String {
+        format!("{}:{user_id}", self.origin)
+    }
+
+    /// Adds (or renews) this instance's entries, drops expired ones, and lets the key
+    /// expire when nobody renews it.
+    async fn write(&self, entries: &[(i64, BTreeSet<i64>)]) {
+        if entries.is_empty() {
+            return;
+        }
+        let now = now_secs();
+        let mut pipe = redis::pipe();
+        for (channel_id, users) in entries {
+            let key = self.key(*channel_id);
+            let mut add = redis::cmd("ZADD");
+            add.arg(&key);
+            for u in users {
+                add.arg(now + TTL_SECS).arg(self.member(*u));
+            }
+            pipe.add_command(add).ignore();
+            pipe.cmd("ZREMRANGEBYSCORE")
+                .arg(&key)
+                .arg("-inf")
+                .arg(now)
+                .ignore();
+            pipe.cmd("EXPIRE").arg(&key).arg(TTL_SECS * 2).ignore();
+        }
+        let Some(mut conn) = self.connection().await else {
+            return;
+        };
+        match tokio::time::timeout(IO_TIMEOUT, pipe.query_async::<()>(&mut conn)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::debug!(error = %e, "presence write failed"),
+            Err(_) => tracing::debug!("presence write timed out"),
+        }
+    }
+
+    async fn run<T: redis::FromRedisValue>(&self, cmd: redis::Cmd) -> Option<T> {
+        let mut conn = self.connection().await?;
+        match tokio::time::timeout(IO_TIMEOUT, cmd.query_async::<T>(&mut conn)).await {
+            Ok(Ok(v)) => Some(v),
+            Ok(Err(e)) => {
+                tracing::debug!(error = %e, "presence query failed");
+                None
+            }
+            Err(_) => {
+                tracing::debug!("presence query timed out");
+                None
+            }
+        }
+    }
+
+    async fn connection(&self) -> Option<ConnectionManager> {
+        let init = || async {
+            let config = redis::aio::ConnectionManagerConfig::new()
+                .set_connection_timeout(Some(IO_TIMEOUT))
+                .set_response_timeout(Some(IO_TIMEOUT));
+            ConnectionManager::new_with_config(self.client.clone(), config).await
+        };
+        match self.conn.get_or_try_init(init).await {
+            Ok(c) => Some(c.clone()),
+            Err(e) => {
+                tracing::debug!(error = %e, "presence: Redis unreachable");
+                None
+            }
+        }
+    }
+}
+
+/// Renews this instance's entries until the instance is gone.
+async fn refresher(presence: std::sync::Weak<Presence>, hub: Arc<Hub>) {
+    let mut tick = tokio::time::interval(REFRESH);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let Some(p) = presence.upgrade() else { return };
+        if let Some(s) = &p.shared {
+            s.write(&hub.presence()).await;
+        }
+    }
+}
+
+fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
