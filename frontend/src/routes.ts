@@ -6,6 +6,7 @@ import { de } from './i18n/de';
 import Start from './pages/Start.svelte';
 import Catalogue from './pages/Catalogue.svelte';
 import SolutionDetail from './pages/SolutionDetail.svelte';
+import SolutionEdit from './pages/SolutionEdit.svelte';
 import OrganisationPage from './pages/OrganisationPage.svelte';
 import Needs from './pages/Needs.svelte';
 import Inbox from './pages/Inbox.svelte';
@@ -30,7 +31,9 @@ export interface RouteDef {
 export const routes: RouteDef[] = [
   { pattern: '/', component: Start, title: de.search.title },
   { pattern: '/katalog', component: Catalogue, title: de.catalogue.title },
+  { pattern: '/loesungen/neu', component: SolutionEdit, title: de.edit.newTitle, auth: true },
   { pattern: '/loesungen/:id', component: SolutionDetail, title: de.nav.catalogue },
+  { pattern: '/loesungen/:id/bearbeiten', component: SolutionEdit, title: de.edit.title, auth: true },
   { pattern: '/organisationen/:id', component: OrganisationPage, title: de.nav.catalogue },
   { pattern: '/bedarfe', component: Needs, title: de.needs.title },
   { pattern: '/benachrichtigungen', component: Inbox, title: de.inbox.title, auth: true },
