@@ -13,6 +13,8 @@ import Inbox from './pages/Inbox.svelte';
 import Login from './pages/Login.svelte';
 import Register from './pages/Register.svelte';
 import Account from './pages/Account.svelte';
+import Roles from './pages/operations/Roles.svelte';
+import AuditLog from './pages/operations/AuditLog.svelte';
 import NotFound from './pages/NotFound.svelte';
 import ChannelList from './channels/ChannelList.svelte';
 import ChannelView from './channels/ChannelView.svelte';
@@ -26,6 +28,8 @@ export interface RouteDef {
   title: string;
   /** Only for signed-in users; others are sent to the login page. */
   auth?: boolean;
+  /** Only for these platform roles; others see a "no permission" message. */
+  roles?: string[];
 }
 
 export const routes: RouteDef[] = [
@@ -42,6 +46,8 @@ export const routes: RouteDef[] = [
   { pattern: '/konto', component: Account, title: de.account.title, auth: true },
   { pattern: '/kanaele', component: ChannelList, title: de.nav.channels, auth: true },
   { pattern: '/kanaele/:id', component: ChannelView, title: de.nav.channels, auth: true },
+  { pattern: '/betrieb/rollen', component: Roles, title: de.operations.rolesTitle, auth: true, roles: ['operator'] },
+  { pattern: '/betrieb/protokoll', component: AuditLog, title: de.operations.auditTitle, auth: true, roles: ['operator'] },
 ];
 
 export const notFound: RouteDef = { pattern: '*', component: NotFound, title: de.notFound.title };
@@ -62,6 +68,8 @@ export const navItems: NavItem[] = [
   { href: '/benachrichtigungen', label: de.nav.inbox, when: 'signedIn' },
   { href: '/katalog?mine=1', label: de.nav.mySolutions, when: 'signedIn', roles: ['provider', 'operator'] },
   { href: '/kanaele?moderation=1', label: de.nav.moderation, when: 'signedIn', roles: ['community_manager', 'operator'] },
+  { href: '/betrieb/rollen', label: de.nav.roles, when: 'signedIn', roles: ['operator'] },
+  { href: '/betrieb/protokoll', label: de.nav.audit, when: 'signedIn', roles: ['operator'] },
   { href: '/konto', label: de.nav.account, when: 'signedIn' },
   { href: '/anmelden', label: de.nav.login, when: 'signedOut' },
   { href: '/registrieren', label: de.nav.register, when: 'signedOut' },

@@ -16,5 +16,6 @@ mod observability;
 mod rate_limits;
 mod snapshot;
 mod ui_serving;
+mod users_directory;
 mod websocket;
 mod ws_security;

@@ -880,6 +880,24 @@ export interface components {
         AcceptInput: {
             token: string;
         };
+        AccountPage: {
+            items: components["schemas"]["AccountSummary"][];
+            /** Format: int64 */
+            limit: number;
+            /** Format: int64 */
+            offset: number;
+            /** Format: int64 */
+            total: number;
+        };
+        AccountSummary: {
+            /** Format: date-time */
+            created_at: string;
+            email?: string | null;
+            /** Format: int64 */
+            id: number;
+            name: string;
+            role: components["schemas"]["PlatformRole"];
+        };
         AuditEntry: {
             action: string;
             /** Format: int64 */
