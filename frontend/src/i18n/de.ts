@@ -473,6 +473,10 @@ export const de = {
     pagination: 'Seiten',
     forbidden: 'Diese Seite ist dem Betrieb vorbehalten. Sie haben dafür keine Berechtigung.',
   },
+  routing: {
+    loadFailed: 'Diese Seite konnte nicht geladen werden. Bitte prüfen Sie Ihre Netzwerkverbindung und versuchen Sie es erneut. Hilft das nicht, laden Sie die Seite neu.',
+    loadingPage: 'Seite wird geladen …',
+  },
   common: {
     retry: 'Erneut versuchen',
     save: 'Speichern',
