@@ -18,5 +18,6 @@ mod rate_limits;
 mod shutdown;
 mod snapshot;
 mod ui_serving;
+mod users_directory;
 mod websocket;
 mod ws_security;

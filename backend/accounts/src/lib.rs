@@ -17,6 +17,7 @@
 //! it), the community or matching.
 
 pub mod audit;
+pub mod directory;
 pub mod entity;
 pub mod password;
 pub mod policy;

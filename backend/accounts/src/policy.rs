@@ -52,6 +52,11 @@ pub fn set_user_role(p: &Principal) -> Result<(), Error> {
     administer(p)
 }
 
+/// The account directory (e-mail addresses of everyone): operators only.
+pub fn list_users(p: &Principal) -> Result<(), Error> {
+    administer(p)
+}
+
 // ---- catalogue -----------------------------------------------------------------------
 
 pub fn create_organisation(p: &Principal) -> Result<(), Error> {

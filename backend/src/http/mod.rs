@@ -15,6 +15,7 @@ pub mod reply;
 pub mod status;
 pub mod trace;
 pub mod ui;
+pub mod users;
 pub mod ws;
 
 use actix_service::ServiceFactoryExt;
@@ -37,6 +38,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
             .configure(status::routes)
             // Before `catalog`: `/organisations/{id}/invitations` must win over its scope.
             .configure(accounts::routes)
+            .configure(users::routes)
             // Before the catalogue's `/organisations` scope, which would shadow the inbox route.
             .configure(matching::routes)
             .configure(catalog::routes)

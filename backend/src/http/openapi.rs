@@ -1,7 +1,9 @@
 use actix_web::HttpResponse;
 use utoipa::OpenApi;
 
-use super::{accounts, catalog, channels, health, matching, people, problem::Problem, status};
+use super::{
+    accounts, catalog, channels, health, matching, people, problem::Problem, status, users,
+};
 use crate::catalog::model::*;
 use crate::catalog::vocab::*;
 
@@ -83,6 +85,7 @@ use crate::catalog::vocab::*;
         accounts::accept_invitation,
         accounts::set_role,
         accounts::list_audit,
+        users::list_users,
         catalog::list_needs,
         catalog::get_need,
         catalog::create_need,
@@ -126,6 +129,8 @@ use crate::catalog::vocab::*;
         accounts::RoleInput,
         crate::auth::audit::AuditEntry,
         crate::auth::audit::AuditPage,
+        crate::auth::directory::AccountSummary,
+        crate::auth::directory::AccountPage,
         crate::community::store::QuestionStatus,
     ))
 )]

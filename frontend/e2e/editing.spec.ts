@@ -1,0 +1,102 @@
+// Providers edit their solutions (and only they and operators may).
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { ApiSession, OPERATOR, account, checkPage, launch, open } from './harness';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** A fresh provider organisation with one solution, so edits touch no catalogue entry. */
+async function providedSolution() {
+  const ops = await ApiSession.login(OPERATOR.email, OPERATOR.password);
+  const stamp = Date.now().toString(36);
+  const org = await ops.request<{ id: number }>('POST', '/organisations', { name: `Kreis Testhausen ${stamp}`, kind: 'kreis' });
+  const solution = await ops.request<{ id: number; title: string }>('POST', '/solutions', {
+    title: `Wohngeldantrag digital ${stamp}`,
+    summary: 'Der alte Text.',
+    kind: 'online_service',
+    provider_id: org.id,
+    standards: ['XÖV'],
+  });
+  return { org, solution };
+}
+
+describe('solution editing', () => {
+  it('lets a provider edit the summary, with errors at the field and the input kept', async () => {
+    const { org, solution } = await providedSolution();
+    const provider = await account({ orgId: org.id, role: 'provider' });
+    const t = await open(browser);
+    await provider.session.into(t.context);
+    await t.page.goto(`/loesungen/${solution.id}`);
+    await t.page.getByRole('link', { name: 'Bearbeiten' }).click();
+    await t.page.getByTestId('solution-form').waitFor();
+    expect(await t.page.getByLabel('Titel').inputValue()).toBe(solution.title);
+    expect(await t.page.getByLabel('Standards').inputValue()).toBe('XÖV');
+    await checkPage(t, 'solution-edit');
+
+    const summary = 'Antrag auf Wohngeld vollständig online, mit Anbindung an das Fachverfahren.';
+    await t.page.getByLabel('Kurzbeschreibung').fill(summary);
+    // The server refuses a web address without https://: the message sits at the field.
+    await t.page.getByLabel('Website').fill('kein-link');
+    await t.page.getByRole('button', { name: 'Änderungen speichern' }).click();
+    const url = t.page.getByLabel('Website');
+    await expect.poll(() => url.getAttribute('aria-invalid')).toBe('true');
+    expect(await t.page.locator('#s-url-error').textContent()).toContain('Website');
+    expect(await t.page.getByLabel('Kurzbeschreibung').inputValue()).toBe(summary);
+    expect(await t.page.evaluate(() => document.activeElement?.id)).toBe('s-url');
+    await checkPage(t, 'solution-edit-error');
+
+    await url.fill('https://wohngeld.example.org');
+    await t.page.getByRole('button', { name: 'Änderungen speichern' }).click();
+    await t.page.waitForURL((u) => u.pathname === `/loesungen/${solution.id}` && u.search === '?gespeichert=1');
+    await t.page.getByTestId('saved').waitFor();
+    expect(await t.page.getByTestId('solution-detail').textContent()).toContain(summary);
+    const saved = await provider.session.request<{ summary: string; url: string; standards: string[] }>('GET', `/solutions/${solution.id}`);
+    expect(saved).toMatchObject({ summary, url: 'https://wohngeld.example.org', standards: ['XÖV'] });
+    await checkPage(t, 'solution-saved');
+    await t.context.close();
+  });
+
+  it('offers no editing to a seeker and says so on the edit address', async () => {
+    const { solution } = await providedSolution();
+    const seeker = await account();
+    const t = await open(browser);
+    await seeker.session.into(t.context);
+    await t.page.goto(`/loesungen/${solution.id}`);
+    await t.page.getByTestId('solution-detail').waitFor();
+    expect(await t.page.getByRole('link', { name: 'Bearbeiten' }).count()).toBe(0);
+    await t.page.goto(`/loesungen/${solution.id}/bearbeiten`);
+    await t.page.getByTestId('no-permission').waitFor();
+    expect(await t.page.getByTestId('no-permission').textContent()).toContain('keine Berechtigung');
+    expect(await t.page.getByTestId('solution-form').count()).toBe(0);
+    await checkPage(t, 'solution-edit-forbidden');
+    await t.context.close();
+  });
+
+  it('lets a provider create a solution for the organisation', async () => {
+    const { org } = await providedSolution();
+    const provider = await account({ orgId: org.id, role: 'provider' });
+    const t = await open(browser);
+    await provider.session.into(t.context);
+    await t.page.goto('/katalog');
+    await t.page.getByRole('link', { name: 'Neue Lösung anlegen' }).click();
+    await t.page.getByTestId('solution-form').waitFor();
+    // Without a title: a German error at the title, nothing sent.
+    await t.page.getByRole('button', { name: 'Lösung anlegen' }).click();
+    await expect.poll(() => t.page.getByLabel('Titel').getAttribute('aria-invalid')).toBe('true');
+    await t.page.getByLabel('Titel').fill('Hundesteuer-Anmeldung');
+    await t.page.getByRole('button', { name: 'Ansprechperson hinzufügen' }).click();
+    await t.page.locator('#s-contact-0-name').fill('Erika Muster');
+    await t.page.getByRole('button', { name: 'Lösung anlegen' }).click();
+    await t.page.waitForURL((u) => /^\/loesungen\/\d+$/.test(u.pathname) && u.search === '?angelegt=1');
+    expect(await t.page.getByRole('heading', { level: 1 }).textContent()).toContain('Hundesteuer-Anmeldung');
+    expect(await t.page.getByTestId('solution-detail').textContent()).toContain('Erika Muster');
+    await t.context.close();
+  });
+});

@@ -1,0 +1,93 @@
+// Operator pages: roles of accounts and the audit log; hidden from everybody else.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { ApiSession, OPERATOR, account, checkPage, launch, open } from './harness';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('operations', () => {
+  it('lets the operator change a role and then see it in the audit log', async () => {
+    const person = await account();
+    const ops = await ApiSession.login(OPERATOR.email, OPERATOR.password);
+    const t = await open(browser);
+    await ops.into(t.context);
+    await t.page.goto('/');
+    await t.page.locator('header nav').getByRole('link', { name: 'Rollen' }).click();
+    await t.page.waitForURL((u) => u.pathname === '/betrieb/rollen');
+    await t.page.getByTestId('account-list').waitFor();
+    await checkPage(t, 'operations-roles');
+
+    // Find the account by its address; it has no display name, so the address is its name, once.
+    await t.page.getByLabel('Konten durchsuchen').fill(person.email);
+    await t.page.getByRole('button', { name: 'Suchen' }).click();
+    await t.page.waitForURL((u) => u.searchParams.get('q') === person.email);
+    const card = t.page.locator(`[data-account-id="${person.id}"]`);
+    await card.waitFor();
+    expect(await t.page.getByTestId('account').count()).toBe(1);
+    expect(((await card.textContent()) ?? '').split(person.email).length - 1).toBe(2); // name + label of the select
+    const select = card.getByLabel(`Rolle von ${person.email}`);
+    expect(await select.inputValue()).toBe('seeker');
+    await select.selectOption('provider');
+    await card.getByRole('button', { name: 'Rolle speichern' }).click();
+    await t.page.getByTestId('role-status').getByText('hat jetzt die Rolle „Anbieter“').waitFor();
+    expect(await card.getByLabel(`Rolle von ${person.email}`).inputValue()).toBe('provider');
+    const me = await person.session.request<{ role: string }>('GET', '/me');
+    expect(me.role).toBe('provider');
+
+    await t.page.locator('header nav').getByRole('link', { name: 'Protokoll' }).click();
+    await t.page.waitForURL((u) => u.pathname === '/betrieb/protokoll');
+    await t.page.getByLabel('Ereignis').selectOption('user.role_changed');
+    await t.page.getByRole('button', { name: 'Filter anwenden' }).click();
+    await t.page.waitForURL((u) => u.searchParams.get('ereignis') === 'user.role_changed');
+    const entry = t.page.getByTestId('audit-entry').first();
+    await entry.waitFor();
+    const text = (await entry.textContent()) ?? '';
+    expect(text).toContain('Rolle geändert');
+    expect(text).toContain(`user:${person.id}`);
+    expect(text).toContain('vorher: Suchende Verwaltung · nachher: Anbieter');
+    await checkPage(t, 'operations-audit');
+    await t.context.close();
+  });
+
+  it('pages through the accounts', async () => {
+    const ops = await ApiSession.login(OPERATOR.email, OPERATOR.password);
+    const total = (await ops.request<{ total: number }>('GET', '/users?limit=1')).total;
+    // Enough accounts for two pages of 50.
+    for (let i = total; i < 51; i++) await account();
+    const t = await open(browser);
+    await ops.into(t.context);
+    await t.page.goto('/betrieb/rollen');
+    await t.page.getByTestId('account-list').waitFor();
+    expect(await t.page.getByTestId('account').count()).toBe(50);
+    await t.page.getByRole('link', { name: 'Nächste Seite' }).click();
+    await t.page.waitForURL((u) => u.searchParams.get('seite') === '2');
+    await t.page.getByRole('link', { name: 'Vorherige Seite' }).waitFor();
+    expect(await t.page.getByTestId('account').count()).toBeGreaterThanOrEqual(1);
+    await t.context.close();
+  });
+
+  it('shows operator pages to nobody else', async () => {
+    const seeker = await account();
+    const t = await open(browser);
+    await seeker.session.into(t.context);
+    await t.page.goto('/');
+    await t.page.getByRole('link', { name: 'Mein Konto' }).waitFor();
+    const nav = (await t.page.locator('header nav').textContent()) ?? '';
+    expect(nav).not.toContain('Rollen');
+    expect(nav).not.toContain('Protokoll');
+    for (const path of ['/betrieb/rollen', '/betrieb/protokoll']) {
+      await t.page.goto(path);
+      await t.page.getByTestId('no-permission').waitFor();
+      expect(await t.page.getByTestId('no-permission').textContent()).toContain('keine Berechtigung');
+    }
+    await checkPage(t, 'operations-forbidden');
+    await t.context.close();
+  });
+});

@@ -1,0 +1,18 @@
+// An audit entry's `detail` object as one line of text (never HTML): `vorher: …, nachher: …`.
+// Known keys and role names are shown in German; everything else as stored.
+
+import { de } from '../i18n/de';
+
+function value(v: unknown): string {
+  if (v === null || v === undefined) return '–';
+  if (typeof v === 'string') return de.roles[v] ?? v;
+  if (Array.isArray(v)) return v.map(value).join(', ');
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+}
+
+export function describeDetail(detail: unknown): string {
+  if (!detail || typeof detail !== 'object' || Array.isArray(detail)) return '';
+  return Object.entries(detail as Record<string, unknown>)
+    .map(([k, v]) => `${de.operations.detailKeys[k] ?? k}: ${value(v)}`)
+    .join(' · ');
+}
