@@ -378,14 +378,11 @@ pub(crate) fn server_binary() -> PathBuf {
     // today's settings and fail for the wrong reason.
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let ok = Command::new(cargo)
-        // The whole workspace's bins: features unify as in the workspace build, so the
-        // dependencies built for it are reused (`-p matchraum` would build them again with
-        // its own feature set).
-        .args(["build", "--quiet", "--workspace", "--bins"])
+        .args(["build", "--quiet", "-p", "matchraum", "--bin", "matchraum"])
         .current_dir(workspace_root())
         .status()
         .expect("cargo runs");
-    assert!(ok.success(), "cargo build --workspace --bins failed");
+    assert!(ok.success(), "cargo build -p matchraum failed");
     assert!(bin.is_file(), "no server binary at {}", bin.display());
     bin
 }
