@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 use super::entity::user::{Column, Entity, Model};
 use super::PlatformRole;
 use matchraum_core::sql::contains_ci;
+use matchraum_core::vocab::Stored;
 use matchraum_core::Error;
 
 /// The most accounts one page holds.
@@ -37,19 +38,19 @@ pub struct AccountPage {
     pub offset: u64,
 }
 
-fn summary(m: Model) -> AccountSummary {
-    let role = PlatformRole::parse(&m.role).unwrap_or(PlatformRole::Seeker);
+fn summary(m: Model) -> Result<AccountSummary, Error> {
+    let role = PlatformRole::from_stored(&m.role)?;
     let (name, email) = match m.display_name.filter(|n| !n.trim().is_empty()) {
         Some(n) => (n, Some(m.email)),
         None => (m.email, None),
     };
-    AccountSummary {
+    Ok(AccountSummary {
         id: m.id,
         name,
         email,
         role,
         created_at: m.created_at,
-    }
+    })
 }
 
 /// Active accounts by id, optionally those whose address or display name contains `q`
@@ -85,7 +86,7 @@ pub async fn list(
         .all(db)
         .await?;
     Ok(AccountPage {
-        items: rows.into_iter().map(summary).collect(),
+        items: rows.into_iter().map(summary).collect::<Result<_, _>>()?,
         total,
         limit,
         offset,
