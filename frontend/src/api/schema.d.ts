@@ -1199,7 +1199,10 @@ export interface components {
             /** Format: int64 */
             user_id: number;
         };
-        /** @enum {string} */
+        /**
+         * @description Ordered by rights: a higher role may do what a lower one may.
+         * @enum {string}
+         */
         MemberRole: "member" | "moderator" | "owner";
         Membership: {
             /** Format: int64 */
