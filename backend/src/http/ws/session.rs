@@ -19,40 +19,13 @@ use crate::realtime::BusEvent;
 use crate::services::community as services;
 use crate::state::AppState;
 
-/// A token bucket over the frames a client sends.
-struct Bucket {
-    tokens: f64,
-    rate: f64,
-    burst: f64,
-    last: Instant,
-}
+mod bucket;
+mod errors;
+mod subscriptions;
 
-impl Bucket {
-    fn new(rate: u32, burst: u32) -> Self {
-        Bucket {
-            tokens: burst.max(1) as f64,
-            rate: rate as f64,
-            burst: burst.max(1) as f64,
-            last: Instant::now(),
-        }
-    }
-
-    fn take(&mut self) -> bool {
-        if self.rate <= 0.0 {
-            return true;
-        }
-        let now = Instant::now();
-        self.tokens =
-            (self.tokens + now.duration_since(self.last).as_secs_f64() * self.rate).min(self.burst);
-        self.last = now;
-        if self.tokens >= 1.0 {
-            self.tokens -= 1.0;
-            true
-        } else {
-            false
-        }
-    }
-}
+use bucket::Bucket;
+pub use errors::CLOSE_REVOKED;
+use errors::*;
 
 struct Conversation {
     state: Arc<AppState>,
@@ -277,58 +250,6 @@ async fn run(
     let _ = tokio::time::timeout(Duration::from_secs(wait), session.close(close)).await;
 }
 
-/// Close code of a socket whose credential was revoked (4000-4999: the application's).
-pub const CLOSE_REVOKED: u16 = 4001;
-
-fn revoked() -> CloseReason {
-    CloseReason {
-        code: CloseCode::Other(CLOSE_REVOKED),
-        description: Some("credential revoked: sign in again".into()),
-    }
-}
-
-fn slow_consumer() -> CloseReason {
-    CloseReason {
-        code: CloseCode::Again,
-        description: Some("slow consumer: reconnect and subscribe with since".into()),
-    }
-}
-
-fn client_msg_id_of(text: &str) -> Option<String> {
-    serde_json::from_str::<serde_json::Value>(text)
-        .ok()?
-        .get("client_msg_id")?
-        .as_str()
-        .map(|s| s.chars().take(64).collect())
-}
-
-fn error_code(e: &CommunityError) -> &'static str {
-    match e {
-        CommunityError::NotFound { .. } | CommunityError::Missing(_) => code::NOT_FOUND,
-        CommunityError::Forbidden(_) => code::FORBIDDEN,
-        CommunityError::Invalid { .. } => code::INVALID,
-        CommunityError::Conflict(_) => code::CONFLICT,
-        CommunityError::RateLimited { .. } => code::RATE_LIMITED,
-        CommunityError::Unavailable(_) | CommunityError::Db(_) | CommunityError::Corrupt(_) => {
-            code::INTERNAL
-        }
-    }
-}
-
-fn error_detail(e: &CommunityError) -> String {
-    match e {
-        CommunityError::Db(err) => {
-            tracing::error!(error = %err, "database error in websocket");
-            "the request could not be completed; retry".into()
-        }
-        CommunityError::Corrupt(detail) => {
-            tracing::error!(%detail, "corrupt stored data in websocket");
-            "the request could not be completed".into()
-        }
-        other => other.to_string(),
-    }
-}
-
 impl Conversation {
     async fn handle(&mut self, text: &str, session: &mut Outbox) -> Vec<String> {
         let frame = match protocol::decode(text) {
@@ -462,168 +383,6 @@ impl Conversation {
 
     /// Who may read the channel changed: keeps the subscription if the caller still may,
     /// else ends it and says why (`None`: still allowed, or no longer subscribed).
-    async fn recheck(&mut self, channel_id: i64) -> Option<String> {
-        if !self.subs.borrow().contains_key(&channel_id) {
-            return None;
-        }
-        let refused =
-            match store::readable(&self.state.db, channel_id, self.principal.as_ref()).await {
-                Ok(_) => return None,
-                Err(CommunityError::NotFound { .. }) => code::REMOVED,
-                Err(CommunityError::Forbidden(_)) => code::FORBIDDEN,
-                Err(e) => {
-                    // Fail closed: the client may subscribe again once the database answers.
-                    tracing::warn!(channel_id, error = %e, "access recheck failed");
-                    code::INTERNAL
-                }
-            };
-        self.subs.borrow_mut().remove(&channel_id);
-        self.state
-            .realtime
-            .hub
-            .unsubscribe(channel_id, self.conn_id);
-        self.presence(channel_id, false);
-        Some(protocol::error_text(
-            refused,
-            "you may no longer read this channel; the subscription ended",
-            Some(channel_id),
-            None,
-        ))
-    }
-
-    async fn subscribe(
-        &mut self,
-        channel_id: i64,
-        since: Option<i64>,
-        session: &mut Outbox,
-    ) -> Vec<String> {
-        let db = &self.state.db;
-        if let Err(e) = store::readable(db, channel_id, self.principal.as_ref()).await {
-            // A channel one may not read looks like one that does not exist.
-            let (c, d) = match e {
-                CommunityError::Forbidden(_) | CommunityError::NotFound { .. } => (
-                    code::FORBIDDEN,
-                    "you may not read this channel, or it does not exist".to_owned(),
-                ),
-                other => (error_code(&other), error_detail(&other)),
-            };
-            return vec![protocol::error_text(c, &d, Some(channel_id), None)];
-        }
-        let hub = &self.state.realtime.hub;
-        let first = !self.subs.borrow().contains_key(&channel_id);
-        // Register first, then replay: nothing committed in between can fall through.
-        self.subs
-            .borrow_mut()
-            .insert(channel_id, Position::REPLAYING);
-        let upto = since.map(|s| s.max(0));
-        let start = match store::position(db, channel_id, upto).await {
-            Ok((id, seq)) => Position {
-                id: upto.unwrap_or(id),
-                seq,
-            },
-            Err(e) => return self.subscribe_failed(channel_id, e),
-        };
-        hub.subscribe(channel_id, self.conn_id, self.conn.clone(), start.id);
-        let (end, replayed, more) = if since.is_some() {
-            let limit = self.state.config.ws_replay_limit.max(1);
-            match self.replay(channel_id, start, limit, session).await {
-                Ok(r) => r,
-                Err(Some(e)) => return self.subscribe_failed(channel_id, e),
-                Err(None) => return Vec::new(),
-            }
-        } else {
-            (start, 0, false)
-        };
-        self.subs.borrow_mut().insert(channel_id, end);
-        let realtime = &self.state.realtime;
-        if first {
-            self.presence(channel_id, true);
-            if let Some(p) = &self.principal {
-                realtime.went_online(channel_id, p.user_id).await;
-            }
-        }
-        vec![
-            realtime.presence_snapshot(channel_id).await,
-            ServerFrame::ReplayDone {
-                channel_id,
-                last_id: end.id,
-                replayed,
-                more,
-            }
-            .to_text(),
-        ]
-    }
-
-    /// Sends the channel's stored messages after `from`, at most `limit`: where it ended,
-    /// how many it sent, and whether it hit the limit. `Err(None)`: the connection is gone.
-    async fn replay(
-        &self,
-        channel_id: i64,
-        from: Position,
-        limit: u64,
-        session: &mut Outbox,
-    ) -> Result<(Position, usize, bool), Option<CommunityError>> {
-        let msgs = store::messages_since(&self.state.db, channel_id, from.id, limit).await?;
-        let mut at = from;
-        let mut sent = 0;
-        for m in &msgs {
-            if m.seq <= at.seq {
-                continue;
-            }
-            session
-                .text(ServerFrame::Message(m).to_text())
-                .await
-                .map_err(|_| None)?;
-            at = Position {
-                id: m.id,
-                seq: m.seq,
-            };
-            sent += 1;
-        }
-        Ok((at, sent, msgs.len() as u64 == limit))
-    }
-
-    /// Live frames of a channel skipped a `seq`: sends the missing messages (and any
-    /// after them) from the database. False when the connection is gone.
-    async fn fill_gap(&mut self, channel_id: i64, session: &mut Outbox) -> bool {
-        let limit = self.state.config.ws_replay_limit.max(1);
-        loop {
-            let Some(from) = self.subs.borrow().get(&channel_id).copied() else {
-                return true;
-            };
-            match self.replay(channel_id, from, limit, session).await {
-                Ok((at, _, more)) => {
-                    if let Some(pos) = self.subs.borrow_mut().get_mut(&channel_id) {
-                        *pos = at;
-                    }
-                    if !more {
-                        return true;
-                    }
-                }
-                Err(None) => return false,
-                Err(Some(e)) => {
-                    // The next live frame marks the gap again; the client may also resume.
-                    tracing::warn!(channel_id, error = %e, "filling a message gap failed");
-                    return true;
-                }
-            }
-        }
-    }
-
-    fn subscribe_failed(&mut self, channel_id: i64, e: CommunityError) -> Vec<String> {
-        self.subs.borrow_mut().remove(&channel_id);
-        self.state
-            .realtime
-            .hub
-            .unsubscribe(channel_id, self.conn_id);
-        vec![protocol::error_text(
-            error_code(&e),
-            &error_detail(&e),
-            Some(channel_id),
-            None,
-        )]
-    }
-
     async fn send(
         &mut self,
         channel_id: i64,
@@ -701,13 +460,4 @@ impl Conversation {
             self.presence(channel_id, false);
         }
     }
-}
-
-fn unauthorized(channel_id: Option<i64>, client_msg_id: Option<&str>) -> String {
-    protocol::error_text(
-        code::UNAUTHORIZED,
-        "sign in (session cookie or bearer token on the upgrade request) to do this",
-        channel_id,
-        client_msg_id,
-    )
 }
