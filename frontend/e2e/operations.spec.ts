@@ -25,7 +25,7 @@ describe('operations', () => {
     await checkPage(t, 'operations-roles');
 
     // Find the account by its address; it has no display name, so the address is its name, once.
-    await t.page.getByLabel('Konten durchsuchen').fill(person.email);
+    await t.page.getByRole('searchbox', { name: 'Konten durchsuchen' }).fill(person.email);
     await t.page.getByRole('button', { name: 'Suchen' }).click();
     await t.page.waitForURL((u) => u.searchParams.get('q') === person.email);
     const card = t.page.locator(`[data-account-id="${person.id}"]`);
