@@ -288,17 +288,26 @@ async fn a_slow_consumer_is_disconnected_with_a_reason_and_resumes() {
     let body = "z".repeat(15_000);
     let mut last = 0;
     for i in 0..800 {
-        let res = app
-            .request(
+        let send = || {
+            app.request(
                 reqwest::Method::POST,
                 &format!("/api/v1/channels/{ch}/messages"),
                 Some(&anna),
             )
             .json(&json!({"body": body, "client_msg_id": format!("s{i}")}))
             .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 201);
+        };
+        // On a loaded machine a pooled connection can be closed under the client once
+        // (IncompleteMessage); the client_msg_id makes the retry store the message once.
+        let res = match send().await {
+            Ok(res) => res,
+            Err(_) => send().await.unwrap(),
+        };
+        assert!(
+            [200, 201].contains(&res.status().as_u16()),
+            "{}",
+            res.status()
+        );
         last = res.json::<serde_json::Value>().await.unwrap()["message"]["id"]
             .as_i64()
             .unwrap();
