@@ -10,6 +10,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::entity::audit_log::{ActiveModel, Column, Entity, Model};
+use matchraum_catalog::model::Page;
 use matchraum_core::Error;
 
 /// Appends one event. `target` names what it is about (`user:7`, `solution:12`, an e-mail
@@ -45,23 +46,17 @@ pub struct AuditEntry {
     pub detail: serde_json::Value,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AuditPage {
-    pub items: Vec<AuditEntry>,
-    pub total: u64,
-    pub limit: u64,
-    pub offset: u64,
-}
-
-fn view(m: Model) -> AuditEntry {
-    AuditEntry {
+fn view(m: Model) -> Result<AuditEntry, Error> {
+    let detail = serde_json::from_str(&m.detail)
+        .map_err(|e| Error::Corrupt(format!("audit entry {} detail is not JSON: {e}", m.id)))?;
+    Ok(AuditEntry {
         id: m.id,
         at: m.at,
         actor_id: m.actor_id,
         action: m.action,
         target: m.target,
-        detail: serde_json::from_str(&m.detail).unwrap_or(serde_json::Value::Null),
-    }
+        detail,
+    })
 }
 
 /// Newest first, optionally only one action or one actor.
@@ -71,7 +66,7 @@ pub async fn list(
     actor: Option<i64>,
     limit: u64,
     offset: u64,
-) -> Result<AuditPage, Error> {
+) -> Result<Page<AuditEntry>, Error> {
     let mut s = Entity::find();
     if let Some(a) = action {
         s = s.filter(Column::Action.eq(a));
@@ -86,8 +81,8 @@ pub async fn list(
         .offset(offset)
         .all(db)
         .await?;
-    Ok(AuditPage {
-        items: rows.into_iter().map(view).collect(),
+    Ok(Page {
+        items: rows.into_iter().map(view).collect::<Result<_, _>>()?,
         total,
         limit,
         offset,

@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 
 use super::entity::user::{Column, Entity, Model};
 use super::PlatformRole;
+use matchraum_catalog::model::Page;
 use matchraum_core::sql::contains_ci;
 use matchraum_core::vocab::Stored;
 use matchraum_core::Error;
@@ -28,14 +29,6 @@ pub struct AccountSummary {
     pub email: Option<String>,
     pub role: PlatformRole,
     pub created_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AccountPage {
-    pub items: Vec<AccountSummary>,
-    pub total: u64,
-    pub limit: u64,
-    pub offset: u64,
 }
 
 fn summary(m: Model) -> Result<AccountSummary, Error> {
@@ -60,7 +53,7 @@ pub async fn list(
     q: Option<&str>,
     limit: u64,
     offset: u64,
-) -> Result<AccountPage, Error> {
+) -> Result<Page<AccountSummary>, Error> {
     if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(Error::invalid(
             "limit",
@@ -85,7 +78,7 @@ pub async fn list(
         .offset(offset)
         .all(db)
         .await?;
-    Ok(AccountPage {
+    Ok(Page {
         items: rows.into_iter().map(summary).collect::<Result<_, _>>()?,
         total,
         limit,

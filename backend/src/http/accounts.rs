@@ -537,7 +537,7 @@ pub struct AuditQuery {
 
 /// Security-relevant events, newest first (operators).
 #[utoipa::path(get, path = "/api/v1/audit", tag = "auth", params(AuditQuery),
-    responses((status = 200, body = audit::AuditPage), (status = 403, body = Problem)))]
+    responses((status = 200, body = crate::catalog::model::Page<audit::AuditEntry>), (status = 403, body = Problem)))]
 pub async fn list_audit(
     state: web::Data<AppState>,
     p: Caller,

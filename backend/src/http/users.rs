@@ -29,7 +29,7 @@ pub struct UserQuery {
 
 /// Accounts with their platform role, oldest first (operators).
 #[utoipa::path(get, path = "/api/v1/users", tag = "auth", params(UserQuery),
-    responses((status = 200, body = directory::AccountPage), (status = 400, body = Problem),
+    responses((status = 200, body = crate::catalog::model::Page<directory::AccountSummary>), (status = 400, body = Problem),
         (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_users(
     state: web::Data<AppState>,
