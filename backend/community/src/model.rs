@@ -151,6 +151,20 @@ matchraum_core::string_enum!(
     }
 );
 
+matchraum_core::string_enum!(
+    /// What a moderator does to one message (its author may also delete it).
+    Moderation {
+        Pin => "pin",
+        Unpin => "unpin",
+        Hide => "hide",
+        Unhide => "unhide",
+        /// Locks a forum topic: no more replies.
+        Lock => "lock",
+        Unlock => "unlock",
+        Delete => "delete",
+    }
+);
+
 impl MessageState {
     /// Whether a message in this state is shown without its text (`full`: to a moderator).
     fn redacted(self, full: bool) -> bool {

@@ -128,9 +128,7 @@ use crate::catalog::vocab::*;
         accounts::Accepted,
         accounts::RoleInput,
         crate::auth::audit::AuditEntry,
-        crate::auth::audit::AuditPage,
         crate::auth::directory::AccountSummary,
-        crate::auth::directory::AccountPage,
         crate::community::store::QuestionStatus,
     ))
 )]
@@ -263,6 +261,7 @@ mod tests {
             MemberRole => "MemberRole",
             MessageKind => "MessageKind",
             MessageState => "MessageState",
+            Moderation => "Moderation",
             crate::matching::model::Mode => "Mode",
             crate::matching::model::SemanticState => "SemanticState",
             crate::community::store::QuestionStatus => "QuestionStatus",

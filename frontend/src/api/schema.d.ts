@@ -937,15 +937,6 @@ export interface components {
         AcceptInput: {
             token: string;
         };
-        AccountPage: {
-            items: components["schemas"]["AccountSummary"][];
-            /** Format: int64 */
-            limit: number;
-            /** Format: int64 */
-            offset: number;
-            /** Format: int64 */
-            total: number;
-        };
         /** @description One account in the directory (no memberships: a page is one query). */
         AccountSummary: {
             /** Format: date-time */
@@ -971,15 +962,6 @@ export interface components {
             /** Format: int64 */
             id: number;
             target: string;
-        };
-        AuditPage: {
-            items: components["schemas"]["AuditEntry"][];
-            /** Format: int64 */
-            limit: number;
-            /** Format: int64 */
-            offset: number;
-            /** Format: int64 */
-            total: number;
         };
         CatalogueStatus: {
             /** Format: int64 */
@@ -1268,9 +1250,13 @@ export interface components {
         };
         /** @enum {string} */
         Mode: "hybrid" | "lexical" | "vector";
+        /**
+         * @description What a moderator does to one message (its author may also delete it).
+         * @enum {string}
+         */
+        Moderation: "pin" | "unpin" | "hide" | "unhide" | "lock" | "unlock" | "delete";
         ModerationInput: {
-            /** @description pin, unpin, hide, unhide, lock, unlock (a topic), delete. */
-            action: string;
+            action: components["schemas"]["Moderation"];
         };
         Need: {
             /** Format: date-time */
@@ -1389,6 +1375,49 @@ export interface components {
          * @enum {string}
          */
         OrgRole: "member" | "org_admin";
+        /** @description One page of a list. */
+        Page_AccountSummary: {
+            items: {
+                /** Format: date-time */
+                created_at: string;
+                /** @description The e-mail address when `name` is a display name; absent when `name` is the address. */
+                email?: string | null;
+                /** Format: int64 */
+                id: number;
+                /**
+                 * @description What to call the account: its display name, or its e-mail address when it has none
+                 *     (the address then appears only here, not a second time in `email`).
+                 */
+                name: string;
+                role: components["schemas"]["PlatformRole"];
+            }[];
+            /** Format: int64 */
+            limit: number;
+            /** Format: int64 */
+            offset: number;
+            /** Format: int64 */
+            total: number;
+        };
+        /** @description One page of a list. */
+        Page_AuditEntry: {
+            items: {
+                action: string;
+                /** Format: int64 */
+                actor_id?: number | null;
+                /** Format: date-time */
+                at: string;
+                detail: Record<string, never>;
+                /** Format: int64 */
+                id: number;
+                target: string;
+            }[];
+            /** Format: int64 */
+            limit: number;
+            /** Format: int64 */
+            offset: number;
+            /** Format: int64 */
+            total: number;
+        };
         /** @description One page of a list. */
         Page_Need: {
             items: {
@@ -1891,7 +1920,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AuditPage"];
+                    "application/json": components["schemas"]["Page_AuditEntry"];
                 };
             };
             /** @description Malformed JSON or an invalid query string */
@@ -7462,7 +7491,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AccountPage"];
+                    "application/json": components["schemas"]["Page_AccountSummary"];
                 };
             };
             400: {

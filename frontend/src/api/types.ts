@@ -27,6 +27,7 @@ export interface Page<T> {
 
 export type Message = S['Message'];
 export type HistoryPage = S['HistoryPage'];
+export type Moderation = S['Moderation'];
 export type Person = S['Person'];
 
 // Compile-time checks that the hand-written envelope stays what the server documents.

@@ -260,16 +260,18 @@ pub async fn position(
     Ok((id.unwrap_or(0), seq.unwrap_or(0)))
 }
 
-#[derive(Clone, Debug, Default)]
+/// Which messages of a channel's history (also the query of `GET /channels/{id}/messages`).
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
 pub struct HistoryQuery {
-    /// Only messages with a smaller id (cursor).
+    /// Cursor: messages older than this id (use `next_before` of the previous page).
     pub before: Option<i64>,
-    /// Only messages with a larger id.
+    /// Messages newer than this id.
     pub after: Option<i64>,
     pub limit: Option<u64>,
-    /// Only replies to this message (a thread).
+    /// Only this message and its replies.
     pub thread: Option<i64>,
-    /// Substring search in the text.
+    /// Search: substring of the text or title.
     pub q: Option<String>,
     pub pinned: Option<bool>,
 }
@@ -457,6 +459,20 @@ pub enum ModAction {
     Hide(bool),
     Lock(bool),
     Delete,
+}
+
+impl From<Moderation> for ModAction {
+    fn from(m: Moderation) -> Self {
+        match m {
+            Moderation::Pin => ModAction::Pin(true),
+            Moderation::Unpin => ModAction::Pin(false),
+            Moderation::Hide => ModAction::Hide(true),
+            Moderation::Unhide => ModAction::Hide(false),
+            Moderation::Lock => ModAction::Lock(true),
+            Moderation::Unlock => ModAction::Lock(false),
+            Moderation::Delete => ModAction::Delete,
+        }
+    }
 }
 
 impl ModAction {

@@ -2,39 +2,15 @@
 
 use super::*;
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct HistoryParams {
-    /// Cursor: messages older than this id (use `next_before` of the previous page).
-    pub before: Option<i64>,
-    /// Messages newer than this id.
-    pub after: Option<i64>,
-    pub limit: Option<u64>,
-    /// Only this message and its replies.
-    pub thread: Option<i64>,
-    /// Search: substring of the text or title.
-    pub q: Option<String>,
-    pub pinned: Option<bool>,
-}
-
-#[utoipa::path(get, path = "/api/v1/channels/{id}/messages", tag = "community", params(HistoryParams),
+#[utoipa::path(get, path = "/api/v1/channels/{id}/messages", tag = "community", params(HistoryQuery),
     responses((status = 200, body = HistoryPage), (status = 403, body = Problem)))]
 pub async fn history(
     state: web::Data<AppState>,
     p: MaybePrincipal,
     id: web::Path<i64>,
-    q: web::Query<HistoryParams>,
+    q: web::Query<HistoryQuery>,
 ) -> ApiResult {
-    let q = q.into_inner();
-    let hq = HistoryQuery {
-        before: q.before,
-        after: q.after,
-        limit: q.limit,
-        thread: q.thread,
-        q: q.q,
-        pinned: q.pinned,
-    };
-    ok(store::history(&state.db, p.0.as_ref(), *id, &hq).await?)
+    ok(store::history(&state.db, p.0.as_ref(), *id, &q).await?)
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -183,8 +159,7 @@ pub async fn delete_message(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ModerationInput {
-    /// pin, unpin, hide, unhide, lock, unlock (a topic), delete.
-    pub action: String,
+    pub action: Moderation,
 }
 
 #[utoipa::path(post, path = "/api/v1/messages/{id}/moderation", tag = "community", request_body = ModerationInput,
@@ -195,22 +170,7 @@ pub async fn moderate(
     id: web::Path<i64>,
     body: web::Json<ModerationInput>,
 ) -> ApiResult {
-    let action = match body.action.as_str() {
-        "pin" => ModAction::Pin(true),
-        "unpin" => ModAction::Pin(false),
-        "hide" => ModAction::Hide(true),
-        "unhide" => ModAction::Hide(false),
-        "lock" => ModAction::Lock(true),
-        "unlock" => ModAction::Lock(false),
-        "delete" => ModAction::Delete,
-        _ => {
-            return Err(ApiError::validation(
-                "action",
-                "action: one of pin, unpin, hide, unhide, lock, unlock, delete",
-            ))
-        }
-    };
-    apply_mod(&state, &p, *id, action).await
+    apply_mod(&state, &p, *id, body.action.into()).await
 }
 
 #[utoipa::path(put, path = "/api/v1/messages/{id}/reactions/{emoji}", tag = "community",
