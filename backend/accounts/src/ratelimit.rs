@@ -31,6 +31,9 @@ pub struct RateLimits {
     pub match_per_account: u32,
     pub write_per_ip: u32,
     pub write_per_account: u32,
+    /// People searches (inviting into a channel) per account: enough for typing a name,
+    /// too few for walking the directory.
+    pub people_search_per_account: u32,
 }
 
 pub struct RateLimiter {
@@ -45,9 +48,6 @@ pub struct RateLimiter {
 /// gets `LOGIN_BACKOFF_FACTOR` times the per-window attempts, then waits out the long window.
 const LOGIN_BACKOFF_WINDOWS: u64 = 15;
 const LOGIN_BACKOFF_FACTOR: u32 = 4;
-
-/// People searches per account and minute.
-pub const PEOPLE_SEARCH_PER_MINUTE: u32 = 30;
 
 impl RateLimiter {
     /// Connects lazily-reconnecting to Redis when configured; logs and falls back to
@@ -190,13 +190,13 @@ impl RateLimiter {
         Ok(())
     }
 
-    /// A people search (inviting into a channel), per account: enough for typing a name,
-    /// too few for walking the directory.
+    /// A people search (inviting into a channel), per account.
     pub async fn check_people_search(&self, user_id: i64) -> Result<(), Error> {
+        let (c, w) = (&self.limits, self.limits.window_secs);
         self.hit(
             "people-search",
             &user_id.to_string(),
-            limit(PEOPLE_SEARCH_PER_MINUTE, 60),
+            limit(c.people_search_per_account, w),
         )
         .await
     }
