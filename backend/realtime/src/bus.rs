@@ -155,14 +155,15 @@ impl Bus {
         Bus::Local(tx)
     }
 
-    /// `catalogue`: where other instances' catalogue writes go (this instance's index).
+    /// `origin`: this instance (see [`instance_id`]); `catalogue`: where other instances'
+    /// catalogue writes go (this instance's index).
     pub fn redis(
         url: &str,
         prefix: &str,
+        origin: String,
         hub: Arc<Hub>,
         catalogue: Option<mpsc::Sender<Changed>>,
     ) -> Self {
-        let origin = format!("{:016x}", rand_u64());
         let topic = format!("{prefix}:events");
         let healthy = Arc::new(AtomicBool::new(false));
         let (publish_tx, publish_rx) = mpsc::channel(PUBLISH_QUEUE);
@@ -243,7 +244,12 @@ struct Receivers {
     catalogue: Option<mpsc::Sender<Changed>>,
 }
 
-pub(crate) fn rand_u64() -> u64 {
+/// A random id of this instance, naming what it writes to Redis (bus envelopes, presence).
+pub(crate) fn instance_id() -> String {
+    format!("{:016x}", rand_u64())
+}
+
+fn rand_u64() -> u64 {
     use std::hash::{BuildHasher, Hasher};
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
     h.write_u128(

@@ -64,10 +64,19 @@ impl Realtime {
     ) -> Arc<Self> {
         let hub = Arc::new(Hub::new(db, settings.queue_len));
         let (bus, presence) = match &settings.redis_url {
-            Some(url) => (
-                bus::Bus::redis(url, &settings.redis_prefix, hub.clone(), catalogue),
-                presence::Presence::redis(url, &settings.redis_prefix, hub.clone()),
-            ),
+            Some(url) => {
+                let origin = bus::instance_id();
+                (
+                    bus::Bus::redis(
+                        url,
+                        &settings.redis_prefix,
+                        origin.clone(),
+                        hub.clone(),
+                        catalogue,
+                    ),
+                    presence::Presence::redis(url, &settings.redis_prefix, origin, hub.clone()),
+                )
+            }
             None => (
                 bus::Bus::local(hub.clone()),
                 Arc::new(presence::Presence::local()),

@@ -38,14 +38,15 @@ impl Presence {
         Presence { shared: None }
     }
 
-    /// Shared through Redis; spawns the refresher on the current runtime.
-    pub fn redis(url: &str, prefix: &str, hub: Arc<Hub>) -> Arc<Self> {
+    /// Shared through Redis under this instance's `origin`; spawns the refresher on the
+    /// current runtime.
+    pub fn redis(url: &str, prefix: &str, origin: String, hub: Arc<Hub>) -> Arc<Self> {
         let shared = match redis::Client::open(url) {
             Ok(client) => Some(Shared {
                 client,
                 conn: OnceCell::new(),
                 prefix: prefix.to_owned(),
-                origin: format!("{:016x}", super::bus::rand_u64()),
+                origin,
             }),
             Err(e) => {
                 tracing::error!(error = %e, "invalid MATCHRAUM_REDIS_URL; presence stays local");
