@@ -50,7 +50,7 @@ describe('operations', () => {
     await entry.waitFor();
     const text = (await entry.textContent()) ?? '';
     expect(text).toContain('Rolle geändert');
-    expect(text).toContain(`user:${person.id}`);
+    expect(text).toContain(`Konto ${person.id}`);
     expect(text).toContain('vorher: Suchende Verwaltung · nachher: Anbieter');
     await checkPage(t, 'operations-audit');
     await t.context.close();

@@ -449,6 +449,16 @@ export const de = {
     account: (id: number) => `Konto ${id}`,
     system: 'System oder unbekannt',
     target: 'Betrifft',
+    /** What an audit target such as `user:2` names, by its kind. */
+    targetKinds: {
+      user: 'Konto',
+      organisation: 'Organisation',
+      channel: 'Kanal',
+      message: 'Nachricht',
+      report: 'Meldung',
+      token: 'Zugangstoken',
+      ip: 'IP-Adresse',
+    } as Record<string, string>,
     detail: 'Einzelheiten',
     at: 'Zeitpunkt',
     actions: {
