@@ -118,9 +118,10 @@ async function serve(dbFile: string, logFile: string, readyWithinMs: number): Pr
 }
 
 /**
- * What the cached catalogue depends on: the data files, and the sources of the importer and
- * the schema (a change there re-imports; other server changes reuse the cache, whose
- * migrations and vectors the server brings up to date at start).
+ * What the cached catalogue depends on: the data files and the importer's sources (a change
+ * there re-imports). Other server changes reuse the cache: the server applies new migrations
+ * (which are additive; a landed migration is never edited) and brings vectors up to date at
+ * start, so a branch that adds a table does not re-embed the whole catalogue.
  */
 function dataKey(): string {
   const h = createHash('sha256');
@@ -135,7 +136,6 @@ function dataKey(): string {
   };
   walk(dataDir, false);
   walk(join(repoRoot, 'backend/import/src'), true);
-  walk(join(repoRoot, 'migrations/src'), true);
   return h.digest('hex').slice(0, 16);
 }
 
