@@ -3,8 +3,8 @@
 # no-op once done.
 
 CARGO ?= cargo
-export MATCHRAUM_MODEL_DIR ?= $(CURDIR)/models/multilingual-e5-small
-export MATCHRAUM_ORT_LIB ?= $(CURDIR)/models/onnxruntime/libonnxruntime.so
+export MATCHRAUM_MATCHING_MODEL_DIR ?= $(CURDIR)/models/multilingual-e5-small
+export MATCHRAUM_MATCHING_ORT_LIB ?= $(CURDIR)/models/onnxruntime/libonnxruntime.so
 
 .PHONY: setup run test lint fmt bench eval ui
 

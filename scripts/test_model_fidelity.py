@@ -25,7 +25,7 @@ import onnxruntime as ort
 from tokenizers import Tokenizer
 
 ROOT = Path(__file__).resolve().parent.parent
-MODEL_DIR = Path(os.environ.get("MATCHRAUM_MODEL_DIR", ROOT / "models" / "multilingual-e5-small"))
+MODEL_DIR = Path(os.environ.get("MATCHRAUM_MATCHING_MODEL_DIR", ROOT / "models" / "multilingual-e5-small"))
 DOWNLOADS = ROOT / "models" / ".downloads"
 MIN_COSINE = 0.999
 

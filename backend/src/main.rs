@@ -92,10 +92,10 @@ async fn run() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    matchraum::telemetry::init(config.log_format, &config.log_level);
+    matchraum::telemetry::init(config.log.format, &config.log.level);
     let result = match cli.command.unwrap_or(Command::Serve { demo: false }) {
         Command::Serve { demo } => {
-            config.demo_data |= demo;
+            config.seed.demo |= demo;
             serve(config).await
         }
         Command::Migrate => migrate(config).await,
@@ -139,7 +139,7 @@ async fn serve(config: Config) -> Result<ExitCode, AnyError> {
 }
 
 async fn migrate(config: Config) -> Result<ExitCode, AnyError> {
-    let db = matchraum::db::connect(&config.database_url).await?;
+    let db = matchraum::db::connect(&config.database.url).await?;
     matchraum::db::migrate(&db).await?;
     println!("migrations applied");
     Ok(ExitCode::SUCCESS)
@@ -150,7 +150,7 @@ async fn import(
     paths: Vec<std::path::PathBuf>,
     source: Option<String>,
 ) -> Result<ExitCode, AnyError> {
-    let db = matchraum::db::connect(&config.database_url).await?;
+    let db = matchraum::db::connect(&config.database.url).await?;
     matchraum::db::migrate(&db).await?;
     let opts = matchraum::import::ImportOptions {
         source,
@@ -180,7 +180,7 @@ async fn create_user(config: Config, email: String, operator: bool) -> Result<Ex
             line.trim_end_matches(['\r', '\n']).to_owned()
         }
     };
-    let db = matchraum::db::connect(&config.database_url).await?;
+    let db = matchraum::db::connect(&config.database.url).await?;
     matchraum::db::migrate(&db).await?;
     let role = if operator {
         matchraum::auth::PlatformRole::Operator

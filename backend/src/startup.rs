@@ -47,16 +47,17 @@ impl Application {
     /// passing `gate` (tests hold the build to observe the `building` state).
     pub async fn build_with(config: Config, gate: IndexGate) -> Result<Self, StartupError> {
         // The model loads on the blocking pool while the database is prepared and seeded.
-        let model = config.matching.then(|| load_model(&config));
-        let db = crate::db::connect(&config.database_url).await?;
+        let model = config.matching.enabled.then(|| load_model(&config));
+        let db = crate::db::connect(&config.database.url).await?;
         crate::db::migrate(&db).await?;
         seed(&config, &db).await?;
-        crate::http::ui::check_dir(&config.ui_dir);
-        let metrics_listener = crate::metrics::bind(&config.metrics_bind)?;
-        let listener = TcpListener::bind(&config.bind).map_err(|source| StartupError::Bind {
-            addr: config.bind.clone(),
-            source,
-        })?;
+        crate::http::ui::check_dir(&config.http.ui_dir);
+        let metrics_listener = crate::metrics::bind(&config.metrics.bind)?;
+        let listener =
+            TcpListener::bind(&config.http.bind).map_err(|source| StartupError::Bind {
+                addr: config.http.bind.clone(),
+                source,
+            })?;
         let port = listener
             .local_addr()
             .map_err(|e| StartupError::Other(e.to_string()))?
@@ -66,16 +67,16 @@ impl Application {
             let events = crate::matching::indexer::spawn(
                 db.clone(),
                 matcher.clone(),
-                std::time::Duration::from_secs(config.index_refresh_secs),
+                std::time::Duration::from_secs(config.matching.index_refresh_secs),
             );
             (Some(matcher), Some(events))
         } else {
             (None, None)
         };
         let auth = crate::auth::AuthState::new(
-            config.redis_url.as_deref(),
-            &config.redis_prefix,
-            config.rate_limits(),
+            config.redis.url.as_deref(),
+            &config.redis.prefix,
+            config.rate,
         )
         .await;
         let realtime =
@@ -103,7 +104,8 @@ impl Application {
             None => None,
         };
         let realtime = state.realtime.clone();
-        let shutdown_timeout = std::time::Duration::from_secs(state.config.shutdown_timeout_secs);
+        let shutdown_timeout =
+            std::time::Duration::from_secs(state.config.http.shutdown_timeout_secs);
         let server = serve(listener, state)?;
         tracing::info!(port, "listening");
         Ok(Application {
@@ -176,7 +178,7 @@ fn first_error(
 /// An empty database gets a catalogue: the small invented one with `--demo` (tests and
 /// demos), else the real snapshot; never both, so invented entries never mix with real ones.
 async fn seed(config: &Config, db: &sea_orm::DatabaseConnection) -> Result<(), StartupError> {
-    if config.demo_data {
+    if config.seed.demo {
         crate::demo::seed_if_empty(db)
             .await
             .map_err(|e| StartupError::Other(format!("demo data: {e}")))?;
@@ -214,11 +216,11 @@ type ModelLoad = tokio::task::JoinHandle<Result<Matcher, crate::matching::MatchE
 /// Starts loading the model off the executor.
 fn load_model(config: &Config) -> ModelLoad {
     let (dir, lib, n) = (
-        config.model_dir.clone(),
-        config.ort_lib.clone(),
-        config.embed_concurrency,
+        config.matching.model_dir.clone(),
+        config.matching.ort_lib.clone(),
+        config.matching.embed_concurrency,
     );
-    let (queue_len, per_client) = (config.match_queue_len, config.match_queue_per_client);
+    let (queue_len, per_client) = (config.matching.queue_len, config.matching.queue_per_client);
     tokio::task::spawn_blocking(move || {
         let mut matcher = Matcher::load(&dir, &lib, n)?;
         matcher.limit_queries(queue_len, per_client);
@@ -239,7 +241,7 @@ async fn start_matcher(
         .map_err(|e| StartupError::Other(e.to_string()))?
         .map_err(|e| {
             StartupError::Other(format!(
-                "matching: {e} (run `make setup`, or set MATCHRAUM_MATCHING=false)"
+                "matching: {e} (run `make setup`, or set MATCHRAUM_MATCHING_ENABLED=false)"
             ))
         })?;
     let started = std::time::Instant::now();
@@ -258,15 +260,15 @@ async fn start_matcher(
 }
 
 fn serve(listener: TcpListener, state: AppState) -> Result<Server, StartupError> {
-    let workers = match state.config.workers {
+    let workers = match state.config.http.workers {
         0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
         n => n,
     };
-    let max_body = state.config.max_body_bytes;
-    let cors_origins = state.config.cors_origins.clone();
+    let max_body = state.config.http.max_body_bytes;
+    let cors_origins = state.config.http.cors_origins.clone();
     let hsts = hsts_header(&state.config);
     let metrics = state.metrics.clone();
-    let shutdown_secs = state.config.shutdown_timeout_secs;
+    let shutdown_secs = state.config.http.shutdown_timeout_secs;
     let data = web::Data::new(state);
     crate::http::panic::install_hook();
     let server = HttpServer::new(move || {
@@ -304,7 +306,7 @@ fn serve(listener: TcpListener, state: AppState) -> Result<Server, StartupError>
                     Ok(res)
                 }
             })
-            .wrap(cors(cors_origins.as_deref()))
+            .wrap(cors(&cors_origins))
             .wrap(TracingLogger::<crate::http::trace::RequestSpan>::new())
             .app_data(data.clone())
             .app_data(web::PayloadConfig::new(max_body))
@@ -321,13 +323,7 @@ fn serve(listener: TcpListener, state: AppState) -> Result<Server, StartupError>
 }
 
 /// CORS is off (no cross-origin browser access) unless `cors_origins` lists origins.
-fn cors(origins: Option<&str>) -> actix_web::middleware::Condition<actix_cors::Cors> {
-    let list: Vec<&str> = origins
-        .unwrap_or("")
-        .split(',')
-        .map(str::trim)
-        .filter(|o| !o.is_empty())
-        .collect();
+fn cors(origins: &[String]) -> actix_web::middleware::Condition<actix_cors::Cors> {
     let mut c = actix_cors::Cors::default()
         .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
         .allowed_headers([
@@ -339,17 +335,21 @@ fn cors(origins: Option<&str>) -> actix_web::middleware::Condition<actix_cors::C
         .expose_headers(["x-request-id", "retry-after", "location"])
         .supports_credentials()
         .max_age(3600);
-    for o in &list {
+    for o in origins {
         c = c.allowed_origin(o);
     }
-    actix_web::middleware::Condition::new(!list.is_empty(), c)
+    actix_web::middleware::Condition::new(!origins.is_empty(), c)
 }
 
 /// `Strict-Transport-Security` when cookies are HTTPS-only (the deployment is behind TLS)
 /// and `hsts_max_age_secs` is not 0.
 fn hsts_header(config: &Config) -> Option<String> {
-    (config.cookie_secure && config.hsts_max_age_secs > 0)
-        .then(|| format!("max-age={}; includeSubDomains", config.hsts_max_age_secs))
+    (config.http.cookie_secure && config.http.hsts_max_age_secs > 0).then(|| {
+        format!(
+            "max-age={}; includeSubDomains",
+            config.http.hsts_max_age_secs
+        )
+    })
 }
 
 fn security_headers(hsts: Option<String>) -> DefaultHeaders {

@@ -94,27 +94,26 @@ pub fn shared_data() -> PathBuf {
 /// Configuration for a test server on a free port.
 pub fn test_config(db_url: &str) -> Config {
     let root = workspace_root();
-    Config {
-        database_url: db_url.to_owned(),
-        bind: "127.0.0.1:0".into(),
-        // Off unless a test turns it on (the default port would collide between tests).
-        metrics_bind: String::new(),
-        log_level: "warn".into(),
-        model_dir: root.join("models/multilingual-e5-small"),
-        ort_lib: root.join("models/onnxruntime/libonnxruntime.so"),
-        workers: 2,
-        // Tests seed what they need; the snapshot suite turns the snapshot on.
-        seed_snapshot: PathBuf::new(),
-        // Plain HTTP in tests; many accounts come from one address.
-        cookie_secure: false,
-        rate_login_per_ip: 1000,
-        rate_register_per_ip: 1000,
-        rate_write_per_ip: 10_000,
-        rate_write_per_account: 10_000,
-        rate_match_per_ip: 10_000,
-        rate_match_per_account: 10_000,
-        ..Config::default()
-    }
+    let mut c = Config::default();
+    c.database.url = db_url.to_owned();
+    c.http.bind = "127.0.0.1:0".into();
+    // Off unless a test turns it on (the default port would collide between tests).
+    c.metrics.bind = String::new();
+    c.log.level = "warn".into();
+    c.matching.model_dir = root.join("models/multilingual-e5-small");
+    c.matching.ort_lib = root.join("models/onnxruntime/libonnxruntime.so");
+    c.http.workers = 2;
+    // Tests seed what they need; the snapshot suite turns the snapshot on.
+    c.seed.snapshot = PathBuf::new();
+    // Plain HTTP in tests; many accounts come from one address.
+    c.http.cookie_secure = false;
+    c.rate.login_per_ip = 1000;
+    c.rate.register_per_ip = 1000;
+    c.rate.write_per_ip = 10_000;
+    c.rate.write_per_account = 10_000;
+    c.rate.match_per_ip = 10_000;
+    c.rate.match_per_account = 10_000;
+    c
 }
 
 pub struct TestApp {
@@ -258,7 +257,7 @@ pub async fn start_gated(
 ) -> TestApp {
     let mut config = test_config(&db.url);
     tweak(&mut config);
-    let matching = config.matching;
+    let matching = config.matching.enabled;
     let app = Application::build_with(config, gate)
         .await
         .expect("build application");

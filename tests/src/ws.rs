@@ -29,12 +29,12 @@ pub const WAIT: Duration = Duration::from_secs(15);
 
 /// Config for real-time tests: no model, no rate limits of the REST API.
 pub fn rt_config(c: &mut matchraum::config::Config) {
-    c.matching = false;
-    c.rate_register_per_ip = 0;
-    c.rate_login_per_ip = 0;
-    c.rate_login_per_account = 0;
-    c.rate_write_per_ip = 0;
-    c.rate_write_per_account = 0;
+    c.matching.enabled = false;
+    c.rate.register_per_ip = 0;
+    c.rate.login_per_ip = 0;
+    c.rate.login_per_account = 0;
+    c.rate.write_per_ip = 0;
+    c.rate.write_per_account = 0;
 }
 
 /// The real server on PostgreSQL with [`rt_config`] and then `tweak`.

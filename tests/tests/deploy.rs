@@ -60,19 +60,9 @@ fn port_of(addr: &str) -> u16 {
         .unwrap_or_else(|| panic!("no port in {addr}"))
 }
 
-/// `MATCHRAUM_*` names of every setting (the configuration's keys), plus the two
-/// variables read outside it.
+/// `MATCHRAUM_*` names of every setting, by the configuration's own rule.
 fn settings() -> BTreeSet<String> {
-    let v = serde_json::to_value(matchraum::config::Config::default()).unwrap();
-    let mut names: BTreeSet<String> = v
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(|k| format!("MATCHRAUM_{}", k.to_uppercase()))
-        .collect();
-    names.insert("MATCHRAUM_CONFIG".into());
-    names.insert("MATCHRAUM_BOOTSTRAP_PASSWORD".into());
-    names
+    matchraum::config::Config::variables().into_iter().collect()
 }
 
 fn named_vars(text: &str) -> BTreeSet<String> {
@@ -150,7 +140,7 @@ fn grace_periods_outlast_the_shutdown_deadline() {
     let k = kube();
     let secs = |v: &str| -> u64 { v.trim_end_matches('s').parse().unwrap() };
     let deadline = secs(s(
-        &k["ConfigMap/matchraum"]["data"]["MATCHRAUM_SHUTDOWN_TIMEOUT_SECS"]
+        &k["ConfigMap/matchraum"]["data"]["MATCHRAUM_HTTP_SHUTDOWN_TIMEOUT_SECS"]
     ));
     let pod = &k["Deployment/matchraum"]["spec"]["template"]["spec"];
     let grace = pod["terminationGracePeriodSeconds"].as_u64().unwrap();
@@ -160,7 +150,9 @@ fn grace_periods_outlast_the_shutdown_deadline() {
     );
 
     let compose = &yaml_docs(&deploy().join("compose.yaml"))[0]["x-matchraum"];
-    let deadline = secs(s(&compose["environment"]["MATCHRAUM_SHUTDOWN_TIMEOUT_SECS"]));
+    let deadline = secs(s(
+        &compose["environment"]["MATCHRAUM_HTTP_SHUTDOWN_TIMEOUT_SECS"]
+    ));
     let grace = secs(s(&compose["stop_grace_period"]));
     assert!(
         grace > deadline,
@@ -203,7 +195,7 @@ fn containerfile() -> (String, BTreeMap<String, String>) {
 fn ports_and_probes_agree_across_the_recipes() {
     let k = kube();
     let cm = &k["ConfigMap/matchraum"]["data"];
-    let http = port_of(s(&cm["MATCHRAUM_BIND"]));
+    let http = port_of(s(&cm["MATCHRAUM_HTTP_BIND"]));
     let metrics = port_of(s(&cm["MATCHRAUM_METRICS_BIND"]));
     assert_ne!(http, metrics, "metrics never on the public port");
 
@@ -266,7 +258,7 @@ fn ports_and_probes_agree_across_the_recipes() {
 
     // The image: the same ports, the health check on the public port.
     let (text, env) = containerfile();
-    assert_eq!(env["MATCHRAUM_BIND"], s(&cm["MATCHRAUM_BIND"]));
+    assert_eq!(env["MATCHRAUM_HTTP_BIND"], s(&cm["MATCHRAUM_HTTP_BIND"]));
     assert_eq!(
         env["MATCHRAUM_METRICS_BIND"],
         s(&cm["MATCHRAUM_METRICS_BIND"])
@@ -284,7 +276,7 @@ fn ports_and_probes_agree_across_the_recipes() {
     // Compose: both replicas, the proxy reaches them on their bind port.
     let compose = &yaml_docs(&deploy().join("compose.yaml"))[0];
     let app = &compose["x-matchraum"];
-    let bind = s(&app["environment"]["MATCHRAUM_BIND"]);
+    let bind = s(&app["environment"]["MATCHRAUM_HTTP_BIND"]);
     assert_eq!(port_of(bind), http);
     let check = app["healthcheck"]["test"].as_sequence().unwrap();
     assert!(s(check.last().unwrap()).ends_with(&format!(":{http}/readyz")));
@@ -334,20 +326,23 @@ fn the_image_takes_its_files_from_where_the_makefile_build_puts_them() {
     );
     assert!(text.contains(r#"ENTRYPOINT ["/usr/local/bin/matchraum"]"#));
     let model_dest = dest_of(&format!("/src/{model}/"));
-    assert_eq!(format!("{}/", env["MATCHRAUM_MODEL_DIR"]), model_dest);
+    assert_eq!(
+        format!("{}/", env["MATCHRAUM_MATCHING_MODEL_DIR"]),
+        model_dest
+    );
     let ort_dest = dest_of("/src/models/onnxruntime/");
     assert_eq!(
-        env["MATCHRAUM_ORT_LIB"],
+        env["MATCHRAUM_MATCHING_ORT_LIB"],
         format!("{ort_dest}libonnxruntime.so")
     );
     // The UI: frontend/dist of `vite build` (the default `ui_dir`).
-    let ui_default = matchraum::config::Config::default().ui_dir;
+    let ui_default = matchraum::config::Config::default().http.ui_dir;
     assert_eq!(ui_default, PathBuf::from("frontend/dist"));
     assert_eq!(
-        format!("{}/", env["MATCHRAUM_UI_DIR"]),
+        format!("{}/", env["MATCHRAUM_HTTP_UI_DIR"]),
         dest_of("/src/frontend/dist/")
     );
-    let snap_default = matchraum::config::Config::default().seed_snapshot;
+    let snap_default = matchraum::config::Config::default().seed.snapshot;
     let snap_dest = dest_of("data-snapshot/");
     assert_eq!(
         env["MATCHRAUM_SEED_SNAPSHOT"],
@@ -360,9 +355,9 @@ fn the_image_takes_its_files_from_where_the_makefile_build_puts_them() {
     // The Kubernetes ConfigMap points at the same paths.
     let cm = kube()["ConfigMap/matchraum"]["data"].clone();
     for key in [
-        "MATCHRAUM_MODEL_DIR",
-        "MATCHRAUM_ORT_LIB",
-        "MATCHRAUM_UI_DIR",
+        "MATCHRAUM_MATCHING_MODEL_DIR",
+        "MATCHRAUM_MATCHING_ORT_LIB",
+        "MATCHRAUM_HTTP_UI_DIR",
         "MATCHRAUM_SEED_SNAPSHOT",
     ] {
         assert_eq!(s(&cm[key]), env[key], "{key}");
@@ -374,15 +369,14 @@ pub(crate) fn server_binary() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let dir = exe.parent().unwrap().parent().unwrap();
     let bin = dir.join("matchraum");
-    // Always ask cargo (a no-op when fresh): a binary left from an older build would reject
-    // today's settings and fail for the wrong reason.
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let ok = Command::new(cargo)
-        .args(["build", "--quiet", "-p", "matchraum", "--bin", "matchraum"])
-        .current_dir(workspace_root())
+    // Always ask cargo (a no-op after the suite's own build, whose feature set this is): a
+    // binary left from an older build would reject today's settings and fail for the wrong
+    // reason.
+    let ok = Command::new(workspace_root().join("scripts/server_binary.sh"))
+        .stdout(std::process::Stdio::null())
         .status()
-        .expect("cargo runs");
-    assert!(ok.success(), "cargo build -p matchraum failed");
+        .expect("scripts/server_binary.sh runs");
+    assert!(ok.success(), "scripts/server_binary.sh failed");
     assert!(bin.is_file(), "no server binary at {}", bin.display());
     bin
 }
@@ -447,7 +441,7 @@ async fn the_binary_starts_with_exactly_the_kubernetes_environment() {
         match name.as_str() {
             "MATCHRAUM_DATABASE_URL" => *value = db.url.clone(),
             "MATCHRAUM_REDIS_URL" => *value = "redis://127.0.0.1:6379".into(),
-            "MATCHRAUM_BIND" => *value = format!("127.0.0.1:{http}"),
+            "MATCHRAUM_HTTP_BIND" => *value = format!("127.0.0.1:{http}"),
             "MATCHRAUM_METRICS_BIND" => *value = format!("127.0.0.1:{metrics}"),
             // The shared test Redis: a channel prefix of this test's own.
             "MATCHRAUM_REDIS_PREFIX" => {

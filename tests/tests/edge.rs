@@ -39,7 +39,7 @@ async fn offsets_beyond_i64_are_a_clear_400_on_every_list(b: Backend) {
 /// HSTS is on by default behind TLS (Secure cookies) and off on plain-HTTP development.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hsts_follows_secure_cookies() {
-    let app = spawn_app_with(Backend::Sqlite, |c| c.cookie_secure = true).await;
+    let app = spawn_app_with(Backend::Sqlite, |c| c.http.cookie_secure = true).await;
     let res = app.get("/healthz").await;
     assert_eq!(
         header(&res, "strict-transport-security"),
@@ -56,8 +56,8 @@ async fn hsts_follows_secure_cookies() {
         None
     );
     let off = spawn_app_with(Backend::Sqlite, |c| {
-        c.cookie_secure = true;
-        c.hsts_max_age_secs = 0;
+        c.http.cookie_secure = true;
+        c.http.hsts_max_age_secs = 0;
     })
     .await;
     assert_eq!(
@@ -106,7 +106,10 @@ async fn secrets_and_exports_are_not_stored_by_caches() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cors_preflights_allow_patch() {
     let origin = "https://ui.example.org";
-    let app = spawn_app_with(Backend::Sqlite, |c| c.cors_origins = Some(origin.into())).await;
+    let app = spawn_app_with(Backend::Sqlite, |c| {
+        c.http.cors_origins = vec![origin.into()]
+    })
+    .await;
     for method in ["PATCH", "PUT", "DELETE", "POST"] {
         let res = app
             .client
@@ -134,13 +137,13 @@ on_both_backends!(guessing_from_one_address_does_not_lock_the_owner_out);
 /// guessing spread over many addresses.
 async fn guessing_from_one_address_does_not_lock_the_owner_out(b: Backend) {
     let app = spawn_app_with(b, |c| {
-        c.matching = false;
-        c.trust_forwarded_for = true;
-        c.rate_login_per_account = 5;
-        c.rate_login_per_account_total = 12;
+        c.matching.enabled = false;
+        c.http.trust_forwarded_for = true;
+        c.rate.login_per_account = 5;
+        c.rate.login_per_account_total = 12;
         // Limits count in fixed slots of the window: a long window keeps a slot boundary
         // from falling between the attempts (it did once in a loaded run with 60 s).
-        c.rate_window_secs = 3600;
+        c.rate.window_secs = 3600;
     })
     .await;
     let u = app.user(matchraum_tests::Role::Seeker, None).await; // one login from 127.0.0.1
@@ -395,10 +398,10 @@ fn match_from(
 /// A server whose model embeds one text at a time, behind a queue of the given bounds.
 async fn queued_app(len: usize, per_client: usize) -> matchraum_tests::TestApp {
     spawn_app_with(Backend::Sqlite, |c| {
-        c.trust_forwarded_for = true;
-        c.embed_concurrency = 1;
-        c.match_queue_len = len;
-        c.match_queue_per_client = per_client;
+        c.http.trust_forwarded_for = true;
+        c.matching.embed_concurrency = 1;
+        c.matching.queue_len = len;
+        c.matching.queue_per_client = per_client;
     })
     .await
 }
@@ -490,8 +493,8 @@ async fn a_full_match_queue_sheds_load_with_503_and_retry_after() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_match_limit_weighs_text_length() {
     let app = spawn_app_with(Backend::Sqlite, |c| {
-        c.trust_forwarded_for = true;
-        c.rate_match_per_ip = 10;
+        c.http.trust_forwarded_for = true;
+        c.rate.match_per_ip = 10;
     })
     .await;
     let lexical = |text: String| serde_json::json!({"text": text, "mode": "lexical"});

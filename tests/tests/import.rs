@@ -306,7 +306,7 @@ async fn a_variant_after_its_full_file_keeps_the_missing_field(backend: Backend)
 
 async fn a_solution_exports_as_publiccode_yml_that_parses_back(backend: Backend) {
     // The export needs no embedding model.
-    let app = spawn_app_with(backend, |c| c.matching = false).await;
+    let app = spawn_app_with(backend, |c| c.matching.enabled = false).await;
     let dir = shared_data();
     let paths = [
         dir.join("publiccode/files/it-at-m__mucgpt.publiccode.yml"),

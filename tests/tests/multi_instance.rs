@@ -41,15 +41,15 @@ async fn two_instances_with(redis_url: &str, tweak: fn(&mut Config)) -> (TestApp
     let (u1, p1) = (redis_url.to_owned(), p.clone());
     let one = spawn_app_with(Backend::Postgres, move |c| {
         tweak(c);
-        c.redis_url = Some(u1);
-        c.redis_prefix = p1;
+        c.redis.url = Some(u1);
+        c.redis.prefix = p1;
     })
     .await;
     let (u2, p2) = (redis_url.to_owned(), p);
     let two = attach_app(&one, move |c| {
         tweak(c);
-        c.redis_url = Some(u2);
-        c.redis_prefix = p2;
+        c.redis.url = Some(u2);
+        c.redis.prefix = p2;
     })
     .await;
     wait_bus_healthy(&one, true).await;
@@ -149,8 +149,8 @@ async fn concurrent_senders_on_two_instances_are_delivered_in_order_without_gaps
 async fn a_catalogue_write_is_matchable_on_the_other_instance_within_a_second() {
     let (one, two) = two_instances_with("redis://127.0.0.1:6379", |c| {
         rt_config(c);
-        c.matching = true;
-        c.index_refresh_secs = 0;
+        c.matching.enabled = true;
+        c.matching.index_refresh_secs = 0;
     })
     .await;
     let one = one.as_operator().await;

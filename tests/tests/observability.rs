@@ -13,7 +13,7 @@ async fn metrics_app(b: Backend, matching: bool) -> TestApp {
         if !matching {
             rt_config(c);
         }
-        c.metrics_bind = "127.0.0.1:0".into();
+        c.metrics.bind = "127.0.0.1:0".into();
     })
     .await
 }

@@ -199,8 +199,8 @@ async fn searching_people_finds_names_and_whole_addresses_only(backend: Backend)
         rt_config(c);
         // Limits count in fixed slots of the window: a long one keeps a slot boundary from
         // falling between the searches.
-        c.rate_window_secs = 3600;
-        c.rate_people_search_per_account = 30;
+        c.rate.window_secs = 3600;
+        c.rate.people_search_per_account = 30;
     })
     .await;
     let anna = named(&app, "Anna Amsel", None).await;

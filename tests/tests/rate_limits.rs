@@ -9,12 +9,12 @@ const REDIS: &str = "redis://127.0.0.1:6379";
 async fn deployment(prefix: &str) -> TestApp {
     let prefix = prefix.to_owned();
     spawn_app_with(Backend::Sqlite, move |c| {
-        c.matching = false;
-        c.trust_forwarded_for = true;
-        c.rate_login_per_ip = 2;
-        c.rate_window_secs = 3600;
-        c.redis_url = Some(REDIS.into());
-        c.redis_prefix = prefix;
+        c.matching.enabled = false;
+        c.http.trust_forwarded_for = true;
+        c.rate.login_per_ip = 2;
+        c.rate.window_secs = 3600;
+        c.redis.url = Some(REDIS.into());
+        c.redis.prefix = prefix;
     })
     .await
 }

@@ -1,6 +1,6 @@
 //! Graceful shutdown of the real binary: on SIGTERM it stops accepting, closes websockets
 //! with 1001 "going away", lets an in-flight request finish and exits 0 within
-//! `MATCHRAUM_SHUTDOWN_TIMEOUT_SECS`.
+//! `MATCHRAUM_HTTP_SHUTDOWN_TIMEOUT_SECS`.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -30,15 +30,15 @@ async fn start(shutdown_timeout_secs: u64) -> Server {
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .envs([
             ("MATCHRAUM_DATABASE_URL", db.url.clone()),
-            ("MATCHRAUM_BIND", format!("127.0.0.1:{port}")),
+            ("MATCHRAUM_HTTP_BIND", format!("127.0.0.1:{port}")),
             ("MATCHRAUM_METRICS_BIND", String::new()),
-            ("MATCHRAUM_MATCHING", "false".into()),
+            ("MATCHRAUM_MATCHING_ENABLED", "false".into()),
             ("MATCHRAUM_SEED_SNAPSHOT", String::new()),
-            ("MATCHRAUM_COOKIE_SECURE", "false".into()),
-            ("MATCHRAUM_WORKERS", "2".into()),
+            ("MATCHRAUM_HTTP_COOKIE_SECURE", "false".into()),
+            ("MATCHRAUM_HTTP_WORKERS", "2".into()),
             ("MATCHRAUM_LOG_LEVEL", "info".into()),
             (
-                "MATCHRAUM_SHUTDOWN_TIMEOUT_SECS",
+                "MATCHRAUM_HTTP_SHUTDOWN_TIMEOUT_SECS",
                 shutdown_timeout_secs.to_string(),
             ),
         ])

@@ -119,8 +119,8 @@ fn the_committed_snapshot_is_what_the_script_makes_from_shared_data() {
 async fn a_first_start_imports_the_snapshot_and_a_second_start_does_not() {
     matchraum::telemetry::init(matchraum::config::LogFormat::Pretty, "warn");
     let with_snapshot = |c: &mut matchraum::config::Config| {
-        c.seed_snapshot = committed_snapshot();
-        c.matching = false;
+        c.seed.snapshot = committed_snapshot();
+        c.matching.enabled = false;
     };
     let app = start_app(fresh_db(Backend::Sqlite).await, with_snapshot).await;
     let first = solutions_in(&app).await;
@@ -175,9 +175,9 @@ async fn a_first_start_imports_the_snapshot_and_a_second_start_does_not() {
 async fn the_demo_catalogue_never_mixes_with_the_snapshot() {
     matchraum::telemetry::init(matchraum::config::LogFormat::Pretty, "warn");
     let app = start_app(fresh_db(Backend::Sqlite).await, |c| {
-        c.seed_snapshot = committed_snapshot();
-        c.demo_data = true;
-        c.matching = false;
+        c.seed.snapshot = committed_snapshot();
+        c.seed.demo = true;
+        c.matching.enabled = false;
     })
     .await;
     let demo: Value =
@@ -190,8 +190,8 @@ async fn the_demo_catalogue_never_mixes_with_the_snapshot() {
 async fn a_missing_snapshot_is_a_clear_start_up_error() {
     let db = fresh_db(Backend::Sqlite).await;
     let mut config = test_config(&db.url);
-    config.seed_snapshot = PathBuf::from("/nonexistent/catalogue.tar.xz");
-    config.matching = false;
+    config.seed.snapshot = PathBuf::from("/nonexistent/catalogue.tar.xz");
+    config.matching.enabled = false;
     let err = Application::build(config)
         .await
         .err()
@@ -285,7 +285,8 @@ async fn matches_are_lexical_while_the_index_builds_and_hybrid_once_ready() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_status_route_and_the_semantic_field_are_documented() {
-    let app = matchraum_tests::spawn_app_with(Backend::Sqlite, |c| c.matching = false).await;
+    let app =
+        matchraum_tests::spawn_app_with(Backend::Sqlite, |c| c.matching.enabled = false).await;
     let status = app.status().await;
     assert_eq!(
         status,

@@ -45,8 +45,8 @@ async fn app_with_ui() -> Ui {
         std::fs::write(path, body).unwrap();
     }
     let app = spawn_app_with(Backend::Sqlite, move |c| {
-        c.matching = false;
-        c.ui_dir = ui_dir;
+        c.matching.enabled = false;
+        c.http.ui_dir = ui_dir;
     })
     .await;
     Ui { app, _dir: dir }
@@ -164,8 +164,8 @@ async fn app_routes_fall_back_to_index_but_api_and_missing_files_do_not() {
 #[tokio::test]
 async fn a_missing_build_says_how_to_make_one() {
     let app = spawn_app_with(Backend::Sqlite, |c| {
-        c.matching = false;
-        c.ui_dir = "/nonexistent/matchraum-ui".into();
+        c.matching.enabled = false;
+        c.http.ui_dir = "/nonexistent/matchraum-ui".into();
     })
     .await;
     let res = app.get("/").await;
@@ -173,7 +173,7 @@ async fn a_missing_build_says_how_to_make_one() {
     assert!(header(&res, "content-type").starts_with("text/html"));
     let body = res.text().await.unwrap();
     assert!(body.contains("make run"), "{body}");
-    assert!(body.contains("MATCHRAUM_UI_DIR"), "{body}");
+    assert!(body.contains("MATCHRAUM_HTTP_UI_DIR"), "{body}");
     // The API is unaffected.
     assert_eq!(app.get("/healthz").await.status(), 200);
 }

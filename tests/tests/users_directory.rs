@@ -13,7 +13,7 @@ on_both_backends!(
 );
 
 async fn app(b: Backend) -> TestApp {
-    spawn_app_with(b, |c| c.matching = false).await
+    spawn_app_with(b, |c| c.matching.enabled = false).await
 }
 
 async fn get(app: &TestApp, path: &str, user: &matchraum_tests::TestUser) -> reqwest::Response {

@@ -199,9 +199,9 @@ async fn a_removed_member_stops_receiving_at_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_frames_get_error_frames_and_the_socket_stays_usable() {
     let app = rt_app(|c| {
-        c.ws_max_frame_bytes = 1024;
-        c.ws_rate_per_sec = 1000;
-        c.ws_rate_burst = 1000;
+        c.ws.max_frame_bytes = 1024;
+        c.ws.rate_per_sec = 1000;
+        c.ws.rate_burst = 1000;
     })
     .await;
     let anna = app.user(Role::Seeker, None).await;
@@ -248,8 +248,8 @@ async fn bad_frames_get_error_frames_and_the_socket_stays_usable() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn frames_over_the_rate_limit_are_refused_with_a_code() {
     let app = rt_app(|c| {
-        c.ws_rate_per_sec = 2;
-        c.ws_rate_burst = 5;
+        c.ws.rate_per_sec = 2;
+        c.ws.rate_burst = 5;
     })
     .await;
     let anna = app.user(Role::Seeker, None).await;
@@ -276,8 +276,8 @@ async fn frames_over_the_rate_limit_are_refused_with_a_code() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slow_consumer_is_disconnected_with_a_reason_and_resumes() {
     let app = rt_app(|c| {
-        c.ws_queue_len = 4;
-        c.ws_replay_limit = 1000;
+        c.ws.queue_len = 4;
+        c.ws.replay_limit = 1000;
     })
     .await;
     let anna = app.user(Role::Seeker, None).await;

@@ -262,8 +262,8 @@ async fn editing_a_hidden_message_does_not_broadcast_its_text() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn socket_sends_count_in_the_accounts_write_limit() {
     let app = rt_app(|c| {
-        c.rate_write_per_account = 6;
-        c.rate_window_secs = 3600;
+        c.rate.write_per_account = 6;
+        c.rate.window_secs = 3600;
     })
     .await;
     let anna = app.user(Role::Seeker, None).await;
@@ -323,8 +323,8 @@ async fn refused_upgrade(app: &TestApp, user: Option<&TestUser>) -> (u16, Value)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sockets_are_capped_per_account_and_per_address() {
     let app = rt_app(|c| {
-        c.ws_max_per_account = 2;
-        c.ws_max_per_ip = 4;
+        c.ws.max_per_account = 2;
+        c.ws.max_per_ip = 4;
     })
     .await;
     let anna = app.user(Role::Seeker, None).await;

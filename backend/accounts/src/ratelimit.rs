@@ -17,8 +17,10 @@ pub struct Limit {
     pub window_secs: u64,
 }
 
-/// The configured limits, per window of `window_secs` (0 turns a limit off).
-#[derive(Clone, Copy, Debug)]
+/// The configured limits, per window of `window_secs` (0 turns a limit off); the `[rate]`
+/// section of the configuration.
+#[derive(Clone, Copy, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct RateLimits {
     pub window_secs: u64,
     pub login_per_ip: u32,
@@ -34,6 +36,23 @@ pub struct RateLimits {
     /// People searches (inviting into a channel) per account: enough for typing a name,
     /// too few for walking the directory.
     pub people_search_per_account: u32,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        RateLimits {
+            window_secs: 60,
+            login_per_ip: 30,
+            login_per_account: 5,
+            login_per_account_total: 100,
+            register_per_ip: 10,
+            match_per_ip: 60,
+            match_per_account: 60,
+            write_per_ip: 600,
+            write_per_account: 120,
+            people_search_per_account: 30,
+        }
+    }
 }
 
 pub struct RateLimiter {

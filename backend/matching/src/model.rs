@@ -178,7 +178,7 @@ pub enum SemanticState {
     /// Still embedding the catalogue (after a first start): matches are lexical.
     Building,
     Ready,
-    /// No model on this instance (`MATCHRAUM_MATCHING=false`).
+    /// No model on this instance (`MATCHRAUM_MATCHING_ENABLED=false`).
     Disabled,
 }
 

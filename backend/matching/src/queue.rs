@@ -31,7 +31,7 @@ pub struct QueueLimits {
     pub max_waiting_per_client: usize,
 }
 
-/// The defaults of `MATCHRAUM_MATCH_QUEUE_LEN` and `_PER_CLIENT`.
+/// The defaults of `MATCHRAUM_MATCHING_QUEUE_LEN` and `_PER_CLIENT`.
 pub const DEFAULT_QUEUE_LIMITS: QueueLimits = QueueLimits {
     concurrency: 2,
     max_waiting: 64,

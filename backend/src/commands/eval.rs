@@ -53,9 +53,9 @@ pub async fn run(
     eprintln!("{}", imported.summary().lines().next().unwrap_or_default());
 
     let (dir, lib, n) = (
-        config.model_dir.clone(),
-        config.ort_lib.clone(),
-        config.embed_concurrency,
+        config.matching.model_dir.clone(),
+        config.matching.ort_lib.clone(),
+        config.matching.embed_concurrency,
     );
     let matcher = tokio::task::spawn_blocking(move || Matcher::load(&dir, &lib, n)).await??;
     let started = std::time::Instant::now();

@@ -150,9 +150,11 @@ fn cookie<'a>(state: &AppState, name: &'a str, value: String, http_only: bool) -
     Cookie::build(name, value)
         .path("/")
         .http_only(http_only)
-        .secure(state.config.cookie_secure)
+        .secure(state.config.http.cookie_secure)
         .same_site(SameSite::Lax)
-        .max_age(time::Duration::hours(state.config.session_ttl_hours as i64))
+        .max_age(time::Duration::hours(
+            state.config.http.session_ttl_hours as i64,
+        ))
         .finish()
 }
 
@@ -209,7 +211,7 @@ pub async fn login(
             return Err(login_failed());
         }
     };
-    let ttl = Duration::hours(state.config.session_ttl_hours as i64);
+    let ttl = Duration::hours(state.config.http.session_ttl_hours as i64);
     let (token, csrf) = store::create_session(&state.db, user.id, ttl).await?;
     Ok(HttpResponse::Ok()
         .insert_header(NO_STORE)

@@ -110,7 +110,7 @@ fn check_csrf(req: &HttpRequest, expected: &str) -> Result<(), ApiError> {
 /// The caller's address for rate limits: the peer, or the first `X-Forwarded-For` hop when
 /// `trust_forwarded_for` is set (only behind a proxy that overwrites that header).
 pub fn client_ip(state: &AppState, req: &HttpRequest) -> String {
-    if state.config.trust_forwarded_for {
+    if state.config.http.trust_forwarded_for {
         if let Some(ip) = req
             .headers()
             .get("x-forwarded-for")

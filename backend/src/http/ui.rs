@@ -25,7 +25,7 @@ pub fn check_dir(dir: &Path) {
     } else {
         tracing::warn!(
             dir = %dir.display(),
-            "the web UI is not built (no index.html): run `make run`, or `npm --prefix frontend ci && npm --prefix frontend run build`, or set MATCHRAUM_UI_DIR"
+            "the web UI is not built (no index.html): run `make run`, or `npm --prefix frontend ci && npm --prefix frontend run build`, or set MATCHRAUM_HTTP_UI_DIR"
         );
     }
 }
@@ -101,7 +101,7 @@ fn not_built(dir: &Path) -> HttpResponse {
         "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Matchraum</title>\
          <h1>The web UI is not built</h1><p>No <code>index.html</code> in <code>{}</code>. \
          Run <code>make run</code> (or <code>npm --prefix frontend ci &amp;&amp; npm --prefix \
-         frontend run build</code>), or point <code>MATCHRAUM_UI_DIR</code> at a build. \
+         frontend run build</code>), or point <code>MATCHRAUM_HTTP_UI_DIR</code> at a build. \
          The API is at <a href=\"/api/v1/openapi.json\">/api/v1/openapi.json</a>.</p></html>",
         html_escape(&dir.display().to_string())
     );
@@ -122,7 +122,7 @@ pub async fn serve(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
     if req.method() != Method::GET && req.method() != Method::HEAD {
         return no_route().await;
     }
-    let dir = &state.config.ui_dir;
+    let dir = &state.config.http.ui_dir;
     match classify(req.path()) {
         Target::None => no_route().await,
         Target::File { rel, immutable } => match file(&req, dir.join(rel), immutable).await {

@@ -53,7 +53,7 @@ pub async fn upgrade(
     let (res, _session, stream) = actix_ws::handle(&req, body)?;
     // The codec accepts up to `hard`, so that frames over the configured limit still get
     // an `error` frame instead of a dropped connection.
-    let hard = (state.config.ws_max_frame_bytes.saturating_mul(4)).max(64 * 1024);
+    let hard = (state.config.ws.max_frame_bytes.saturating_mul(4)).max(64 * 1024);
     let stream = stream
         .max_frame_size(hard)
         .aggregate_continuations()
@@ -77,11 +77,7 @@ fn same_origin(req: &HttpRequest) -> bool {
 
 fn state_allows(req: &HttpRequest, origin: &str) -> bool {
     req.app_data::<web::Data<AppState>>()
-        .and_then(|s| s.config.cors_origins.clone())
-        .is_some_and(|list| {
-            list.split(',')
-                .any(|o| o.trim().eq_ignore_ascii_case(origin))
-        })
+        .is_some_and(|s| s.config.http.allows_origin(origin))
 }
 
 #[derive(serde::Serialize)]
@@ -95,7 +91,7 @@ struct Status {
 /// Health of this instance's real-time part (for operators and the multi-instance test).
 pub async fn status(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok().json(Status {
-        bus: if state.config.redis_url.is_some() {
+        bus: if state.config.redis.url.is_some() {
             "redis"
         } else {
             "local"

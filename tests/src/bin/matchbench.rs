@@ -68,7 +68,12 @@ async fn main() {
     );
 
     let cfg = test_config(&url);
-    let matcher = Matcher::load(&cfg.model_dir, &cfg.ort_lib, cfg.embed_concurrency).unwrap();
+    let matcher = Matcher::load(
+        &cfg.matching.model_dir,
+        &cfg.matching.ort_lib,
+        cfg.matching.embed_concurrency,
+    )
+    .unwrap();
 
     // Raw embedding rate: the model alone on a uniform sample of the same passages, batched
     // as the ingest batches them (by length, 32 at a time), with no database or index work.
@@ -114,7 +119,7 @@ async fn main() {
 
     // The server on that database; its start-up sync reuses every stored vector.
     let mut config = test_config(&url);
-    config.workers = 2;
+    config.http.workers = 2;
     let t = Instant::now();
     let app = Application::build(config).await.unwrap();
     println!(

@@ -93,8 +93,8 @@ async fn run(
             },
         );
     }
-    let mut bucket = Bucket::new(cfg.ws_rate_per_sec, cfg.ws_rate_burst);
-    let idle = Duration::from_secs(cfg.ws_idle_timeout_secs.max(5));
+    let mut bucket = Bucket::new(cfg.ws.rate_per_sec, cfg.ws.rate_burst);
+    let idle = Duration::from_secs(cfg.ws.idle_timeout_secs.max(5));
     let mut last_seen = Instant::now();
     let mut heartbeat = tokio::time::interval_at(
         tokio::time::Instant::now() + HEARTBEAT.min(idle),
@@ -104,8 +104,8 @@ async fn run(
     let hello = ServerFrame::Hello {
         protocol: 1,
         user_id: conv.principal.as_ref().map(|p| p.user_id),
-        max_frame_bytes: cfg.ws_max_frame_bytes,
-        rate_per_sec: cfg.ws_rate_per_sec,
+        max_frame_bytes: cfg.ws.max_frame_bytes,
+        rate_per_sec: cfg.ws.rate_per_sec,
     }
     .to_text();
     let mut close: Option<CloseReason> = None;
@@ -162,17 +162,17 @@ async fn run(
                 let replies = match msg {
                     None => break,
                     Some(Ok(AggregatedMessage::Text(text))) => {
-                        if text.len() > cfg.ws_max_frame_bytes {
+                        if text.len() > cfg.ws.max_frame_bytes {
                             vec![protocol::error_text(
                                 code::TOO_LARGE,
-                                &format!("frames are limited to {} bytes", cfg.ws_max_frame_bytes),
+                                &format!("frames are limited to {} bytes", cfg.ws.max_frame_bytes),
                                 None,
                                 None,
                             )]
                         } else if !bucket.take() {
                             vec![protocol::error_text(
                                 code::RATE_LIMITED,
-                                &format!("at most {} frames per second", cfg.ws_rate_per_sec),
+                                &format!("at most {} frames per second", cfg.ws.rate_per_sec),
                                 None,
                                 client_msg_id_of(&text).as_deref(),
                             )]

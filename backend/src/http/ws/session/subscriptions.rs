@@ -66,7 +66,7 @@ impl Conversation {
         };
         hub.subscribe(channel_id, self.conn_id, self.conn.clone(), start.id);
         let (end, replayed, more) = if since.is_some() {
-            let limit = self.state.config.ws_replay_limit.max(1);
+            let limit = self.state.config.ws.replay_limit.max(1);
             match self.replay(channel_id, start, limit, session).await {
                 Ok(r) => r,
                 Err(Some(e)) => return self.subscribe_failed(channel_id, e),
@@ -127,7 +127,7 @@ impl Conversation {
     /// Live frames of a channel skipped a `seq`: sends the missing messages (and any
     /// after them) from the database. False when the connection is gone.
     pub(super) async fn fill_gap(&mut self, channel_id: i64, session: &mut Outbox) -> bool {
-        let limit = self.state.config.ws_replay_limit.max(1);
+        let limit = self.state.config.ws.replay_limit.max(1);
         loop {
             let Some(from) = self.subs.borrow().get(&channel_id).copied() else {
                 return true;
