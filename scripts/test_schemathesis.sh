@@ -8,15 +8,12 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-CARGO="${CARGO:-cargo}"
-TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
 ST="$ROOT/.venv-tools/bin/schemathesis"
 MAX_EXAMPLES="${SCHEMATHESIS_MAX_EXAMPLES:-25}"
 SEED="${SCHEMATHESIS_SEED:-20261201}"
 MAX_TIME="${SCHEMATHESIS_MAX_TIME:-90}"
 
-"$CARGO" build --quiet -p matchraum
-BIN="$TARGET/debug/matchraum"
+BIN="$(scripts/server_binary.sh)"
 
 WORK="$(mktemp -d)"
 SERVER_PID=""
@@ -29,9 +26,9 @@ trap cleanup EXIT
 PORT="$("$ROOT/.venv-tools/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 BASE="http://127.0.0.1:$PORT"
 export MATCHRAUM_DATABASE_URL="sqlite://$WORK/st.sqlite?mode=rwc"
-export MATCHRAUM_BIND="127.0.0.1:$PORT"
-export MATCHRAUM_DEMO_DATA=true
-export MATCHRAUM_COOKIE_SECURE=false
+export MATCHRAUM_HTTP_BIND="127.0.0.1:$PORT"
+export MATCHRAUM_SEED_DEMO=true
+export MATCHRAUM_HTTP_COOKIE_SECURE=false
 export MATCHRAUM_METRICS_BIND=   # no metrics listener (its fixed default port may be taken)
 export MATCHRAUM_LOG_FORMAT=json
 export MATCHRAUM_LOG_LEVEL=warn

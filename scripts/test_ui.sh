@@ -10,10 +10,10 @@ cd "$root"
 scripts/ensure_chromium.sh
 scripts/setup_frontend.sh
 scripts/build_ui.sh
-"${CARGO:-cargo}" build -p matchraum --quiet
+bin="$(scripts/server_binary.sh)"
 # The target folder may be shared with other checkouts: test a private copy of this build.
 mkdir -p target/ui-e2e
-cp -p "${CARGO_TARGET_DIR:-target}/debug/matchraum" target/ui-e2e/matchraum
+cp -p "$bin" target/ui-e2e/matchraum
 export E2E_MATCHRAUM_BIN="$root/target/ui-e2e/matchraum"
 cd frontend
 npm run --silent test:unit

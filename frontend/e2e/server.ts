@@ -45,14 +45,14 @@ function baseEnv(dbFile: string): NodeJS.ProcessEnv {
   return {
     ...cleanEnv(),
     MATCHRAUM_DATABASE_URL: `sqlite://${dbFile}?mode=rwc`,
-    MATCHRAUM_MODEL_DIR: process.env.MATCHRAUM_MODEL_DIR ?? join(repoRoot, 'models/multilingual-e5-small'),
-    MATCHRAUM_ORT_LIB: process.env.MATCHRAUM_ORT_LIB ?? join(repoRoot, 'models/onnxruntime/libonnxruntime.so'),
-    MATCHRAUM_UI_DIR: join(repoRoot, 'frontend/dist'),
-    MATCHRAUM_COOKIE_SECURE: 'false',
+    MATCHRAUM_MATCHING_MODEL_DIR: process.env.MATCHRAUM_MATCHING_MODEL_DIR ?? join(repoRoot, 'models/multilingual-e5-small'),
+    MATCHRAUM_MATCHING_ORT_LIB: process.env.MATCHRAUM_MATCHING_ORT_LIB ?? join(repoRoot, 'models/onnxruntime/libonnxruntime.so'),
+    MATCHRAUM_HTTP_UI_DIR: join(repoRoot, 'frontend/dist'),
+    MATCHRAUM_HTTP_COOKIE_SECURE: 'false',
     // No metrics listener: its fixed default port would clash with a `make run` beside the tests.
     MATCHRAUM_METRICS_BIND: '',
     MATCHRAUM_LOG_LEVEL: process.env.MATCHRAUM_LOG_LEVEL ?? 'warn',
-    MATCHRAUM_WORKERS: '2',
+    MATCHRAUM_HTTP_WORKERS: '2',
     // Many accounts and searches come from one address in a test run.
     MATCHRAUM_RATE_LOGIN_PER_IP: '1000',
     MATCHRAUM_RATE_LOGIN_PER_ACCOUNT: '1000',
@@ -98,7 +98,7 @@ async function serve(dbFile: string, logFile: string, readyWithinMs: number): Pr
   const url = `http://127.0.0.1:${port}`;
   const log = openSync(logFile, 'a');
   const proc = spawn(binary, ['serve'], {
-    env: { ...baseEnv(dbFile), MATCHRAUM_BIND: `127.0.0.1:${port}` },
+    env: { ...baseEnv(dbFile), MATCHRAUM_HTTP_BIND: `127.0.0.1:${port}` },
     stdio: ['ignore', log, log],
   });
   const stop = () =>
@@ -172,7 +172,7 @@ async function catalogue(workDir: string): Promise<string> {
 }
 
 export async function startServer(): Promise<RunningServer> {
-  if (!existsSync(binary)) throw new Error(`no server binary at ${binary}: cargo build -p matchraum`);
+  if (!existsSync(binary)) throw new Error(`no server binary at ${binary}: scripts/server_binary.sh`);
   if (!existsSync(join(repoRoot, 'frontend/dist/index.html'))) throw new Error('frontend/dist is missing: npm run build');
   const workDir = mkdtempSync(join(tmpdir(), 'matchraum-e2e-'));
   const db = join(workDir, 'e2e.sqlite');
