@@ -75,6 +75,10 @@ pub struct Config {
     pub rate_write_per_account: u32,
     /// People searches per account and window (inviting by name).
     pub rate_people_search_per_account: u32,
+    /// Reuse checks (Vorrangprüfungen) an account may save per window.
+    pub rate_reuse_checks_per_account: u32,
+    /// A solution whose `last_verified_at` is older than this many months is stale.
+    pub stale_after_months: u32,
     /// Prefix of every Redis key: the real-time bus's pub/sub channel (`<prefix>:events`)
     /// and the rate-limit counters (`<prefix>:rl:…`), so that several deployments (or
     /// tests) can share one Redis.
@@ -143,6 +147,8 @@ impl Default for Config {
             rate_write_per_ip: 600,
             rate_write_per_account: 120,
             rate_people_search_per_account: 30,
+            rate_reuse_checks_per_account: 20,
+            stale_after_months: crate::catalog::freshness::DEFAULT_STALE_AFTER_MONTHS,
             redis_prefix: "matchraum".into(),
             ws_max_frame_bytes: 16 * 1024,
             ws_rate_per_sec: 20,

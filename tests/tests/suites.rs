@@ -15,6 +15,7 @@ mod multi_instance;
 mod observability;
 mod people;
 mod rate_limits;
+mod reuse_checks;
 mod shutdown;
 mod snapshot;
 mod ui_serving;
