@@ -9,6 +9,7 @@ mod channels;
 mod deploy;
 mod edge;
 mod eval;
+mod freshness;
 mod import;
 mod matching;
 mod multi_instance;
