@@ -161,39 +161,10 @@ mod tests {
     use super::*;
 
     fn model(kind: SolutionKind) -> Model {
-        let now = chrono::Utc::now();
-        Model {
-            id: 1,
-            title: "x".into(),
-            summary: None,
-            description: None,
-            kind: kind.as_str().into(),
-            maturity: Maturity::Unknown.as_str().into(),
-            reuse_model: None,
-            licence: None,
-            costs_model: None,
-            standards: "[]".into(),
-            hosting: None,
-            ozg_ids: "[]".into(),
-            leika_keys: "[]".into(),
-            themenfeld: None,
-            lebenslage: None,
-            tags: "[]".into(),
-            languages: "[]".into(),
-            url: None,
-            code_url: None,
-            documentation_url: None,
-            transfer_concept_url: None,
-            provider_id: None,
-            contacts: "[]".into(),
-            last_verified_at: None,
-            completeness: 0.0,
-            source: None,
-            source_id: None,
-            extra: "{}".into(),
-            created_at: now,
-            updated_at: now,
-        }
+        let mut m = crate::store::solutions::blank(chrono::Utc::now());
+        m.title = "x".into();
+        m.kind = kind.as_str().into();
+        m
     }
 
     #[test]

@@ -146,19 +146,7 @@ pub async fn entries(db: &impl ConnectionTrait) -> Result<Vec<Entry>, Error> {
     Ok(out)
 }
 
-fn cosine(a: &[f32], b: &[f32]) -> f32 {
-    let (mut dot, mut na, mut nb) = (0f32, 0f32, 0f32);
-    for (x, y) in a.iter().zip(b) {
-        dot += x * y;
-        na += x * x;
-        nb += y * y;
-    }
-    if na == 0.0 || nb == 0.0 {
-        0.0
-    } else {
-        dot / (na.sqrt() * nb.sqrt())
-    }
-}
+use matchraum_core::similarity::cosine;
 
 fn words(s: &str) -> HashSet<String> {
     s.split(|c: char| !c.is_alphanumeric())

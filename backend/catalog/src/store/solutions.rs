@@ -243,7 +243,8 @@ fn touch(m: &mut Model) {
     m.updated_at = Utc::now();
 }
 
-fn blank(now: chrono::DateTime<Utc>) -> Model {
+/// An empty row (kind `other`, maturity `unknown`, empty lists) to fill in.
+pub(crate) fn blank(now: chrono::DateTime<Utc>) -> Model {
     Model {
         id: 0,
         title: String::new(),
