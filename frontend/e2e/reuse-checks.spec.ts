@@ -4,7 +4,9 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { ApiSession, OPERATOR, account, checkPage, expectAccessible, launch, open, screenshots } from './harness';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ApiSession, OPERATOR, account, checkPage, expectAccessible, launch, open, screenshotDir, screenshots } from './harness';
 
 const PROBLEM = 'Wir suchen eine Online-Lösung für die Wohnsitzanmeldung mit Anbindung an unser Meldewesen-Fachverfahren.';
 
@@ -85,6 +87,9 @@ describe('reuse check', () => {
     expect(text).toContain(`| Organisation | Gemeinde Prüfstadt ${stamp} |`);
     expect(text).toContain('- Entscheidung: **Passt nicht**');
     expect(text).toContain('**Neuentwicklung, weil keine geprüfte Lösung passt**');
+    // Kept beside the screenshots: an example export from the real catalogue.
+    mkdirSync(screenshotDir, { recursive: true });
+    writeFileSync(join(screenshotDir, 'reuse-check-export.md'), text);
 
     // The printable page: its own CSP, no console errors (a blocked style would be one).
     await t.page.goto(`/api/v1/reuse-checks/${id}/export.html`);

@@ -373,14 +373,15 @@ pub fn html(check: &ReuseCheck, now: DateTime<Utc>, stylesheet: &str) -> String 
 /// The export page's stylesheet: readable on screen, A4 on paper.
 pub const STYLESHEET: &str = r#"
 body { font-family: "Fira Sans", Arial, sans-serif; color: #171a2b; margin: 0; line-height: 1.5; }
-main { max-width: 48rem; margin: 2rem auto; padding: 0 1rem; }
+main { max-width: 48rem; margin: 2rem auto; padding: 0 1rem; overflow-wrap: anywhere; }
 h1 { font-size: 1.75rem; margin: 0 0 1rem; }
 h2 { font-size: 1.3rem; margin: 2rem 0 0.5rem; border-bottom: 1px solid #8f94a8; }
 h3 { font-size: 1.1rem; margin: 1.25rem 0 0.25rem; }
 table.facts { border-collapse: collapse; }
 table.facts th, table.facts td { text-align: left; padding: 0.2rem 1rem 0.2rem 0; vertical-align: top; }
 blockquote { margin: 0; padding: 0.5rem 1rem; border-left: 4px solid #0d47a1; background: #f2f4f8; }
-dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.1rem 1rem; margin: 0; }
+dl { display: grid; grid-template-columns: minmax(0, max-content) minmax(0, 1fr); gap: 0.1rem 1rem; margin: 0; }
+@media (max-width: 30rem) { dl { grid-template-columns: minmax(0, 1fr); } dd { margin-bottom: 0.4rem; } }
 dt { font-weight: 600; }
 dd { margin: 0; }
 .candidate { break-inside: avoid; }
