@@ -25,6 +25,7 @@ pub struct Config {
     pub rate: RateLimits,
     pub ws: Ws,
     pub seed: Seed,
+    pub catalog: Catalog,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -140,6 +141,13 @@ pub struct Ws {
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
+pub struct Catalog {
+    /// A solution whose `last_verified_at` is older than this many months is stale.
+    pub stale_after_months: u32,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct Seed {
     /// Seed the embedded demo catalogue into an empty database at start-up.
     pub demo: bool,
@@ -224,6 +232,14 @@ impl Default for Ws {
             idle_timeout_secs: 120,
             max_per_account: 20,
             max_per_ip: 200,
+        }
+    }
+}
+
+impl Default for Catalog {
+    fn default() -> Self {
+        Catalog {
+            stale_after_months: crate::catalog::freshness::DEFAULT_STALE_AFTER_MONTHS,
         }
     }
 }

@@ -51,6 +51,12 @@ impl Application {
         let db = crate::db::connect(&config.database.url).await?;
         crate::db::migrate(&db).await?;
         seed(&config, &db).await?;
+        let rescored = crate::catalog::store::solutions::refresh_completeness(&db)
+            .await
+            .map_err(|e| StartupError::Other(format!("re-scoring completeness: {e}")))?;
+        if rescored > 0 {
+            tracing::info!(rescored, "completeness follows the minimum requirements");
+        }
         crate::http::ui::check_dir(&config.http.ui_dir);
         let metrics_listener = crate::metrics::bind(&config.metrics.bind)?;
         let listener =

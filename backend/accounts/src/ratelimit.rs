@@ -36,6 +36,8 @@ pub struct RateLimits {
     /// People searches (inviting into a channel) per account: enough for typing a name,
     /// too few for walking the directory.
     pub people_search_per_account: u32,
+    /// Reuse checks (Vorrangprüfungen) saved per account, and per IP.
+    pub reuse_checks_per_account: u32,
 }
 
 impl Default for RateLimits {
@@ -51,6 +53,7 @@ impl Default for RateLimits {
             write_per_ip: 600,
             write_per_account: 120,
             people_search_per_account: 30,
+            reuse_checks_per_account: 20,
         }
     }
 }
@@ -218,6 +221,17 @@ impl RateLimiter {
             limit(c.people_search_per_account, w),
         )
         .await
+    }
+}
+
+impl RateLimiter {
+    /// A saved reuse check, per account and per IP.
+    pub async fn check_reuse_check(&self, user_id: i64, ip: &str) -> Result<(), Error> {
+        let (c, w) = (&self.limits, self.limits.window_secs);
+        let l = limit(c.reuse_checks_per_account, w);
+        self.hit("reuse-check-user", &user_id.to_string(), l)
+            .await?;
+        self.hit("reuse-check-ip", ip, l).await
     }
 }
 

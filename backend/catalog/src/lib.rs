@@ -7,7 +7,9 @@
 
 pub mod entity;
 pub mod error;
+pub mod freshness;
 pub mod model;
+pub mod requirements;
 pub mod store;
 pub mod validate;
 pub mod vocab;

@@ -91,8 +91,13 @@ pub struct Solution {
     pub provider_id: Option<i64>,
     pub contacts: Vec<Contact>,
     pub last_verified_at: Option<DateTime<Utc>>,
-    /// Share (0..1) of the decision-relevant fields that are filled in.
+    /// Never verified, or verified longer ago than `MATCHRAUM_CATALOG_STALE_AFTER_MONTHS`.
+    pub stale: bool,
+    /// Share (0..1) of its kind's minimum requirements that the entry meets.
     pub completeness: f64,
+    /// The minimum requirements of its kind it does not meet yet (see
+    /// `requirements::REQUIREMENTS`).
+    pub missing: Vec<crate::requirements::Requirement>,
     pub source: Option<String>,
     pub source_id: Option<String>,
     #[schema(value_type = Object)]

@@ -51,19 +51,7 @@ pub fn rank(
         .collect()
 }
 
-fn cosine(a: &[f32], b: &[f32]) -> f32 {
-    let (mut dot, mut na, mut nb) = (0f32, 0f32, 0f32);
-    for (x, y) in a.iter().zip(b) {
-        dot += x * y;
-        na += x * x;
-        nb += y * y;
-    }
-    if na == 0.0 || nb == 0.0 {
-        0.0
-    } else {
-        dot / (na.sqrt() * nb.sqrt())
-    }
-}
+use matchraum_core::similarity::cosine;
 
 /// Jaccard overlap of the words longer than two characters, case-folded.
 fn overlap(a: &str, b: &str) -> f32 {

@@ -11,6 +11,7 @@
 
 pub mod db;
 pub mod error;
+pub mod similarity;
 pub mod sql;
 pub mod vocab;
 

@@ -235,6 +235,15 @@ fn map_solution(
     }
     put!(s, title, f.string("title")?.map(Option::unwrap_or_default));
     put!(s, description, f.string("description")?);
+    // The record's own date (it stays in `extra` as the source wrote it).
+    for key in ["last_update", "date"] {
+        if let Some(raw) = f.peek(key).and_then(serde_json::Value::as_str) {
+            if let Some(at) = crate::record::source_date(raw) {
+                put!(s, last_verified_at, Some(Some(at)));
+                break;
+            }
+        }
+    }
     if profile == Profile::MucSoftware {
         // The record's `url` is its page on opensource.muenchen.de: documentation.
         put!(s, documentation_url, f.string("url")?);

@@ -59,6 +59,11 @@ pub fn merge_solution(new: &mut SolutionInput, present: &Present, old: &Solution
         contacts,
         last_verified_at,
     );
+    // A verification on the platform ("Angaben sind noch aktuell") is newer news than
+    // the source's date: a re-import never moves `last_verified_at` back.
+    if old.last_verified_at > new.last_verified_at {
+        new.last_verified_at = old.last_verified_at;
+    }
     new.extra = Some(merge_extra(&old.extra, new.extra.take()));
 }
 

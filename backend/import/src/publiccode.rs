@@ -191,6 +191,14 @@ pub fn map(doc: Value, file_name: &str, source: &str) -> Result<SolRecord, Strin
         text(&doc, &["developmentStatus"]).map(|d| maturity_of(&d))
     );
     put!(s, code_url, text(&doc, &["url"]).map(Some));
+    // The file's own date: the last release it describes.
+    put!(
+        s,
+        last_verified_at,
+        text(&doc, &["releaseDate"])
+            .and_then(|d| crate::record::source_date(&d))
+            .map(Some)
+    );
     put!(
         s,
         url,

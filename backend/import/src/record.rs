@@ -247,3 +247,52 @@ pub fn type_name(v: &Value) -> &'static str {
         Value::Object(_) => "an object",
     }
 }
+
+/// A source's own date of a record (`2021-02-16`, `2026-06-08T07:41:01`, `2021-02` or
+/// `2021`) as the instant it was last stated, at its start in UTC; `None` for anything
+/// else. Imports set `last_verified_at` only from such a date, never from the import time.
+pub fn source_date(raw: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    use chrono::{NaiveDate, NaiveDateTime, TimeZone, Utc};
+    let s = raw.trim();
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
+        return Some(t.with_timezone(&Utc));
+    }
+    if let Ok(t) = NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S") {
+        return Some(Utc.from_utc_datetime(&t));
+    }
+    let day = NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d"))
+        .or_else(|_| NaiveDate::parse_from_str(&format!("{s}-01-01"), "%Y-%m-%d"))
+        .ok()?;
+    // Years like 0 or 99999 are no one's verification date.
+    if !(1990..=2100).contains(&chrono::Datelike::year(&day)) {
+        return None;
+    }
+    Some(Utc.from_utc_datetime(&day.and_hms_opt(0, 0, 0)?))
+}
+
+#[cfg(test)]
+mod source_date_tests {
+    use super::source_date;
+
+    #[test]
+    fn reads_the_date_forms_of_the_sources() {
+        let d = |s: &str| source_date(s).map(|t| t.to_rfc3339());
+        assert_eq!(
+            d("2021-02-16").as_deref(),
+            Some("2021-02-16T00:00:00+00:00")
+        );
+        assert_eq!(
+            d("2026-06-08T07:41:01").as_deref(),
+            Some("2026-06-08T07:41:01+00:00")
+        );
+        assert_eq!(
+            d("2026-06-08T07:41:01+02:00").as_deref(),
+            Some("2026-06-08T05:41:01+00:00")
+        );
+        assert_eq!(d("2021").as_deref(), Some("2021-01-01T00:00:00+00:00"));
+        assert_eq!(d("2021-07").as_deref(), Some("2021-07-01T00:00:00+00:00"));
+        assert_eq!(d("gestern"), None);
+        assert_eq!(d("0001-01-01"), None);
+    }
+}

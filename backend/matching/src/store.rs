@@ -39,6 +39,8 @@ matchraum_core::string_enum!(
         Need => "need",
         /// An answered question of a Q&A channel (for similar questions).
         Question => "question",
+        /// A reuse check that ended in "build new" (for grouping the demand radar).
+        ReuseCheck => "reuse_check",
     }
 );
 

@@ -28,6 +28,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("", web::get().to(list_solutions))
             .route("", web::post().to(create_solution))
             .route("/{id}", web::get().to(get_solution))
+            .route("/{id}/verify", web::post().to(verify_solution))
             .route(
                 "/{id}/publiccode",
                 web::get().to(export_solution_publiccode),
@@ -176,6 +177,14 @@ pub struct SolutionQuery {
     pub source: Option<String>,
     /// Substring of the title.
     pub q: Option<String>,
+    /// Only stale entries (never verified, or longer ago than `MATCHRAUM_CATALOG_STALE_AFTER_MONTHS`),
+    /// or only fresh ones. Sort by freshness with `sort=last_verified_at` (oldest first).
+    pub stale: Option<bool>,
+}
+
+/// Verifications older than this are stale (`MATCHRAUM_CATALOG_STALE_AFTER_MONTHS`).
+fn stale_cutoff(state: &AppState) -> chrono::DateTime<chrono::Utc> {
+    crate::catalog::freshness::cutoff(chrono::Utc::now(), state.config.catalog.stale_after_months)
 }
 
 #[utoipa::path(get, path = "/api/v1/solutions", tag = "catalog", params(SolutionQuery),
@@ -199,14 +208,41 @@ pub async fn list_solutions(state: web::Data<AppState>, q: web::Query<SolutionQu
         provider_id: q.provider_id,
         source: q.source,
         q: q.q,
+        stale: q.stale,
     };
-    ok(solutions::list(&state.db, &filter, &params).await?)
+    ok(solutions::list(&state.db, &filter, &params, stale_cutoff(&state)).await?)
 }
 
 #[utoipa::path(get, path = "/api/v1/solutions/{id}", tag = "catalog",
     responses((status = 200, body = Solution), (status = 404, body = Problem)))]
 pub async fn get_solution(state: web::Data<AppState>, id: web::Path<i64>) -> ApiResult {
-    ok(solutions::get(&state.db, *id).await?)
+    let mut s = solutions::get(&state.db, *id).await?;
+    solutions::mark_stale(std::slice::from_mut(&mut s), stale_cutoff(&state));
+    ok(s)
+}
+
+/// "Angaben sind noch aktuell": the provider's members (and operators) confirm that the
+/// entry is still correct; `last_verified_at` becomes now. Audited.
+#[utoipa::path(post, path = "/api/v1/solutions/{id}/verify", tag = "catalog",
+    responses((status = 200, body = Solution), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn verify_solution(
+    p: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> ApiResult {
+    let before = solutions::get(&state.db, *id).await?;
+    policy::manage_solution(&p, before.provider_id)?;
+    let mut s = services::verify_solution(&state, *id).await?;
+    audit::record(
+        &state.db,
+        Some(p.user_id),
+        "solution.verified",
+        &format!("solution:{id}"),
+        serde_json::json!({"previous": before.last_verified_at}),
+    )
+    .await?;
+    solutions::mark_stale(std::slice::from_mut(&mut s), stale_cutoff(&state));
+    ok(s)
 }
 
 /// The solution as a publiccode.yml document (version 0.4).

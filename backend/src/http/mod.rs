@@ -11,7 +11,9 @@ pub mod panic;
 pub mod people;
 pub mod problem;
 pub mod query;
+pub mod radar;
 pub mod reply;
+pub mod reuse_checks;
 pub mod status;
 pub mod trace;
 pub mod ui;
@@ -45,6 +47,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
             // Before `channels`: its `/channels` scope would shadow `/channels/{id}/people`.
             .configure(people::routes)
             .configure(channels::routes)
+            .configure(reuse_checks::routes)
+            .configure(radar::routes)
             .configure(ws::routes),
     )
     // Last: the web UI's files and app routes (API paths stay problem+json 404s). Only

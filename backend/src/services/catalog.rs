@@ -45,6 +45,13 @@ pub async fn update_solution(state: &AppState, id: i64, input: SolutionInput) ->
     Ok(s)
 }
 
+/// Confirms the entry as still correct and tells the index (its metadata shows the date).
+pub async fn verify_solution(state: &AppState, id: i64) -> R<Solution> {
+    let s = solutions::verify(&state.db, id, chrono::Utc::now()).await?;
+    state.catalog_changed(Changed::Solution(s.id));
+    Ok(s)
+}
+
 pub async fn delete_solution(state: &AppState, id: i64) -> R<()> {
     solutions::delete(&state.db, id).await?;
     state.catalog_changed(Changed::SolutionDeleted(id));

@@ -6,3 +6,5 @@
 pub mod catalog;
 pub mod community;
 pub mod questions;
+pub mod radar;
+pub mod reuse_checks;

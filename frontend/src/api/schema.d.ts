@@ -350,6 +350,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/demand-radar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Unsolved problems, grouped by similarity, with the organisations that have them: closed
+         *     reuse checks that ended in "build new" (shared by their organisation) and open public
+         *     needs. Most organisations first.
+         */
+        get: operations["demand_radar"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/invitations/accept": {
         parameters: {
             query?: never;
@@ -752,6 +773,135 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reuse-checks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The checks of one organisation, newest first (at most 200). */
+        get: operations["list_reuse_checks"];
+        put?: never;
+        /**
+         * Saves a search (problem, filters, candidates shown) as an open reuse check of one of
+         *     the caller's organisations. Limited per account (`MATCHRAUM_RATE_REUSE_CHECKS_PER_ACCOUNT`).
+         */
+        post: operations["create_reuse_check"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reuse-checks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_reuse_check"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Changes the title or records the outcome of an open check (409 once closed). */
+        patch: operations["update_reuse_check"];
+        trace?: never;
+    };
+    "/api/v1/reuse-checks/{id}/candidates/{solution_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Records the decision about one candidate, with its reason (409 once closed). */
+        put: operations["decide_candidate"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reuse-checks/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Freezes the check with a timestamp: every candidate needs a decision with a reason and
+         *     the check an outcome (422 otherwise, 409 when already closed).
+         */
+        post: operations["close_reuse_check"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reuse-checks/{id}/export.html": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The check as a printable German HTML page (no script; print or save it as PDF in the
+         *     browser).
+         */
+        get: operations["export_html"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reuse-checks/{id}/export.md": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The check as a German Markdown document (a download). */
+        get: operations["export_markdown"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reuse-checks/export.css": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The export page's stylesheet. */
+        get: operations["export_stylesheet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/solutions": {
         parameters: {
             query?: never;
@@ -795,6 +945,26 @@ export interface paths {
         get: operations["export_solution_publiccode"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/solutions/{id}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * "Angaben sind noch aktuell": the provider's members (and operators) confirm that the
+         *     entry is still correct; `last_verified_at` becomes now. Audited.
+         */
+        post: operations["verify_solution"];
         delete?: never;
         options?: never;
         head?: never;
@@ -963,6 +1133,48 @@ export interface components {
             id: number;
             target: string;
         };
+        Candidate: {
+            decision?: null | components["schemas"]["Decision"];
+            kind: components["schemas"]["SolutionKind"];
+            matched_terms: string[];
+            maturity: components["schemas"]["Maturity"];
+            /**
+             * Format: int32
+             * @description 1 for the best match.
+             */
+            position: number;
+            provider_name?: string | null;
+            reason?: string | null;
+            /** Format: double */
+            score?: number | null;
+            /** Format: double */
+            similarity?: number | null;
+            /** Format: int64 */
+            solution_id: number;
+            title: string;
+            /**
+             * Format: int32
+             * @description Recorded usages of the solution when the check was saved.
+             */
+            usage_count: number;
+        };
+        /**
+         * @description A candidate as the search showed it: the solution, and the score and matched words of
+         *     that answer (title, maturity and usages are read from the catalogue when saved).
+         */
+        CandidateInput: {
+            /** @description The query words that matched. */
+            matched_terms?: string[];
+            /** Format: double */
+            score?: number | null;
+            /**
+             * Format: double
+             * @description Semantic similarity of query and solution (-1..1).
+             */
+            similarity?: number | null;
+            /** Format: int64 */
+            solution_id: number;
+        };
         CatalogueStatus: {
             /** Format: int64 */
             solutions: number;
@@ -1062,6 +1274,42 @@ export interface components {
             /** @description The secret, shown only now: `mr_pat_...`. Send as `Authorization: Bearer ...`. */
             token: string;
         };
+        /**
+         * @description What the organisation decided about one candidate.
+         * @enum {string}
+         */
+        Decision: "fits" | "fits_with_changes" | "does_not_fit";
+        /** @description A decision about one candidate. */
+        DecisionInput: {
+            decision: components["schemas"]["Decision"];
+            reason?: string;
+        };
+        /** @description Problems that are alike, with everyone who has them. */
+        DemandGroup: {
+            /**
+             * Format: int32
+             * @description Reuse checks that ended in "build new".
+             */
+            build_new_count: number;
+            items: components["schemas"]["RadarItem"][];
+            /** Format: date-time */
+            latest_at: string;
+            /**
+             * Format: int32
+             * @description Open public needs.
+             */
+            need_count: number;
+            /** Format: int32 */
+            organisation_count: number;
+            organisations: components["schemas"]["RadarOrganisation"][];
+            /** @description The title of the group's newest entry. */
+            title: string;
+        };
+        DemandRadar: {
+            grouping: components["schemas"]["Grouping"];
+            /** @description Most organisations first. */
+            groups: components["schemas"]["DemandGroup"][];
+        };
         DirectChannel: {
             channel: components["schemas"]["Channel"];
             created: boolean;
@@ -1101,6 +1349,11 @@ export interface components {
             field: string;
             terms: string[];
         };
+        /**
+         * @description How the entries were grouped.
+         * @enum {string}
+         */
+        Grouping: "semantic" | "words";
         /** @description One page of history, newest first; `next_before` continues further back. */
         HistoryPage: {
             items: components["schemas"]["MessageWithReactions"][];
@@ -1375,6 +1628,33 @@ export interface components {
          * @enum {string}
          */
         OrgRole: "member" | "org_admin";
+        Outcome: {
+            /** Format: int64 */
+            channel_id?: number | null;
+            kind: components["schemas"]["OutcomeKind"];
+            /** @description The solution's title or the channel's name when the outcome was set. */
+            label?: string | null;
+            reason?: string | null;
+            /** Format: int64 */
+            solution_id?: number | null;
+        };
+        /**
+         * @description The outcome: `solution_id` for `reuse_solution`, `channel_id` for `join_community`, a
+         *     reason (required for `build_new`).
+         */
+        OutcomeInput: {
+            /** Format: int64 */
+            channel_id?: number | null;
+            kind: components["schemas"]["OutcomeKind"];
+            reason?: string;
+            /** Format: int64 */
+            solution_id?: number | null;
+        };
+        /**
+         * @description How the check ended.
+         * @enum {string}
+         */
+        OutcomeKind: "reuse_solution" | "join_community" | "build_new";
         /** @description One page of a list. */
         Page_AccountSummary: {
             items: {
@@ -1476,7 +1756,7 @@ export interface components {
                 code_url?: string | null;
                 /**
                  * Format: double
-                 * @description Share (0..1) of the decision-relevant fields that are filled in.
+                 * @description Share (0..1) of its kind's minimum requirements that the entry meets.
                  */
                 completeness: number;
                 contacts: components["schemas"]["Contact"][];
@@ -1497,12 +1777,19 @@ export interface components {
                 leika_keys: string[];
                 licence?: string | null;
                 maturity: components["schemas"]["Maturity"];
+                /**
+                 * @description The minimum requirements of its kind it does not meet yet (see
+                 *     `requirements::REQUIREMENTS`).
+                 */
+                missing: components["schemas"]["Requirement"][];
                 ozg_ids: string[];
                 /** Format: int64 */
                 provider_id?: number | null;
                 reuse_model?: null | components["schemas"]["ReuseModel"];
                 source?: string | null;
                 source_id?: string | null;
+                /** @description Never verified, or verified longer ago than `MATCHRAUM_STALE_AFTER_MONTHS`. */
+                stale: boolean;
                 /** @description Standards and interfaces, e.g. XÖV, FIT-Connect, FIM, OSCI, XTA, OpenAPI. */
                 standards: string[];
                 summary?: string | null;
@@ -1600,6 +1887,27 @@ export interface components {
         };
         /** @enum {string} */
         QuestionStatus: "open" | "answered";
+        RadarItem: {
+            /** Format: date-time */
+            at: string;
+            /**
+             * Format: int64
+             * @description The need's id (reuse checks are not public: their id is not shown).
+             */
+            need_id?: number | null;
+            source: components["schemas"]["RadarSource"];
+            title: string;
+        };
+        RadarOrganisation: {
+            /** Format: int64 */
+            id: number;
+            name: string;
+        };
+        /**
+         * @description Where a radar entry comes from.
+         * @enum {string}
+         */
+        RadarSource: "reuse_check" | "need";
         ReactionCount: {
             /** Format: int64 */
             count: number;
@@ -1636,9 +1944,87 @@ export interface components {
         ReportInput: {
             reason: string;
         };
+        /**
+         * @description A field a minimum requirement asks for.
+         * @enum {string}
+         */
+        Requirement: "description" | "maturity" | "licence" | "contact" | "documentation_url" | "code_url" | "reuse_model" | "costs_model" | "standards" | "provider" | "url" | "hosting" | "transfer_concept_url" | "service_ids";
         ResolveInput: {
             /** @description dismiss, hide or delete. */
             action: string;
+        };
+        ReuseCheck: {
+            candidates: components["schemas"]["Candidate"][];
+            /**
+             * Format: date-time
+             * @description Set once closed; a closed check cannot change any more.
+             */
+            closed_at?: string | null;
+            /** Format: int64 */
+            closed_by?: number | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: int64 */
+            created_by?: number | null;
+            filters: Record<string, never>;
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            organisation_id: number;
+            organisation_name: string;
+            outcome?: null | components["schemas"]["Outcome"];
+            problem_text: string;
+            /** @description Whether a closed "build new" check appears in the public demand radar. */
+            shared_in_radar: boolean;
+            title: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        ReuseCheckInput: {
+            /** @description The candidates shown, best first. */
+            candidates: components["schemas"]["CandidateInput"][];
+            /** @description The filters of the search, as sent to `POST /api/v1/match`. */
+            filters?: Record<string, never>;
+            /**
+             * Format: int64
+             * @description The organisation the check is done for (the caller must be a member).
+             */
+            organisation_id: number;
+            problem_text: string;
+            /** @description A short name; the problem text's beginning when missing. */
+            title?: string | null;
+        };
+        /** @description A check in a list. */
+        ReuseCheckSummary: {
+            /** Format: int32 */
+            candidates: number;
+            /** Format: date-time */
+            closed_at?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: int32
+             * @description Candidates with a decision.
+             */
+            decided: number;
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            organisation_id: number;
+            outcome?: null | components["schemas"]["OutcomeKind"];
+            title: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @description Changes to an open check; a missing field stays as it is. */
+        ReuseCheckUpdate: {
+            outcome?: null | components["schemas"]["OutcomeInput"];
+            /**
+             * @description Show the check (title, organisation) in the public demand radar once it is closed
+             *     with the outcome `build_new`.
+             */
+            shared_in_radar?: boolean | null;
+            title?: string | null;
         };
         /**
          * @description How another administration can reuse a solution.
@@ -1698,7 +2084,7 @@ export interface components {
             code_url?: string | null;
             /**
              * Format: double
-             * @description Share (0..1) of the decision-relevant fields that are filled in.
+             * @description Share (0..1) of its kind's minimum requirements that the entry meets.
              */
             completeness: number;
             contacts: components["schemas"]["Contact"][];
@@ -1719,12 +2105,19 @@ export interface components {
             leika_keys: string[];
             licence?: string | null;
             maturity: components["schemas"]["Maturity"];
+            /**
+             * @description The minimum requirements of its kind it does not meet yet (see
+             *     `requirements::REQUIREMENTS`).
+             */
+            missing: components["schemas"]["Requirement"][];
             ozg_ids: string[];
             /** Format: int64 */
             provider_id?: number | null;
             reuse_model?: null | components["schemas"]["ReuseModel"];
             source?: string | null;
             source_id?: string | null;
+            /** @description Never verified, or verified longer ago than `MATCHRAUM_STALE_AFTER_MONTHS`. */
+            stale: boolean;
             /** @description Standards and interfaces, e.g. XÖV, FIT-Connect, FIM, OSCI, XTA, OpenAPI. */
             standards: string[];
             summary?: string | null;
@@ -3944,6 +4337,34 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    demand_radar: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DemandRadar"];
                 };
             };
             /** @description Internal error */
@@ -6641,6 +7062,644 @@ export interface operations {
             };
         };
     };
+    list_reuse_checks: {
+        parameters: {
+            query: {
+                /** @description The organisation whose checks to list (its members and operators). */
+                organisation_id: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReuseCheckSummary"][];
+                };
+            };
+            /** @description Malformed JSON or an invalid query string */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body does not have the expected shape or a field is invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_reuse_check: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReuseCheckInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReuseCheck"];
+                };
+            };
+            /** @description Malformed JSON or an invalid query string */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_reuse_check: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReuseCheck"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_reuse_check: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReuseCheckUpdate"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReuseCheck"];
+                };
+            };
+            /** @description Malformed JSON or an invalid query string */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    decide_candidate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                solution_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecisionInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReuseCheck"];
+                };
+            };
+            /** @description Malformed JSON or an invalid query string */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    close_reuse_check: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReuseCheck"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_html: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_markdown: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/markdown": string;
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_stylesheet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/css": string;
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_solutions: {
         parameters: {
             query?: {
@@ -6656,6 +7715,11 @@ export interface operations {
                 reuse_model?: null | components["schemas"]["ReuseModel"];
                 sort?: string | null;
                 source?: string | null;
+                /**
+                 * @description Only stale entries (never verified, or longer ago than `MATCHRAUM_STALE_AFTER_MONTHS`),
+                 *     or only fresh ones. Sort by freshness with `sort=last_verified_at` (oldest first).
+                 */
+                stale?: boolean | null;
                 standard?: string | null;
                 tag?: string | null;
                 themenfeld?: string | null;
@@ -7049,6 +8113,79 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    verify_solution: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Solution"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

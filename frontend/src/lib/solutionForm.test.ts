@@ -29,6 +29,8 @@ const solution: Solution = {
   contacts: [{ name: 'A. Muster', email: 'a@example.org', role: null, phone: null }],
   last_verified_at: '2026-03-05T12:34:56Z',
   completeness: 0.5,
+  missing: [],
+  stale: false,
   source: 'opencode',
   source_id: 'x-1',
   extra: { keep: 1 } as unknown as Solution['extra'],

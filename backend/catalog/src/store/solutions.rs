@@ -1,5 +1,6 @@
 use chrono::Utc;
 use matchraum_core::vocab::Stored;
+use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder};
 
 use super::{
@@ -29,14 +30,37 @@ pub struct SolutionFilter {
     pub source: Option<String>,
     /// Substring of the title.
     pub q: Option<String>,
+    /// Only stale (`true`) or only fresh (`false`) entries, by `stale_cutoff`.
+    pub stale: Option<bool>,
 }
 
+/// Solutions read at `cutoff` (see `freshness`): each marked stale or not.
+pub fn mark_stale(items: &mut [Solution], cutoff: chrono::DateTime<Utc>) {
+    for s in items {
+        s.stale = crate::freshness::is_stale(s.last_verified_at, cutoff);
+    }
+}
+
+/// One page of solutions; `stale_cutoff` (see `freshness::cutoff`) marks each and applies
+/// the `stale` filter.
 pub async fn list(
     db: &impl ConnectionTrait,
     f: &SolutionFilter,
     params: &ListParams,
+    stale_cutoff: chrono::DateTime<Utc>,
 ) -> Result<Page<Solution>, CatalogError> {
     let mut s = Entity::find();
+    match f.stale {
+        Some(true) => {
+            s = s.filter(
+                Column::LastVerifiedAt
+                    .is_null()
+                    .or(Column::LastVerifiedAt.lt(stale_cutoff)),
+            )
+        }
+        Some(false) => s = s.filter(Column::LastVerifiedAt.gte(stale_cutoff)),
+        None => {}
+    }
     if let Some(x) = f.kind {
         s = s.filter(Column::Kind.eq(x.as_str()));
     }
@@ -88,8 +112,35 @@ pub async fn list(
         _ => Column::Id,
     };
     let order = if desc { Order::Desc } else { Order::Asc };
+    if field == "last_verified_at" {
+        // Never verified counts as the oldest, on both databases (NULL sorts differently).
+        s = s.order_by(
+            Expr::col(Column::LastVerifiedAt).is_null(),
+            if desc { Order::Asc } else { Order::Desc },
+        );
+    }
     s = s.order_by(col, order.clone()).order_by(Column::Id, order);
-    fetch_page(db, s, params, to_view).await
+    let mut page = fetch_page(db, s, params, to_view).await?;
+    mark_stale(&mut page.items, stale_cutoff);
+    Ok(page)
+}
+
+/// Confirms that an entry is still correct: `last_verified_at` becomes `now` (nothing else
+/// changes, not even `updated_at`).
+pub async fn verify(
+    db: &impl ConnectionTrait,
+    id: i64,
+    now: chrono::DateTime<Utc>,
+) -> Result<Solution, CatalogError> {
+    let res = Entity::update_many()
+        .col_expr(Column::LastVerifiedAt, Expr::value(now))
+        .filter(Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(CatalogError::NotFound { kind: KIND, id });
+    }
+    get(db, id).await
 }
 
 pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<Solution, CatalogError> {
@@ -192,7 +243,8 @@ fn touch(m: &mut Model) {
     m.updated_at = Utc::now();
 }
 
-fn blank(now: chrono::DateTime<Utc>) -> Model {
+/// An empty row (kind `other`, maturity `unknown`, empty lists) to fill in.
+pub(crate) fn blank(now: chrono::DateTime<Utc>) -> Model {
     Model {
         id: 0,
         title: String::new(),
@@ -272,32 +324,48 @@ fn apply(mut m: Model, i: SolutionInput) -> Result<Model, CatalogError> {
     m.source = source;
     m.source_id = source_id;
     m.extra = to_json_text(&v::extra(i.extra)?);
-    m.completeness = completeness(&m);
+    m.completeness = crate::requirements::completeness(&m);
     Ok(m)
 }
 
-/// Share of the fields a reuse decision needs that are filled in.
-fn completeness(m: &Model) -> f64 {
-    let filled = [
-        m.summary.is_some() || m.description.is_some(),
-        m.maturity != Maturity::Unknown.as_str(),
-        m.reuse_model.is_some(),
-        m.licence.is_some(),
-        m.costs_model.is_some(),
-        m.standards != "[]",
-        m.hosting.is_some(),
-        m.provider_id.is_some(),
-        m.contacts != "[]",
-        m.documentation_url.is_some(),
-        m.transfer_concept_url.is_some(),
-        m.last_verified_at.is_some(),
-    ];
-    let n = filled.iter().filter(|b| **b).count();
-    (n as f64 / filled.len() as f64 * 100.0).round() / 100.0
+/// Brings every stored completeness score in line with the current minimum requirements
+/// (run at start-up: a change of `requirements::REQUIREMENTS` re-scores the catalogue
+/// without touching `updated_at`). Returns how many entries changed.
+pub async fn refresh_completeness<C>(db: &C) -> Result<u64, CatalogError>
+where
+    C: ConnectionTrait + sea_orm::TransactionTrait,
+{
+    let rows = Entity::find().all(db).await?;
+    let changed: Vec<(i64, f64)> = rows
+        .iter()
+        .map(|m| (m.id, crate::requirements::completeness(m)))
+        .zip(rows.iter())
+        .filter(|((_, c), m)| (c - m.completeness).abs() > f64::EPSILON)
+        .map(|(x, _)| x)
+        .collect();
+    if changed.is_empty() {
+        return Ok(0);
+    }
+    let txn = db.begin().await?;
+    for (id, c) in &changed {
+        Entity::update_many()
+            .col_expr(Column::Completeness, sea_orm::sea_query::Expr::value(*c))
+            .filter(Column::Id.eq(*id))
+            .exec(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(changed.len() as u64)
 }
 
 pub fn to_view(m: Model) -> Result<Solution, CatalogError> {
+    let missing = crate::requirements::missing(&m);
     Ok(Solution {
+        missing,
+        stale: crate::freshness::is_stale(
+            m.last_verified_at,
+            crate::freshness::cutoff(Utc::now(), crate::freshness::DEFAULT_STALE_AFTER_MONTHS),
+        ),
         kind: Stored::from_stored(&m.kind)?,
         maturity: Stored::from_stored(&m.maturity)?,
         reuse_model: m

@@ -213,7 +213,7 @@ impl Matcher {
             match kind {
                 ItemKind::Solution => cat.solutions.remove(id).map(|_| ()),
                 ItemKind::Need => cat.needs.remove(id).map(|_| ()),
-                ItemKind::Question => None,
+                ItemKind::Question | ItemKind::ReuseCheck => None,
             };
         }
         Ok(())
@@ -223,7 +223,9 @@ impl Matcher {
         match kind {
             ItemKind::Solution => &self.solution_vectors,
             ItemKind::Need => &self.need_vectors,
-            ItemKind::Question => unreachable!("questions are stored, never indexed"),
+            ItemKind::Question | ItemKind::ReuseCheck => {
+                unreachable!("questions and reuse checks are stored, never indexed")
+            }
         }
     }
 
