@@ -75,6 +75,14 @@ pub struct Config {
     pub rate_write_per_account: u32,
     /// People searches per account and window (inviting by name).
     pub rate_people_search_per_account: u32,
+    /// Usage claims per account and window.
+    pub rate_usage_claims_per_account: u32,
+    /// Review entries and review uploads per account and window.
+    pub rate_reviews_per_account: u32,
+    /// Months after which a confirmed usage asks its organisation to confirm it again.
+    pub usage_reconfirm_months: u32,
+    /// Largest uploaded review file (PDF, ODT, Markdown), in bytes.
+    pub review_max_file_bytes: usize,
     /// Prefix of every Redis key: the real-time bus's pub/sub channel (`<prefix>:events`)
     /// and the rate-limit counters (`<prefix>:rl:…`), so that several deployments (or
     /// tests) can share one Redis.
@@ -143,6 +151,10 @@ impl Default for Config {
             rate_write_per_ip: 600,
             rate_write_per_account: 120,
             rate_people_search_per_account: 30,
+            rate_usage_claims_per_account: 30,
+            rate_reviews_per_account: 20,
+            usage_reconfirm_months: 12,
+            review_max_file_bytes: 10 * 1024 * 1024,
             redis_prefix: "matchraum".into(),
             ws_max_frame_bytes: 16 * 1024,
             ws_rate_per_sec: 20,
@@ -184,6 +196,8 @@ impl Config {
             write_per_ip: self.rate_write_per_ip,
             write_per_account: self.rate_write_per_account,
             people_search_per_account: self.rate_people_search_per_account,
+            usage_claims_per_account: self.rate_usage_claims_per_account,
+            reviews_per_account: self.rate_reviews_per_account,
         }
     }
 

@@ -34,6 +34,11 @@ pub struct RateLimits {
     /// People searches (inviting into a channel) per account: enough for typing a name,
     /// too few for walking the directory.
     pub people_search_per_account: u32,
+    /// Usage claims per account: claims about other organisations ask their members to
+    /// act, so they are limited on their own.
+    pub usage_claims_per_account: u32,
+    /// Review entries (with their uploads) per account.
+    pub reviews_per_account: u32,
 }
 
 pub struct RateLimiter {
@@ -197,6 +202,30 @@ impl RateLimiter {
             "people-search",
             &user_id.to_string(),
             limit(c.people_search_per_account, w),
+        )
+        .await
+    }
+}
+
+impl RateLimiter {
+    /// A usage claim (or a usage recorded by its own organisation), per account.
+    pub async fn check_usage_claim(&self, user_id: i64) -> Result<(), Error> {
+        let (c, w) = (&self.limits, self.limits.window_secs);
+        self.hit(
+            "usage-claim",
+            &user_id.to_string(),
+            limit(c.usage_claims_per_account, w),
+        )
+        .await
+    }
+
+    /// A new review entry or an uploaded review file, per account.
+    pub async fn check_review(&self, user_id: i64) -> Result<(), Error> {
+        let (c, w) = (&self.limits, self.limits.window_secs);
+        self.hit(
+            "review",
+            &user_id.to_string(),
+            limit(c.reviews_per_account, w),
         )
         .await
     }

@@ -6,3 +6,5 @@
 pub mod catalog;
 pub mod community;
 pub mod questions;
+pub mod reviews;
+pub mod usages;
