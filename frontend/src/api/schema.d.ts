@@ -350,6 +350,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/experiences/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["update_experience"];
+        post?: never;
+        delete: operations["delete_experience"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/invitations/accept": {
         parameters: {
             query?: never;
@@ -752,6 +768,79 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reviews/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get_review"];
+        put: operations["update_review"];
+        post?: never;
+        delete: operations["delete_review"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reviews/{id}/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The review's file, always as an attachment (never rendered inline), with the type
+         *     recognised at upload and `nosniff`.
+         */
+        get: operations["download_review_file"];
+        /**
+         * Uploads (or replaces) the review's file as the raw body: PDF, ODT or Markdown,
+         *     recognised by content (the `Content-Type` sent is not trusted).
+         */
+        put: operations["upload_review_file"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reviews/{id}/reuses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** "We reused this review" for one of the caller's organisations (once per organisation). */
+        post: operations["mark_review_reused"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reviews/{id}/reuses/{organisation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["unmark_review_reused"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/solutions": {
         parameters: {
             query?: never;
@@ -784,6 +873,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/solutions/{id}/experiences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The experience reports on a solution's usages, newest first. Contacts are shown to
+         *     signed-in callers only.
+         */
+        get: operations["solution_experiences"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/solutions/{id}/publiccode": {
         parameters: {
             query?: never;
@@ -795,6 +904,43 @@ export interface paths {
         get: operations["export_solution_publiccode"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/solutions/{id}/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The reviews of a solution the caller may see, newest first; expired ones are flagged. */
+        get: operations["solution_reviews"];
+        put?: never;
+        post: operations["create_review"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/solutions/{id}/usages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * "Organisation X uses this solution", said by any member of an organisation: a claim
+         *     until a member of X confirms it (from X's own members: confirmed at once).
+         */
+        post: operations["claim_solution_usage"];
         delete?: never;
         options?: never;
         head?: never;
@@ -830,6 +976,11 @@ export interface paths {
         };
         get: operations["list_usages"];
         put?: never;
+        /**
+         * An organisation records its own usage (confirmed at once); operators may record one
+         *     for any organisation (a claim until its members confirm it). Anyone else claims on
+         *     the solution (`POST /solutions/{id}/usages`).
+         */
         post: operations["create_usage"];
         delete?: never;
         options?: never;
@@ -848,6 +999,59 @@ export interface paths {
         put: operations["update_usage"];
         post?: never;
         delete: operations["delete_usage"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/usages/{id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A member of the using organisation confirms the usage (again: a confirmation asks to
+         *     be renewed after `MATCHRAUM_USAGE_RECONFIRM_MONTHS`).
+         */
+        post: operations["confirm_usage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/usages/{id}/experiences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["create_experience"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/usages/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A member of the using organisation rejects what is claimed about it. */
+        post: operations["reject_usage"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1079,6 +1283,78 @@ export interface components {
             body: string;
             title?: string | null;
         };
+        EvidenceGroup: {
+            count: number;
+            kind: components["schemas"]["OrganisationKind"];
+            /** @description `None`: of this kind in any Land. */
+            land?: string | null;
+            /** @description The group is the seeker's own kind (and Land). */
+            like_seeker: boolean;
+        };
+        /** @description A structured experience report of the using organisation on one usage. */
+        Experience: {
+            /** @description Whom to ask; only shown to signed-in callers. */
+            contact?: string | null;
+            /** @description Where and how the solution is used (size, departments, case numbers). */
+            context?: string | null;
+            /**
+             * Format: double
+             * @description One-off costs in EUR.
+             */
+            cost_one_off_eur?: number | null;
+            /**
+             * Format: double
+             * @description Costs per case in EUR.
+             */
+            cost_per_case_eur?: number | null;
+            /**
+             * Format: double
+             * @description Recurring costs per year in EUR.
+             */
+            cost_recurring_eur?: number | null;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: double
+             * @description Effort of the roll-in, in person-days.
+             */
+            effort_person_days?: number | null;
+            /** Format: int64 */
+            id: number;
+            /** @description Fachverfahren, FIT-Connect, XTA, identity providers, payment … */
+            integration_notes?: string | null;
+            /**
+             * Format: int64
+             * @description The using organisation (the report speaks for it).
+             */
+            organisation_id: number;
+            pitfalls?: string | null;
+            /** Format: int64 */
+            solution_id: number;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int64 */
+            usage_id: number;
+            went_well?: string | null;
+            /** @description The organisation is glad to talk to others considering the solution. */
+            willing_to_talk: boolean;
+        };
+        ExperienceInput: {
+            contact?: string | null;
+            context?: string | null;
+            /** Format: double */
+            cost_one_off_eur?: number | null;
+            /** Format: double */
+            cost_per_case_eur?: number | null;
+            /** Format: double */
+            cost_recurring_eur?: number | null;
+            /** Format: double */
+            effort_person_days?: number | null;
+            integration_notes?: string | null;
+            pitfalls?: string | null;
+            went_well?: string | null;
+            willing_to_talk?: boolean;
+        };
         Explanation: {
             lexical_rank?: number | null;
             /**
@@ -1093,6 +1369,7 @@ export interface components {
              * @description Cosine similarity of query and entry embeddings (-1..1).
              */
             semantic_similarity?: number | null;
+            usage_evidence?: null | components["schemas"]["UsageEvidence"];
             /** @description Organisations that use the solution, with their experience. */
             used_by: components["schemas"]["UsageRef"][];
             vector_rank?: number | null;
@@ -1152,6 +1429,8 @@ export interface components {
             mode?: components["schemas"]["Mode"];
             /** @description The problem in plain language, mostly German. */
             text: string;
+            /** @description Explain each solution with the evidence of confirmed usages (`usage_evidence`). */
+            usage_evidence?: boolean;
         };
         MatchResponse: {
             /**
@@ -1524,15 +1803,32 @@ export interface components {
         /** @description One page of a list. */
         Page_Usage: {
             items: {
+                /**
+                 * @description Confirmed, but the confirmation is older than the re-confirmation period
+                 *     ("Bestätigung fällig").
+                 */
+                confirmation_due: boolean;
                 context?: string | null;
                 /** Format: date-time */
                 created_at: string;
+                /**
+                 * Format: date-time
+                 * @description When a member of the organisation last confirmed or rejected it.
+                 */
+                decided_at?: string | null;
                 /** @description What the using organisation reports from its experience. */
                 experience?: string | null;
                 /** Format: int64 */
                 id: number;
                 /** Format: int64 */
                 organisation_id: number;
+                /** @description An imported `usedBy` or a person's entry. */
+                origin: components["schemas"]["UsageOrigin"];
+                /**
+                 * Format: date-time
+                 * @description When a confirmation asks to be renewed.
+                 */
+                reconfirm_due_at?: string | null;
                 /** Format: date */
                 since?: string | null;
                 /** Format: int64 */
@@ -1540,6 +1836,13 @@ export interface components {
                 status: components["schemas"]["UsageStatus"];
                 /** Format: date-time */
                 updated_at: string;
+                /**
+                 * @description `claimed` until a member of the using organisation confirms it; only confirmed
+                 *     usages are facts.
+                 */
+                verification: components["schemas"]["UsageVerification"];
+                /** @description The version in use, as the organisation names it. */
+                version?: string | null;
             }[];
             /** Format: int64 */
             limit: number;
@@ -1640,11 +1943,81 @@ export interface components {
             /** @description dismiss, hide or delete. */
             action: string;
         };
+        /** @description "We reused this review": said for one organisation of the caller. */
+        ReuseInput: {
+            /** Format: int64 */
+            organisation_id: number;
+        };
         /**
          * @description How another administration can reuse a solution.
          * @enum {string}
          */
         ReuseModel: "uebernahme" | "mitnutzung" | "efa";
+        Review: {
+            /** Format: date-time */
+            created_at: string;
+            /** @description `valid_until` lies in the past: the review needs to be renewed before it is relied on. */
+            expired: boolean;
+            file?: null | components["schemas"]["ReviewFileInfo"];
+            /** Format: int64 */
+            id: number;
+            kind: components["schemas"]["ReviewKind"];
+            link?: string | null;
+            /**
+             * Format: int64
+             * @description The organisation that did (or commissioned) the review.
+             */
+            organisation_id: number;
+            /** @description Organisations that reused this review instead of doing it again (one mark each). */
+            reused_by: number[];
+            /** Format: date */
+            reviewed_on: string;
+            /** Format: int64 */
+            solution_id: number;
+            summary: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: date */
+            valid_until?: string | null;
+            /** @description The version of the solution that was reviewed, if it names one. */
+            version?: string | null;
+            visibility: components["schemas"]["ReviewVisibility"];
+        };
+        ReviewFileInfo: {
+            /** @description Recognised from the content, not taken from the upload. */
+            content_type: components["schemas"]["ReviewFileType"];
+            name: string;
+            /** Format: int64 */
+            size: number;
+        };
+        /**
+         * @description The file types a review may be uploaded as, recognised by content.
+         * @enum {string}
+         */
+        ReviewFileType: "application/pdf" | "application/vnd.oasis.opendocument.text" | "text/markdown";
+        ReviewInput: {
+            kind: components["schemas"]["ReviewKind"];
+            link?: string | null;
+            /** Format: int64 */
+            organisation_id: number;
+            /** Format: date */
+            reviewed_on: string;
+            summary: string;
+            /** Format: date */
+            valid_until?: string | null;
+            version?: string | null;
+            visibility?: components["schemas"]["ReviewVisibility"];
+        };
+        /**
+         * @description What kind of review an artefact is.
+         * @enum {string}
+         */
+        ReviewKind: "dsfa" | "it_grundschutz" | "legal_opinion" | "accessibility_bitv" | "security_test" | "procurement";
+        /**
+         * @description Who may read a review.
+         * @enum {string}
+         */
+        ReviewVisibility: "public" | "registered" | "organisation";
         RoleInput: {
             role: components["schemas"]["PlatformRole"];
         };
@@ -1836,15 +2209,32 @@ export interface components {
             unread: number;
         };
         Usage: {
+            /**
+             * @description Confirmed, but the confirmation is older than the re-confirmation period
+             *     ("Bestätigung fällig").
+             */
+            confirmation_due: boolean;
             context?: string | null;
             /** Format: date-time */
             created_at: string;
+            /**
+             * Format: date-time
+             * @description When a member of the organisation last confirmed or rejected it.
+             */
+            decided_at?: string | null;
             /** @description What the using organisation reports from its experience. */
             experience?: string | null;
             /** Format: int64 */
             id: number;
             /** Format: int64 */
             organisation_id: number;
+            /** @description An imported `usedBy` or a person's entry. */
+            origin: components["schemas"]["UsageOrigin"];
+            /**
+             * Format: date-time
+             * @description When a confirmation asks to be renewed.
+             */
+            reconfirm_due_at?: string | null;
             /** Format: date */
             since?: string | null;
             /** Format: int64 */
@@ -1852,6 +2242,34 @@ export interface components {
             status: components["schemas"]["UsageStatus"];
             /** Format: date-time */
             updated_at: string;
+            /**
+             * @description `claimed` until a member of the using organisation confirms it; only confirmed
+             *     usages are facts.
+             */
+            verification: components["schemas"]["UsageVerification"];
+            /** @description The version in use, as the organisation names it. */
+            version?: string | null;
+        };
+        /**
+         * @description A claim that an organisation uses a solution, made on the solution
+         *     (`POST /solutions/{id}/usages`).
+         */
+        UsageClaim: {
+            context?: string | null;
+            /** Format: int64 */
+            organisation_id: number;
+            /** Format: date */
+            since?: string | null;
+            status?: components["schemas"]["UsageStatus"];
+            version?: string | null;
+        };
+        /** @description Verified usage as evidence for a match. */
+        UsageEvidence: {
+            /** @description Claims their organisations have not confirmed (no evidence, shown apart). */
+            claimed: number;
+            /** @description Organisations that confirmed they use the solution. */
+            confirmed: number;
+            group?: null | components["schemas"]["EvidenceGroup"];
         };
         UsageInput: {
             context?: string | null;
@@ -1863,19 +2281,37 @@ export interface components {
             /** Format: int64 */
             solution_id: number;
             status?: components["schemas"]["UsageStatus"];
+            version?: string | null;
         };
+        /**
+         * @description Where a usage claim came from.
+         * @enum {string}
+         */
+        UsageOrigin: "import" | "person";
         UsageRef: {
             experience?: string | null;
             organisation: components["schemas"]["OrganisationRef"];
             /** Format: date */
             since?: string | null;
             status: components["schemas"]["UsageStatus"];
+            /**
+             * @description Only `confirmed` usages are facts; `claimed` ones are shown as claims (rejected
+             *     claims are never listed).
+             */
+            verification: components["schemas"]["UsageVerification"];
         };
         /**
          * @description State of an organisation's use of a solution.
          * @enum {string}
          */
         UsageStatus: "planned" | "piloting" | "in_use" | "ended";
+        /**
+         * @description Whether the using organisation stands behind a usage. A usage entered by anyone
+         *     else (or imported) is `claimed` until a member of the organisation confirms it;
+         *     only `confirmed` usages count as facts.
+         * @enum {string}
+         */
+        UsageVerification: "claimed" | "confirmed" | "rejected";
         /** @description An account as its owner and operators see it. */
         UserView: {
             /** Format: date-time */
@@ -3939,6 +4375,189 @@ export interface operations {
                 };
             };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_experience: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExperienceInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Experience"];
+                };
+            };
+            /** @description Malformed JSON or an invalid query string */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_experience: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6641,6 +7260,568 @@ export interface operations {
             };
         };
     };
+    get_review: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Review"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_review: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Review"];
+                };
+            };
+            /** @description Malformed JSON or an invalid query string */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_review: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    download_review_file: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the file (PDF, ODT or Markdown) as an attachment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": number[];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    upload_review_file: {
+        parameters: {
+            query: {
+                /**
+                 * @description The file's name as the uploader knows it (kept for the download, with the
+                 *     extension of the recognised type).
+                 */
+                name: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": number[];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Review"];
+                };
+            };
+            /** @description Malformed JSON or an invalid query string */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    mark_review_reused: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReuseInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Review"];
+                };
+            };
+            /** @description Malformed JSON or an invalid query string */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unmark_review_reused: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                organisation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Review"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_solutions: {
         parameters: {
             query?: {
@@ -7028,6 +8209,44 @@ export interface operations {
             };
         };
     };
+    solution_experiences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Experience"][];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     export_solution_publiccode: {
         parameters: {
             query?: never;
@@ -7049,6 +8268,268 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    solution_reviews: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Review"][];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_review: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Review"];
+                };
+            };
+            /** @description Malformed JSON or an invalid query string */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    claim_solution_usage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UsageClaim"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Usage"];
+                };
+            };
+            /** @description Malformed JSON or an invalid query string */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7103,6 +8584,8 @@ export interface operations {
                 solution_id?: number | null;
                 sort?: string | null;
                 status?: null | components["schemas"]["UsageStatus"];
+                /** @description Only claimed, confirmed or rejected usages. */
+                verification?: null | components["schemas"]["UsageVerification"];
             };
             header?: never;
             path?: never;
@@ -7426,6 +8909,264 @@ export interface operations {
                 };
             };
             /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    confirm_usage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Usage"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_experience: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExperienceInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Experience"];
+                };
+            };
+            /** @description Malformed JSON or an invalid query string */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reject_usage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Usage"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             403: {
                 headers: {
                     [name: string]: unknown;
