@@ -6,6 +6,7 @@
 use sea_orm::TransactionTrait;
 use serde_json::json;
 
+use super::audited::{audited, Entry};
 use crate::auth::{audit, policy, Principal};
 use crate::catalog::model::{Experience, ExperienceInput, Usage, UsageInput};
 use crate::catalog::store::experiences;
@@ -61,60 +62,42 @@ pub async fn record(state: &AppState, p: &Principal, input: UsageInput) -> R<Usa
 
 /// A member of the using organisation confirms (again) or rejects a usage.
 pub async fn decide(state: &AppState, p: &Principal, id: i64, verdict: Verdict) -> R<Usage> {
-    let txn = state.db.begin().await?;
-    let u = usages::decide(
-        &txn,
-        id,
-        verdict,
-        p.user_id,
-        state.config.usage_reconfirm_months,
-    )
-    .await?;
+    let months = state.config.usage_reconfirm_months;
+    let change = async |txn: &_| usages::decide(txn, id, verdict, p.user_id, months).await;
     let action = match verdict {
         Verdict::Confirm => "usage.confirmed",
         Verdict::Reject => "usage.rejected",
     };
-    audit::record(&txn, Some(p.user_id), action, &target(&u), facts(&u)).await?;
-    txn.commit().await?;
-    Ok(u)
+    audited(state, p, change, |u| usage_entry(action, u)).await
+}
+
+fn usage_entry(action: &'static str, u: &Usage) -> Entry {
+    Entry::new(action, target(u), facts(u))
 }
 
 pub async fn update(state: &AppState, p: &Principal, id: i64, input: UsageInput) -> R<Usage> {
-    let txn = state.db.begin().await?;
-    let u = usages::update(&txn, id, input).await?;
-    audit::record(
-        &txn,
-        Some(p.user_id),
-        "usage.updated",
-        &target(&u),
-        facts(&u),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(u)
+    let change = async |txn: &_| usages::update(txn, id, input).await;
+    audited(state, p, change, |u| usage_entry("usage.updated", u)).await
 }
 
 pub async fn delete(state: &AppState, p: &Principal, u: &Usage) -> R<()> {
-    let txn = state.db.begin().await?;
-    usages::delete(&txn, u.id).await?;
+    let change = async |txn: &_| usages::delete(txn, u.id).await;
     let what = format!(
         "solution {} used by organisation {}",
         u.solution_id, u.organisation_id
     );
-    audit::record(
-        &txn,
-        Some(p.user_id),
-        "usage.deleted",
-        &target(u),
-        json!({ "name": what }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(())
+    audited(state, p, change, |_| {
+        Entry::new("usage.deleted", target(u), json!({ "name": what }))
+    })
+    .await
 }
 
-fn experience_target(e: &Experience) -> String {
-    format!("experience:{}", e.id)
+fn experience_entry(action: &'static str, e: &Experience) -> Entry {
+    Entry::new(
+        action,
+        format!("experience:{}", e.id),
+        json!({ "usage_id": e.usage_id }),
+    )
 }
 
 pub async fn add_experience(
@@ -123,18 +106,11 @@ pub async fn add_experience(
     usage_id: i64,
     input: ExperienceInput,
 ) -> R<Experience> {
-    let txn = state.db.begin().await?;
-    let e = experiences::create(&txn, usage_id, p.user_id, input).await?;
-    audit::record(
-        &txn,
-        Some(p.user_id),
-        "experience.created",
-        &experience_target(&e),
-        json!({ "usage_id": usage_id }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(e)
+    let change = async |txn: &_| experiences::create(txn, usage_id, p.user_id, input).await;
+    audited(state, p, change, |e| {
+        experience_entry("experience.created", e)
+    })
+    .await
 }
 
 pub async fn update_experience(
@@ -143,31 +119,17 @@ pub async fn update_experience(
     id: i64,
     input: ExperienceInput,
 ) -> R<Experience> {
-    let txn = state.db.begin().await?;
-    let e = experiences::update(&txn, id, input).await?;
-    audit::record(
-        &txn,
-        Some(p.user_id),
-        "experience.updated",
-        &experience_target(&e),
-        json!({ "usage_id": e.usage_id }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(e)
+    let change = async |txn: &_| experiences::update(txn, id, input).await;
+    audited(state, p, change, |e| {
+        experience_entry("experience.updated", e)
+    })
+    .await
 }
 
 pub async fn delete_experience(state: &AppState, p: &Principal, e: &Experience) -> R<()> {
-    let txn = state.db.begin().await?;
-    experiences::delete(&txn, e.id).await?;
-    audit::record(
-        &txn,
-        Some(p.user_id),
-        "experience.deleted",
-        &experience_target(e),
-        json!({ "usage_id": e.usage_id }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(())
+    let change = async |txn: &_| experiences::delete(txn, e.id).await;
+    audited(state, p, change, |_| {
+        experience_entry("experience.deleted", e)
+    })
+    .await
 }
