@@ -16,6 +16,7 @@ on_both_backends!(
     demo_and_imported_usages_are_claims_from_a_source,
     usage_claims_are_rate_limited_per_account,
     matches_explain_confirmed_usage_as_evidence,
+    imports_add_claims_and_never_undo_a_verdict,
 );
 
 async fn app(b: Backend) -> TestApp {
@@ -628,4 +629,61 @@ async fn matches_explain_confirmed_usage_as_evidence(b: Backend) {
         Value::Null,
         "switched off"
     );
+}
+
+async fn imports_add_claims_and_never_undo_a_verdict(b: Backend) {
+    use matchraum::catalog::model::UsageInput;
+    use matchraum::catalog::store::usages;
+    use matchraum::catalog::vocab::UsageStatus;
+
+    let app = app(b).await;
+    let w = world(&app).await;
+    // What the importer writes for a publiccode.yml `usedBy` entry.
+    let imported = || UsageInput {
+        solution_id: w.solution,
+        organisation_id: w.city,
+        since: None,
+        context: None,
+        status: UsageStatus::InUse,
+        experience: None,
+        version: None,
+    };
+    let id = usages::upsert_pair(&app.db.conn, imported())
+        .await
+        .unwrap()
+        .id();
+    let (_, u) = send(
+        &app,
+        Method::GET,
+        &format!("/api/v1/usages/{id}"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (u["verification"].as_str(), u["origin"].as_str()),
+        (Some("claimed"), Some("import"))
+    );
+
+    let clerk = app.user(Role::Seeker, Some(w.city)).await;
+    let (st, _) = send(
+        &app,
+        Method::POST,
+        &format!("/api/v1/usages/{id}/reject"),
+        Some(&clerk),
+        None,
+    )
+    .await;
+    assert_eq!(st, 200);
+    // The next import run finds the same usedBy entry: the rejection stands.
+    usages::upsert_pair(&app.db.conn, imported()).await.unwrap();
+    let (_, u) = send(
+        &app,
+        Method::GET,
+        &format!("/api/v1/usages/{id}"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(u["verification"], "rejected", "{u}");
 }
