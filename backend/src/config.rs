@@ -26,6 +26,7 @@ pub struct Config {
     pub ws: Ws,
     pub seed: Seed,
     pub catalog: Catalog,
+    pub reviews: Reviews,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -144,6 +145,15 @@ pub struct Ws {
 pub struct Catalog {
     /// A solution whose `last_verified_at` is older than this many months is stale.
     pub stale_after_months: u32,
+    /// Months after which a confirmed usage asks its organisation to confirm it again.
+    pub usage_reconfirm_months: u32,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Reviews {
+    /// Largest uploaded review file (PDF, ODT, Markdown), in bytes.
+    pub max_file_bytes: usize,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -240,6 +250,15 @@ impl Default for Catalog {
     fn default() -> Self {
         Catalog {
             stale_after_months: crate::catalog::freshness::DEFAULT_STALE_AFTER_MONTHS,
+            usage_reconfirm_months: 12,
+        }
+    }
+}
+
+impl Default for Reviews {
+    fn default() -> Self {
+        Reviews {
+            max_file_bytes: 10 * 1024 * 1024,
         }
     }
 }

@@ -74,7 +74,8 @@ pub async fn seed_if_empty(db: &DatabaseConnection) -> Result<bool, CatalogError
         v["solution_id"] = sols[&u.solution].into();
         v["organisation_id"] = orgs[&u.organisation].into();
         let input: UsageInput = serde_json::from_value(v).expect("demo usage is valid");
-        usages::create(&tx, input).await?;
+        // Invented claims "from a source": the demo shows them unconfirmed.
+        usages::create(&tx, input, usages::Claimant::IMPORT).await?;
     }
     for n in demo.needs {
         let input = NeedInput {

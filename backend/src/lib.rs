@@ -14,6 +14,7 @@ pub use matchraum_matching as matching;
 pub mod metrics;
 pub use matchraum_realtime as realtime;
 pub use matchraum_reuse_check as reuse_check;
+pub use matchraum_reviews as reviews;
 pub mod services;
 pub mod shutdown;
 pub mod snapshot;

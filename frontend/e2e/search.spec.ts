@@ -61,7 +61,7 @@ describe('search', () => {
     for (const label of ['Reifegrad', 'Nutzung', 'Lizenz', 'Kosten', 'Nachnutzung', 'Standards', 'Zuletzt geprüft', 'Vollständigkeit']) {
       expect(text).toContain(label);
     }
-    expect(text).toMatch(/wird genutzt von \d+ Verwaltung|Noch keine Nutzung bekannt/);
+    expect(text).toMatch(/wird genutzt von \d+ Verwaltung|Noch keine Nutzung bestätigt/);
     expect(await first.locator('[role="img"][aria-label^="Reifegrad"]').count() + (await first.getByText('Unbekannt').count())).toBeGreaterThan(0);
     // Actions.
     expect(await first.getByRole('link', { name: 'Details' }).count()).toBe(1);

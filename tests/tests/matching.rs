@@ -135,7 +135,9 @@ async fn seed(db: &TestDb) -> Seeded {
             context: None,
             status: UsageStatus::InUse,
             experience: Some("Weniger Andrang im Bürgerbüro.".into()),
+            version: None,
         },
+        usages::Claimant::IMPORT,
     )
     .await
     .unwrap();

@@ -123,6 +123,63 @@ pub fn manage_usage(p: &Principal, organisation_id: i64) -> Result<(), Error> {
     }
 }
 
+/// Claiming that organisation `organisation_id` uses a solution: any account that belongs
+/// to an organisation (it speaks for a public body), and operators. A claim by someone
+/// outside that organisation stays `claimed` until a member confirms it.
+pub fn claim_usage(p: &Principal, _organisation_id: i64) -> Result<(), Error> {
+    scope(p, Scope::Write)?;
+    if operator(p) || !p.memberships.is_empty() {
+        Ok(())
+    } else {
+        Err(forbidden(
+            "only members of an organisation and operators may report that an organisation uses a solution",
+        ))
+    }
+}
+
+/// Whether a usage the caller records about `organisation_id` is confirmed at once: only
+/// when the caller speaks for that organisation.
+pub fn confirms_own_usage(p: &Principal, organisation_id: i64) -> bool {
+    p.has_scope(Scope::Write) && p.is_member_of(organisation_id)
+}
+
+/// Confirming or rejecting a usage claim: members of the using organisation only (an
+/// operator cannot vouch for an organisation it does not belong to).
+pub fn decide_usage(p: &Principal, organisation_id: i64) -> Result<(), Error> {
+    scope(p, Scope::Write)?;
+    if p.is_member_of(organisation_id) {
+        Ok(())
+    } else {
+        Err(forbidden(
+            "only members of the using organisation may confirm or reject what is said about it",
+        ))
+    }
+}
+
+/// Writing or changing an experience report on a usage: members of the using
+/// organisation. Deleting one: they and operators (see [`remove_experience`]).
+pub fn write_experience(p: &Principal, organisation_id: i64) -> Result<(), Error> {
+    scope(p, Scope::Write)?;
+    if p.is_member_of(organisation_id) {
+        Ok(())
+    } else {
+        Err(forbidden(
+            "only members of the using organisation may report its experience",
+        ))
+    }
+}
+
+pub fn remove_experience(p: &Principal, organisation_id: i64) -> Result<(), Error> {
+    scope(p, Scope::Write)?;
+    if operator(p) || p.is_member_of(organisation_id) {
+        Ok(())
+    } else {
+        Err(forbidden(
+            "only members of the using organisation and operators may delete its experience reports",
+        ))
+    }
+}
+
 /// Needs: operators and members of the need's organisation. Call [`view_need`] first for
 /// an existing need, so that outsiders get 404 for private ones.
 pub fn manage_need(p: &Principal, organisation_id: i64) -> Result<(), Error> {
@@ -281,6 +338,28 @@ mod tests {
         );
         assert!(manage_solution(&read_only, None).is_err());
         assert!(read_audit(&read_only).is_err());
+    }
+
+    #[test]
+    fn usage_claims_and_verdicts() {
+        let outsider = p(PlatformRole::Seeker, &[(7, OrgRole::Member)], S);
+        assert!(claim_usage(&outsider, 5).is_ok());
+        assert!(!confirms_own_usage(&outsider, 5));
+        assert!(decide_usage(&outsider, 5).is_err());
+        assert!(write_experience(&outsider, 5).is_err());
+        let member = p(PlatformRole::Seeker, &[(5, OrgRole::Member)], S);
+        assert!(confirms_own_usage(&member, 5));
+        assert!(decide_usage(&member, 5).is_ok());
+        assert!(write_experience(&member, 5).is_ok());
+        let nobody = p(PlatformRole::Seeker, &[], S);
+        assert!(claim_usage(&nobody, 5).is_err());
+        let op = p(PlatformRole::Operator, &[], S);
+        assert!(claim_usage(&op, 5).is_ok());
+        assert!(
+            decide_usage(&op, 5).is_err(),
+            "operators do not vouch for others"
+        );
+        assert!(remove_experience(&op, 5).is_ok());
     }
 
     #[test]

@@ -36,6 +36,11 @@ pub struct RateLimits {
     /// People searches (inviting into a channel) per account: enough for typing a name,
     /// too few for walking the directory.
     pub people_search_per_account: u32,
+    /// Usage claims per account: claims about other organisations ask their members to
+    /// act, so they are limited on their own.
+    pub usage_claims_per_account: u32,
+    /// Review entries (with their uploads) per account.
+    pub reviews_per_account: u32,
     /// Reuse checks (Vorrangprüfungen) saved per account, and per IP.
     pub reuse_checks_per_account: u32,
 }
@@ -54,6 +59,8 @@ impl Default for RateLimits {
             write_per_account: 120,
             people_search_per_account: 30,
             reuse_checks_per_account: 20,
+            usage_claims_per_account: 30,
+            reviews_per_account: 20,
         }
     }
 }
@@ -222,9 +229,7 @@ impl RateLimiter {
         )
         .await
     }
-}
 
-impl RateLimiter {
     /// A saved reuse check, per account and per IP.
     pub async fn check_reuse_check(&self, user_id: i64, ip: &str) -> Result<(), Error> {
         let (c, w) = (&self.limits, self.limits.window_secs);
@@ -232,6 +237,28 @@ impl RateLimiter {
         self.hit("reuse-check-user", &user_id.to_string(), l)
             .await?;
         self.hit("reuse-check-ip", ip, l).await
+    }
+
+    /// A usage claim (or a usage recorded by its own organisation), per account.
+    pub async fn check_usage_claim(&self, user_id: i64) -> Result<(), Error> {
+        let (c, w) = (&self.limits, self.limits.window_secs);
+        self.hit(
+            "usage-claim",
+            &user_id.to_string(),
+            limit(c.usage_claims_per_account, w),
+        )
+        .await
+    }
+
+    /// A new review entry or an uploaded review file, per account.
+    pub async fn check_review(&self, user_id: i64) -> Result<(), Error> {
+        let (c, w) = (&self.limits, self.limits.window_secs);
+        self.hit(
+            "review",
+            &user_id.to_string(),
+            limit(c.reviews_per_account, w),
+        )
+        .await
     }
 }
 

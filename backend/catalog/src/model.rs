@@ -173,6 +173,20 @@ pub struct Usage {
     pub status: UsageStatus,
     /// What the using organisation reports from its experience.
     pub experience: Option<String>,
+    /// The version in use, as the organisation names it.
+    pub version: Option<String>,
+    /// `claimed` until a member of the using organisation confirms it; only confirmed
+    /// usages are facts.
+    pub verification: UsageVerification,
+    /// An imported `usedBy` or a person's entry.
+    pub origin: UsageOrigin,
+    /// When a member of the organisation last confirmed or rejected it.
+    pub decided_at: Option<DateTime<Utc>>,
+    /// When a confirmation asks to be renewed.
+    pub reconfirm_due_at: Option<DateTime<Utc>>,
+    /// Confirmed, but the confirmation is older than the re-confirmation period
+    /// ("Bestätigung fällig").
+    pub confirmation_due: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -190,10 +204,97 @@ pub struct UsageInput {
     pub status: UsageStatus,
     #[serde(default)]
     pub experience: Option<String>,
+    #[serde(default)]
+    pub version: Option<String>,
+}
+
+/// A claim that an organisation uses a solution, made on the solution
+/// (`POST /solutions/{id}/usages`).
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UsageClaim {
+    pub organisation_id: i64,
+    #[serde(default)]
+    pub since: Option<NaiveDate>,
+    #[serde(default)]
+    pub version: Option<String>,
+    #[serde(default)]
+    pub context: Option<String>,
+    #[serde(default = "default_usage_status")]
+    pub status: UsageStatus,
+}
+
+impl UsageClaim {
+    pub fn into_input(self, solution_id: i64) -> UsageInput {
+        UsageInput {
+            solution_id,
+            organisation_id: self.organisation_id,
+            since: self.since,
+            context: self.context,
+            status: self.status,
+            experience: None,
+            version: self.version,
+        }
+    }
 }
 
 fn default_usage_status() -> UsageStatus {
     UsageStatus::InUse
+}
+
+/// A structured experience report of the using organisation on one usage.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Experience {
+    pub id: i64,
+    pub usage_id: i64,
+    pub solution_id: i64,
+    /// The using organisation (the report speaks for it).
+    pub organisation_id: i64,
+    /// Where and how the solution is used (size, departments, case numbers).
+    pub context: Option<String>,
+    /// Effort of the roll-in, in person-days.
+    pub effort_person_days: Option<f64>,
+    /// One-off costs in EUR.
+    pub cost_one_off_eur: Option<f64>,
+    /// Recurring costs per year in EUR.
+    pub cost_recurring_eur: Option<f64>,
+    /// Costs per case in EUR.
+    pub cost_per_case_eur: Option<f64>,
+    pub went_well: Option<String>,
+    pub pitfalls: Option<String>,
+    /// Fachverfahren, FIT-Connect, XTA, identity providers, payment …
+    pub integration_notes: Option<String>,
+    /// The organisation is glad to talk to others considering the solution.
+    pub willing_to_talk: bool,
+    /// Whom to ask; only shown to signed-in callers.
+    pub contact: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExperienceInput {
+    #[serde(default)]
+    pub context: Option<String>,
+    #[serde(default)]
+    pub effort_person_days: Option<f64>,
+    #[serde(default)]
+    pub cost_one_off_eur: Option<f64>,
+    #[serde(default)]
+    pub cost_recurring_eur: Option<f64>,
+    #[serde(default)]
+    pub cost_per_case_eur: Option<f64>,
+    #[serde(default)]
+    pub went_well: Option<String>,
+    #[serde(default)]
+    pub pitfalls: Option<String>,
+    #[serde(default)]
+    pub integration_notes: Option<String>,
+    #[serde(default)]
+    pub willing_to_talk: bool,
+    #[serde(default)]
+    pub contact: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, ToSchema)]

@@ -86,6 +86,28 @@ string_enum!(
 );
 
 string_enum!(
+    /// Whether the using organisation stands behind a usage. A usage entered by anyone
+    /// else (or imported) is `claimed` until a member of the organisation confirms it;
+    /// only `confirmed` usages count as facts.
+    UsageVerification {
+        Claimed => "claimed",
+        Confirmed => "confirmed",
+        /// The organisation says the claim about it is wrong.
+        Rejected => "rejected",
+    }
+);
+
+string_enum!(
+    /// Where a usage claim came from.
+    UsageOrigin {
+        /// An imported source's `usedBy` (publiccode.yml, JSON Lines).
+        Import => "import",
+        /// A person, through the API.
+        Person => "person",
+    }
+);
+
+string_enum!(
     /// Lifecycle of a seeker's need.
     NeedStatus {
         Open => "open",

@@ -239,6 +239,7 @@ impl<'a> Writer<'a> {
                 context: None,
                 status: UsageStatus::InUse,
                 experience: None,
+                version: None,
             };
             match usages::upsert_pair(txn, input).await {
                 Ok(u) => {

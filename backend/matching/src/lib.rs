@@ -9,6 +9,7 @@ pub mod document;
 pub mod embedder;
 pub mod engine;
 pub mod eval;
+pub mod evidence;
 pub mod fusion;
 pub mod indexer;
 pub mod lexical;

@@ -42,6 +42,13 @@ pub struct MatchRequest {
     pub filters: MatchFilters,
     #[serde(default)]
     pub mode: Mode,
+    /// Explain each solution with the evidence of confirmed usages (`usage_evidence`).
+    #[serde(default = "default_usage_evidence")]
+    pub usage_evidence: bool,
+}
+
+fn default_usage_evidence() -> bool {
+    true
 }
 
 fn default_limit() -> usize {
@@ -122,6 +129,31 @@ pub struct Explanation {
     pub matched_terms: Vec<FieldTerms>,
     /// Organisations that use the solution, with their experience.
     pub used_by: Vec<UsageRef>,
+    /// What confirmed usages say (absent without any usage, or when the request turned
+    /// `usage_evidence` off).
+    pub usage_evidence: Option<UsageEvidence>,
+}
+
+/// Verified usage as evidence for a match.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct UsageEvidence {
+    /// Organisations that confirmed they use the solution.
+    pub confirmed: usize,
+    /// Claims their organisations have not confirmed (no evidence, shown apart).
+    pub claimed: usize,
+    /// Of the confirmed: those like the seeker (same kind, in the same Land if any), or
+    /// else the largest group of one kind in one Land.
+    pub group: Option<EvidenceGroup>,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct EvidenceGroup {
+    pub kind: OrganisationKind,
+    /// `None`: of this kind in any Land.
+    pub land: Option<String>,
+    pub count: usize,
+    /// The group is the seeker's own kind (and Land).
+    pub like_seeker: bool,
 }
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -134,6 +166,9 @@ pub struct FieldTerms {
 pub struct UsageRef {
     pub organisation: OrganisationRef,
     pub status: UsageStatus,
+    /// Only `confirmed` usages are facts; `claimed` ones are shown as claims (rejected
+    /// claims are never listed).
+    pub verification: UsageVerification,
     pub since: Option<NaiveDate>,
     pub experience: Option<String>,
 }

@@ -129,6 +129,7 @@ pub async fn run_timed(
     let need_rows = needs::get_many(db, &similar.iter().map(|n| n.0).collect::<Vec<_>>()).await?;
 
     let mut org_ids: Vec<i64> = found.values().filter_map(|s| s.provider_id).collect();
+    org_ids.extend(viewer_orgs.iter().copied());
     org_ids.extend(uses.iter().map(|u| u.organisation_id));
     org_ids.extend(need_rows.iter().map(|n| n.organisation_id));
     org_ids.sort_unstable();
@@ -139,6 +140,11 @@ pub async fn run_timed(
         .map(|o| (o.id, o))
         .collect();
     let org_ref = |id: i64| orgs.get(&id).map(reference);
+    // The seeker's organisation (its first), to tell which usages are by peers like it.
+    let seeker = viewer_orgs
+        .first()
+        .and_then(|id| orgs.get(id))
+        .map(|o| (o.kind, o.land.as_deref()));
 
     let mut solutions_out = Vec::with_capacity(ranked.len());
     // BTreeMap keeps providers and peers in a stable order before sorting by relevance.
@@ -158,6 +164,7 @@ pub async fn run_timed(
                 Some(UsageRef {
                     organisation: org_ref(u.organisation_id)?,
                     status: u.status,
+                    verification: u.verification,
                     since: u.since,
                     experience: u.experience.clone(),
                 })
@@ -178,6 +185,10 @@ pub async fn run_timed(
                 .into_iter()
                 .map(|(field, terms)| FieldTerms { field, terms })
                 .collect(),
+            usage_evidence: req
+                .usage_evidence
+                .then(|| super::evidence::of(&used_by, seeker))
+                .flatten(),
             used_by,
         };
         solutions_out.push(SolutionMatch {

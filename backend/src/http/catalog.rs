@@ -9,7 +9,7 @@ use super::problem::{ApiError, Problem};
 use super::reply::{created, no_content, ok, ApiResult};
 use crate::auth::{audit, policy, Principal};
 use crate::catalog::model::*;
-use crate::catalog::store::{needs, organisations, solutions, usages, ListParams};
+use crate::catalog::store::{needs, organisations, solutions, ListParams};
 use crate::catalog::vocab::*;
 use crate::services::catalog as services;
 use crate::state::AppState;
@@ -35,14 +35,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             )
             .route("/{id}", web::put().to(update_solution))
             .route("/{id}", web::delete().to(delete_solution)),
-    )
-    .service(
-        web::scope("/usages")
-            .route("", web::get().to(list_usages))
-            .route("", web::post().to(create_usage))
-            .route("/{id}", web::get().to(get_usage))
-            .route("/{id}", web::put().to(update_usage))
-            .route("/{id}", web::delete().to(delete_usage)),
     )
     .service(
         web::scope("/needs")
@@ -305,83 +297,6 @@ pub async fn delete_solution(
     policy::manage_solution(&p, s.provider_id)?;
     services::delete_solution(&state, *id).await?;
     audit_deleted(&state, &p, "solution", *id, &s.title).await?;
-    no_content()
-}
-
-// ---- usages --------------------------------------------------------------------------
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct UsageQuery {
-    pub limit: Option<u64>,
-    #[serde(default, deserialize_with = "crate::http::query::offset")]
-    #[param(maximum = 9007199254740991.0)]
-    pub offset: Option<u64>,
-    pub sort: Option<String>,
-    pub solution_id: Option<i64>,
-    pub organisation_id: Option<i64>,
-    pub status: Option<UsageStatus>,
-}
-
-#[utoipa::path(get, path = "/api/v1/usages", tag = "catalog", params(UsageQuery),
-    responses((status = 200, body = Page<Usage>), (status = 400, body = Problem)))]
-pub async fn list_usages(state: web::Data<AppState>, q: web::Query<UsageQuery>) -> ApiResult {
-    let q = q.into_inner();
-    let params = ListParams {
-        limit: q.limit,
-        offset: q.offset,
-        sort: q.sort,
-    };
-    let filter = usages::UsageFilter {
-        solution_id: q.solution_id,
-        organisation_id: q.organisation_id,
-        status: q.status,
-    };
-    ok(usages::list(&state.db, &filter, &params).await?)
-}
-
-#[utoipa::path(get, path = "/api/v1/usages/{id}", tag = "catalog",
-    responses((status = 200, body = Usage), (status = 404, body = Problem)))]
-pub async fn get_usage(state: web::Data<AppState>, id: web::Path<i64>) -> ApiResult {
-    ok(usages::get(&state.db, *id).await?)
-}
-
-#[utoipa::path(post, path = "/api/v1/usages", tag = "catalog", request_body = UsageInput,
-    responses((status = 201, body = Usage), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn create_usage(
-    p: Caller,
-    state: web::Data<AppState>,
-    body: web::Json<UsageInput>,
-) -> ApiResult {
-    policy::manage_usage(&p, body.organisation_id)?;
-    let u = usages::create(&state.db, body.into_inner()).await?;
-    created("usages", u.id, u)
-}
-
-#[utoipa::path(put, path = "/api/v1/usages/{id}", tag = "catalog", request_body = UsageInput,
-    responses((status = 200, body = Usage), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn update_usage(
-    p: Caller,
-    state: web::Data<AppState>,
-    id: web::Path<i64>,
-    body: web::Json<UsageInput>,
-) -> ApiResult {
-    policy::manage_usage(&p, usages::get(&state.db, *id).await?.organisation_id)?;
-    policy::manage_usage(&p, body.organisation_id)?;
-    ok(usages::update(&state.db, *id, body.into_inner()).await?)
-}
-
-#[utoipa::path(delete, path = "/api/v1/usages/{id}", tag = "catalog",
-    responses((status = 204), (status = 404, body = Problem)))]
-pub async fn delete_usage(p: Caller, state: web::Data<AppState>, id: web::Path<i64>) -> ApiResult {
-    let u = usages::get(&state.db, *id).await?;
-    policy::manage_usage(&p, u.organisation_id)?;
-    usages::delete(&state.db, *id).await?;
-    let what = format!(
-        "solution {} used by organisation {}",
-        u.solution_id, u.organisation_id
-    );
-    audit_deleted(&state, &p, "usage", *id, &what).await?;
     no_content()
 }
 

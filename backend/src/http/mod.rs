@@ -14,9 +14,11 @@ pub mod query;
 pub mod radar;
 pub mod reply;
 pub mod reuse_checks;
+pub mod reviews;
 pub mod status;
 pub mod trace;
 pub mod ui;
+pub mod usages;
 pub mod users;
 pub mod ws;
 
@@ -43,6 +45,9 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
             .configure(users::routes)
             // Before the catalogue's `/organisations` scope, which would shadow the inbox route.
             .configure(matching::routes)
+            // Before `catalog`: `/solutions/{id}/usages` must win over its scope.
+            .configure(usages::routes)
+            .configure(reviews::routes)
             .configure(catalog::routes)
             // Before `channels`: its `/channels` scope would shadow `/channels/{id}/people`.
             .configure(people::routes)

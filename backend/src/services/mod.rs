@@ -3,8 +3,11 @@
 //! and neither can forget to re-index or to tell the sockets. Authorisation stays with the
 //! domain stores and `policy`; auditing with the handlers.
 
+pub mod audited;
 pub mod catalog;
 pub mod community;
 pub mod questions;
 pub mod radar;
 pub mod reuse_checks;
+pub mod reviews;
+pub mod usages;

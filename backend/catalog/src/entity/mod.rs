@@ -5,3 +5,4 @@ pub mod need;
 pub mod organisation;
 pub mod solution;
 pub mod usage;
+pub mod usage_experience;

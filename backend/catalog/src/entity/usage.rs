@@ -11,6 +11,13 @@ pub struct Model {
     pub context: Option<String>,
     pub status: String,
     pub experience: Option<String>,
+    pub verification: String,
+    pub origin: String,
+    pub version: Option<String>,
+    pub claimed_by: Option<i64>,
+    pub decided_by: Option<i64>,
+    pub decided_at: Option<DateTimeUtc>,
+    pub reconfirm_due_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

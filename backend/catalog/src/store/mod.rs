@@ -1,5 +1,6 @@
 //! Storage of the catalogue: one module per resource, shared list plumbing here.
 
+pub mod experiences;
 pub mod needs;
 pub mod organisations;
 pub mod solutions;

@@ -1,4 +1,4 @@
-use chrono::Utc;
+use chrono::{DateTime, Months, Utc};
 use matchraum_core::vocab::Stored;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder};
 
@@ -10,7 +10,7 @@ use crate::entity::usage::{ActiveModel, Column, Entity, Model};
 use crate::error::CatalogError;
 use crate::model::{Page, Usage, UsageInput};
 use crate::validate::{self as v};
-use crate::vocab::UsageStatus;
+use crate::vocab::{UsageOrigin, UsageStatus, UsageVerification};
 
 const KIND: &str = "usage";
 
@@ -19,6 +19,29 @@ pub struct UsageFilter {
     pub solution_id: Option<i64>,
     pub organisation_id: Option<i64>,
     pub status: Option<UsageStatus>,
+    pub verification: Option<UsageVerification>,
+}
+
+/// Who entered a usage: an importer's source or a person's account. Every new usage is
+/// `claimed`; only a member of the using organisation makes it a fact ([`decide`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Claimant {
+    pub origin: UsageOrigin,
+    pub user_id: Option<i64>,
+}
+
+impl Claimant {
+    pub const IMPORT: Claimant = Claimant {
+        origin: UsageOrigin::Import,
+        user_id: None,
+    };
+
+    pub fn person(user_id: i64) -> Self {
+        Claimant {
+            origin: UsageOrigin::Person,
+            user_id: Some(user_id),
+        }
+    }
 }
 
 pub async fn list(
@@ -36,6 +59,9 @@ pub async fn list(
     if let Some(x) = f.status {
         s = s.filter(Column::Status.eq(x.as_str()));
     }
+    if let Some(x) = f.verification {
+        s = s.filter(Column::Verification.eq(x.as_str()));
+    }
     let (field, desc) = params.sort_field(&["id", "since", "created_at", "updated_at"], "id")?;
     let col = match field {
         "since" => Column::Since,
@@ -48,25 +74,81 @@ pub async fn list(
     fetch_page(db, s, params, to_view).await
 }
 
-/// All usages of the given solutions, in one query.
+/// The usages of the given solutions, in one query, without those the organisation
+/// rejected (a rejected claim is no usage); each says whether it is confirmed.
 pub async fn for_solutions(
     db: &impl ConnectionTrait,
     solution_ids: &[i64],
 ) -> Result<Vec<Usage>, CatalogError> {
-    rows_by_ids::<Entity>(db, Column::SolutionId, solution_ids)
-        .await?
-        .into_iter()
-        .map(to_view)
-        .collect()
+    let rows = rows_by_ids::<Entity>(db, Column::SolutionId, solution_ids).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let u = to_view(row)?;
+        if u.verification != UsageVerification::Rejected {
+            out.push(u);
+        }
+    }
+    Ok(out)
 }
 
 pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<Usage, CatalogError> {
     to_view(find(db, id).await?)
 }
 
-pub async fn create(db: &impl ConnectionTrait, input: UsageInput) -> Result<Usage, CatalogError> {
+/// A new usage, `claimed` by `by`.
+pub async fn create(
+    db: &impl ConnectionTrait,
+    input: UsageInput,
+    by: Claimant,
+) -> Result<Usage, CatalogError> {
+    let model = apply(db, blank(by), input).await?;
+    to_view(insert_new::<ActiveModel, _>(db, model, Column::Id).await?)
+}
+
+/// A member of the using organisation confirms (again) or rejects a usage. A confirmation
+/// asks to be renewed after `reconfirm_months`.
+pub async fn decide(
+    db: &impl ConnectionTrait,
+    id: i64,
+    verdict: Verdict,
+    user_id: i64,
+    reconfirm_months: u32,
+) -> Result<Usage, CatalogError> {
+    let existing = find(db, id).await?;
     let now = Utc::now();
-    let blank = Model {
+    let mut m = existing.clone();
+    m.decided_by = Some(user_id);
+    m.decided_at = Some(now);
+    match verdict {
+        Verdict::Confirm => {
+            m.verification = UsageVerification::Confirmed.as_str().into();
+            m.reconfirm_due_at = Some(reconfirm_due(now, reconfirm_months));
+        }
+        Verdict::Reject => {
+            m.verification = UsageVerification::Rejected.as_str().into();
+            m.reconfirm_due_at = None;
+        }
+    }
+    let (saved, _) =
+        save_if_changed::<ActiveModel, _>(db, &existing, m, |m| m.updated_at = now).await?;
+    to_view(saved)
+}
+
+/// What a member of the using organisation says about a usage.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Confirm,
+    Reject,
+}
+
+fn reconfirm_due(from: DateTime<Utc>, months: u32) -> DateTime<Utc> {
+    from.checked_add_months(Months::new(months))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+fn blank(by: Claimant) -> Model {
+    let now = Utc::now();
+    Model {
         id: 0,
         solution_id: 0,
         organisation_id: 0,
@@ -74,11 +156,16 @@ pub async fn create(db: &impl ConnectionTrait, input: UsageInput) -> Result<Usag
         context: None,
         status: UsageStatus::InUse.as_str().into(),
         experience: None,
+        verification: UsageVerification::Claimed.as_str().into(),
+        origin: by.origin.as_str().into(),
+        version: None,
+        claimed_by: by.user_id,
+        decided_by: None,
+        decided_at: None,
+        reconfirm_due_at: None,
         created_at: now,
         updated_at: now,
-    };
-    let model = apply(db, blank, input).await?;
-    to_view(insert_new::<ActiveModel, _>(db, model, Column::Id).await?)
+    }
 }
 
 pub async fn update(
@@ -101,8 +188,9 @@ pub async fn delete(db: &impl ConnectionTrait, id: i64) -> Result<(), CatalogErr
 /// Creates or updates the usage of `input.solution_id` by `input.organisation_id` (one
 /// row per pair). On update, `status` is always written, while `since`, `context` and
 /// `experience` that are `None` keep what is stored: an importer that only knows
-/// "in use" never erases what the organisation reported itself. An identical row
-/// writes nothing.
+/// "in use" never erases what the organisation reported itself. A new row is `claimed`
+/// from the import; an existing row keeps its verification (an import never confirms,
+/// and never undoes a confirmation or a rejection). An identical row writes nothing.
 pub async fn upsert_pair(
     db: &impl ConnectionTrait,
     input: UsageInput,
@@ -114,25 +202,13 @@ pub async fn upsert_pair(
         .await?;
     let base = match &existing {
         Some(old) => old.clone(),
-        None => {
-            let now = Utc::now();
-            Model {
-                id: 0,
-                solution_id: 0,
-                organisation_id: 0,
-                since: None,
-                context: None,
-                status: UsageStatus::InUse.as_str().into(),
-                experience: None,
-                created_at: now,
-                updated_at: now,
-            }
-        }
+        None => blank(Claimant::IMPORT),
     };
     let merged = UsageInput {
         since: input.since.or(base.since),
         context: input.context.or_else(|| base.context.clone()),
         experience: input.experience.or_else(|| base.experience.clone()),
+        version: input.version.or_else(|| base.version.clone()),
         ..input
     };
     let model = apply(db, base, merged).await?;
@@ -164,12 +240,22 @@ async fn apply(
     m.context = v::opt_text("context", i.context, v::MAX_SUMMARY)?;
     m.status = i.status.as_str().into();
     m.experience = v::opt_text("experience", i.experience, v::MAX_TEXT)?;
+    m.version = v::opt_text("version", i.version, 100)?;
     Ok(m)
 }
 
 fn to_view(m: Model) -> Result<Usage, CatalogError> {
+    let verification = UsageVerification::from_stored(&m.verification)?;
+    let confirmation_due = verification == UsageVerification::Confirmed
+        && m.reconfirm_due_at.is_some_and(|due| due <= Utc::now());
     Ok(Usage {
         status: Stored::from_stored(&m.status)?,
+        verification,
+        origin: Stored::from_stored(&m.origin)?,
+        version: m.version,
+        decided_at: m.decided_at,
+        reconfirm_due_at: m.reconfirm_due_at,
+        confirmation_due,
         id: m.id,
         solution_id: m.solution_id,
         organisation_id: m.organisation_id,
