@@ -75,6 +75,8 @@ pub struct Config {
     pub rate_write_per_account: u32,
     /// People searches per account and window (inviting by name).
     pub rate_people_search_per_account: u32,
+    /// Interest expressions (set, change, bundle) per account and window.
+    pub rate_interest_per_account: u32,
     /// Prefix of every Redis key: the real-time bus's pub/sub channel (`<prefix>:events`)
     /// and the rate-limit counters (`<prefix>:rl:…`), so that several deployments (or
     /// tests) can share one Redis.
@@ -143,6 +145,7 @@ impl Default for Config {
             rate_write_per_ip: 600,
             rate_write_per_account: 120,
             rate_people_search_per_account: 30,
+            rate_interest_per_account: 30,
             redis_prefix: "matchraum".into(),
             ws_max_frame_bytes: 16 * 1024,
             ws_rate_per_sec: 20,
@@ -184,6 +187,7 @@ impl Config {
             write_per_ip: self.rate_write_per_ip,
             write_per_account: self.rate_write_per_account,
             people_search_per_account: self.rate_people_search_per_account,
+            interest_per_account: self.rate_interest_per_account,
         }
     }
 

@@ -11,6 +11,7 @@ mod m20261123_000003_accounts;
 mod m20261123_000004_channels;
 mod m20261123_000005_need_notifications;
 mod m20261201_000006_channel_invitations;
+mod m20261203_000007_interests;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_channels::Migration),
             Box::new(m20261123_000005_need_notifications::Migration),
             Box::new(m20261201_000006_channel_invitations::Migration),
+            Box::new(m20261203_000007_interests::Migration),
         ]
     }
 }

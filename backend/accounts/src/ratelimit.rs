@@ -34,6 +34,8 @@ pub struct RateLimits {
     /// People searches (inviting into a channel) per account: enough for typing a name,
     /// too few for walking the directory.
     pub people_search_per_account: u32,
+    /// Interest expressions (set, changed, bundled) per account.
+    pub interest_per_account: u32,
 }
 
 pub struct RateLimiter {
@@ -197,6 +199,17 @@ impl RateLimiter {
             "people-search",
             &user_id.to_string(),
             limit(c.people_search_per_account, w),
+        )
+        .await
+    }
+
+    /// Expressing or changing an organisation's interest (or submitting a bundle), per account.
+    pub async fn check_interest(&self, user_id: i64) -> Result<(), Error> {
+        let (c, w) = (&self.limits, self.limits.window_secs);
+        self.hit(
+            "interest",
+            &user_id.to_string(),
+            limit(c.interest_per_account, w),
         )
         .await
     }

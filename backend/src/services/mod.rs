@@ -3,6 +3,7 @@
 //! and neither can forget to re-index or to tell the sockets. Authorisation stays with the
 //! domain stores and `policy`; auditing with the handlers.
 
+pub mod adoption;
 pub mod catalog;
 pub mod community;
 pub mod questions;
