@@ -41,8 +41,8 @@ describe('interest', () => {
     const count = (text: string) => (/^(\d+) Organisation/.exec(text)?.[1] ? Number(/^(\d+)/.exec(text)?.[1]) : 0);
     await checkPage(t, 'interest-card-open');
 
-    await card.getByLabel('Stufe').selectOption('letter_of_intent');
-    await card.getByLabel('Erwartete Größe (optional)').fill('12.500');
+    await card.getByLabel('Stufe', { exact: true }).selectOption('letter_of_intent');
+    await card.getByLabel('Erwartete Größe (optional)').fill('12500');
     await card.getByLabel('Einheit der Größe').selectOption('inhabitants');
     await card.getByLabel('Kommentar (optional)').fill('Start im Frühjahr denkbar.');
     await card.getByTestId('interest-save').click();
@@ -53,17 +53,17 @@ describe('interest', () => {
     expect(after).toMatch(/Kommune/);
     expect(await card.getByText('Ihr Interesse wurde gespeichert.').count()).toBe(1);
     // The form now shows the stored interest and offers to change or withdraw it.
-    expect(await card.getByLabel('Stufe').inputValue()).toBe('letter_of_intent');
+    expect(await card.getByLabel('Stufe', { exact: true }).inputValue()).toBe('letter_of_intent');
     expect(await card.getByLabel('Erwartete Größe (optional)').inputValue()).toBe('12500');
     expect(await card.getByTestId('interest-save').textContent()).toContain('Änderung speichern');
     await checkPage(t, 'interest-card-saved');
 
-    // A size that is no number is refused at the field, keeping what was typed.
-    await card.getByLabel('Erwartete Größe (optional)').fill('viele');
+    // A size the server refuses is shown at the field, keeping what was typed.
+    await card.getByLabel('Erwartete Größe (optional)').fill('-5');
     await card.getByTestId('interest-save').click();
     const size = card.getByLabel('Erwartete Größe (optional)');
     await expect.poll(() => size.getAttribute('aria-invalid')).toBe('true');
-    expect(await size.inputValue()).toBe('viele');
+    expect(await size.inputValue()).toBe('-5');
 
     await card.getByTestId('interest-withdraw').click();
     await expect.poll(async () => count((await summary.textContent()) ?? '')).toBe(count(before));

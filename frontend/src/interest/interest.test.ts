@@ -8,6 +8,9 @@ describe('interest form', () => {
     expect(input).toEqual({ level: 'letter_of_intent', planned_start: '2027-03-01', expected_size: 201000, size_unit: 'inhabitants', comment: '' });
     expect(toInput({ ...emptyForm(), expectedSize: '2,5' })?.expected_size).toBe(2.5);
     expect(toInput({ ...emptyForm(), expectedSize: 'viele' })).toBeNull();
+    // A number input binds a number, or null when empty.
+    expect(toInput({ ...emptyForm(), expectedSize: 12.5 })?.expected_size).toBe(12.5);
+    expect(toInput({ ...emptyForm(), expectedSize: null })?.expected_size).toBeNull();
     expect(toInput(emptyForm())).toMatchObject({ planned_start: null, expected_size: null, size_unit: null });
   });
 

@@ -8,7 +8,8 @@ export interface FormState {
   level: string;
   /** `YYYY-MM` (a month input) or empty. */
   plannedStart: string;
-  expectedSize: string;
+  /** A number input binds a number (or null when empty); a restored value is a string. */
+  expectedSize: string | number | null;
   sizeUnit: string;
   comment: string;
 }
@@ -29,8 +30,12 @@ export function fromInterest(i: Interest): FormState {
 
 /** The request body, or null when the size is not a number. A month is sent as its first day. */
 export function toInput(f: FormState): InterestInput | null {
-  const size = f.expectedSize.trim().replace(/\./g, '').replace(',', '.');
-  const n = size === '' ? null : Number(size);
+  let n: number | null;
+  if (typeof f.expectedSize === 'number') n = f.expectedSize;
+  else {
+    const size = (f.expectedSize ?? '').trim().replace(/\./g, '').replace(',', '.');
+    n = size === '' ? null : Number(size);
+  }
   if (n !== null && !Number.isFinite(n)) return null;
   const start = /^\d{4}-\d{2}$/.test(f.plannedStart) ? `${f.plannedStart}-01` : f.plannedStart || null;
   return {
