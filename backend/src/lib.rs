@@ -2,6 +2,7 @@
 //! that built one. See `README.md` for the tour and `ARCHITECTURE` notes in the modules.
 
 pub use matchraum_accounts as auth;
+pub use matchraum_adoption as adoption;
 pub use matchraum_catalog as catalog;
 pub mod commands;
 pub use matchraum_community as community;

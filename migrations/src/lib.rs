@@ -13,6 +13,7 @@ mod m20261123_000005_need_notifications;
 mod m20261201_000006_channel_invitations;
 mod m20261203_000008_usage_reviews;
 mod m20261203_000009_reuse_checks;
+mod m20261203_000007_interests;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000006_channel_invitations::Migration),
             Box::new(m20261203_000009_reuse_checks::Migration),
             Box::new(m20261203_000008_usage_reviews::Migration),
+            Box::new(m20261203_000007_interests::Migration),
         ]
     }
 }

@@ -10,8 +10,8 @@
 //! The database is the truth for sessions and tokens: each authenticated request is one
 //! indexed lookup, so a logout or a revocation holds at once on every instance.
 //!
-//! Owns: accounts, memberships, sessions, tokens, invitations, the audit log, the rate
-//! limiter and the platform/catalogue policy. May use: `matchraum-core`,
+//! Owns: accounts, memberships, sessions, tokens, invitations, the audit log, the general
+//! per-organisation inbox ([`notices`]), the rate limiter and the platform/catalogue policy. May use: `matchraum-core`,
 //! `matchraum-catalog` (the policy decides on catalogue entries), sea-orm, Redis (rate
 //! limits). Knows nothing of HTTP (the server's `http::extract` and `http::accounts` adapt
 //! it), the community or matching.
@@ -19,6 +19,7 @@
 pub mod audit;
 pub mod directory;
 pub mod entity;
+pub mod notices;
 pub mod password;
 pub mod policy;
 pub mod ratelimit;

@@ -43,6 +43,8 @@ pub struct RateLimits {
     pub reviews_per_account: u32,
     /// Reuse checks (Vorrangprüfungen) saved per account, and per IP.
     pub reuse_checks_per_account: u32,
+    /// Interest expressions (set, changed, bundled) per account.
+    pub interest_per_account: u32,
 }
 
 impl Default for RateLimits {
@@ -61,6 +63,7 @@ impl Default for RateLimits {
             reuse_checks_per_account: 20,
             usage_claims_per_account: 30,
             reviews_per_account: 20,
+            interest_per_account: 30,
         }
     }
 }
@@ -257,6 +260,17 @@ impl RateLimiter {
             "review",
             &user_id.to_string(),
             limit(c.reviews_per_account, w),
+        )
+        .await
+    }
+
+    /// Expressing or changing an organisation's interest (or submitting a bundle), per account.
+    pub async fn check_interest(&self, user_id: i64) -> Result<(), Error> {
+        let (c, w) = (&self.limits, self.limits.window_secs);
+        self.hit(
+            "interest",
+            &user_id.to_string(),
+            limit(c.interest_per_account, w),
         )
         .await
     }

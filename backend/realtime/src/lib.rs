@@ -15,6 +15,7 @@ pub mod bus;
 pub mod caps;
 pub mod hub;
 mod needs;
+mod notices;
 pub mod outbox;
 pub mod presence;
 pub mod protocol;

@@ -1,7 +1,5 @@
 //! Live notices about a posted need.
 
-use std::collections::HashMap;
-
 use sea_orm::{ConnectionTrait, DbErr};
 
 use super::protocol::Notice;
@@ -16,20 +14,7 @@ impl Realtime {
         db: &impl ConnectionTrait,
         recorded: &[NeedNotification],
     ) -> Result<(), DbErr> {
-        let orgs: Vec<i64> = recorded.iter().map(|n| n.organisation_id).collect();
-        if orgs.is_empty() {
-            return Ok(());
-        }
-        let accounts = matchraum_accounts::store::organisation_accounts(db, &orgs).await?;
-        let mut by_org: HashMap<i64, Vec<i64>> = HashMap::new();
-        for (org, user) in accounts {
-            by_org.entry(org).or_default().push(user);
-        }
-        for n in recorded {
-            if let Some(users) = by_org.get(&n.organisation_id) {
-                self.notify(users.clone(), &Notice::Need(n));
-            }
-        }
-        Ok(())
+        self.tell_organisations(db, recorded, |n| n.organisation_id, |n| Notice::Need(n))
+            .await
     }
 }

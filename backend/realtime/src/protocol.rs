@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use matchraum_accounts::notices::OrganisationNotice;
 use matchraum_community::model::Message;
 use matchraum_matching::notify::NeedNotification;
 
@@ -136,6 +137,10 @@ pub enum Notice<'a> {
     /// A posted need concerns the user's organisation: it provides or uses a matching
     /// solution, or posted a similar need (`GET /api/v1/organisations/{id}/notifications`).
     Need(&'a NeedNotification),
+    /// Something that concerns one of the user's organisations: interest expressed in its
+    /// solution, a threshold reached, a bundling proposed
+    /// (`GET /api/v1/organisations/{id}/notices`).
+    Organisation(&'a OrganisationNotice),
     /// An invitation into a channel (`GET /api/v1/me/channel-invitations`).
     ChannelInvitation {
         invitation_id: i64,

@@ -1,11 +1,14 @@
 //! The HTTP adapter: routes, error mapping and the OpenAPI document.
 
 pub mod accounts;
+pub mod adoption;
+pub mod bundling;
 pub mod catalog;
 pub mod channels;
 pub mod extract;
 pub mod health;
 pub mod matching;
+pub mod notices;
 pub mod openapi;
 pub mod panic;
 pub mod people;
@@ -48,6 +51,10 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
             // Before `catalog`: `/solutions/{id}/usages` must win over its scope.
             .configure(usages::routes)
             .configure(reviews::routes)
+            // Before the catalogue's `/solutions`, `/needs` and `/organisations` scopes.
+            .configure(adoption::routes)
+            .configure(bundling::routes)
+            .configure(notices::routes)
             .configure(catalog::routes)
             // Before `channels`: its `/channels` scope would shadow `/channels/{id}/people`.
             .configure(people::routes)

@@ -2,8 +2,8 @@ use actix_web::HttpResponse;
 use utoipa::OpenApi;
 
 use super::{
-    accounts, catalog, channels, health, matching, people, problem::Problem, radar, reuse_checks,
-    reviews, status, usages, users,
+    accounts, adoption, bundling, catalog, channels, health, matching, notices, people,
+    problem::Problem, radar, reuse_checks, reviews, status, usages, users,
 };
 use crate::catalog::model::*;
 use crate::catalog::vocab::*;
@@ -119,6 +119,26 @@ use crate::catalog::vocab::*;
         reuse_checks::export_html,
         reuse_checks::export_stylesheet,
         radar::demand_radar,
+        adoption::get_solution_interest,
+        adoption::put_solution_interest,
+        adoption::delete_solution_interest,
+        adoption::solution_interests,
+        adoption::get_need_interest,
+        adoption::put_need_interest,
+        adoption::delete_need_interest,
+        adoption::need_interests,
+        adoption::put_solution_threshold,
+        adoption::delete_solution_threshold,
+        adoption::put_need_threshold,
+        adoption::delete_need_threshold,
+        notices::organisation_notices,
+        bundling::list_bundlings,
+        bundling::propose_bundling,
+        bundling::accept_bundling,
+        bundling::decline_bundling,
+        bundling::end_bundling,
+        bundling::client_interests,
+        bundling::submit_bundled,
     ),
     components(schemas(
         Problem,
@@ -140,6 +160,24 @@ use crate::catalog::vocab::*;
         crate::reuse_check::radar::RadarOrganisation,
         crate::reuse_check::radar::RadarSource,
         crate::reuse_check::radar::Grouping,
+        crate::adoption::model::Interest,
+        crate::adoption::model::InterestInput,
+        crate::adoption::model::InterestOverview,
+        crate::adoption::model::InterestSummary,
+        crate::adoption::model::LevelCount,
+        crate::adoption::model::KindCount,
+        crate::adoption::model::NamedInterest,
+        crate::adoption::model::InterestLevel,
+        crate::adoption::model::SizeUnit,
+        crate::adoption::model::Threshold,
+        crate::adoption::model::ThresholdInput,
+        crate::adoption::model::Bundling,
+        crate::adoption::model::BundlingInput,
+        crate::adoption::model::BundlingState,
+        crate::adoption::model::BundledInput,
+        crate::adoption::model::ClientInterests,
+        crate::auth::notices::OrganisationNotice,
+        crate::auth::notices::NoticeEvent,
         Organisation,
         OrganisationInput,
         Solution,
@@ -328,6 +366,10 @@ mod tests {
             crate::matching::model::Mode => "Mode",
             crate::matching::model::SemanticState => "SemanticState",
             crate::community::store::QuestionStatus => "QuestionStatus",
+            crate::adoption::model::InterestLevel => "InterestLevel",
+            crate::adoption::model::SizeUnit => "SizeUnit",
+            crate::adoption::model::BundlingState => "BundlingState",
+            crate::auth::notices::NoticeEvent => "NoticeEvent",
         )
     }
 

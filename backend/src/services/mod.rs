@@ -4,6 +4,7 @@
 //! domain stores and `policy`; auditing with the handlers.
 
 pub mod audited;
+pub mod adoption;
 pub mod catalog;
 pub mod community;
 pub mod questions;

@@ -33,6 +33,14 @@ export type Message = S['Message'];
 export type HistoryPage = S['HistoryPage'];
 export type Moderation = S['Moderation'];
 export type Person = S['Person'];
+export type Interest = S['Interest'];
+export type InterestInput = S['InterestInput'];
+export type InterestOverview = S['InterestOverview'];
+export type InterestSummary = S['InterestSummary'];
+export type OrganisationNotice = S['OrganisationNotice'];
+export type Threshold = S['Threshold'];
+export type Bundling = S['Bundling'];
+export type ClientInterests = S['ClientInterests'];
 
 // Compile-time checks that the hand-written envelope stays what the server documents.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;

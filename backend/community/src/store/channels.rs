@@ -148,6 +148,85 @@ pub async fn create_channel(
     Ok((Channel::from_model(ch, Some(MemberRole::Owner))?, invited))
 }
 
+/// A development community opened by adoption (a reached interest threshold), not by a
+/// person's request: `owner` owns it and `members` (who signed the interest that opened
+/// it) are members at once. Visible to its members only. Runs in the caller's transaction.
+pub async fn open_development_community(
+    db: &impl ConnectionTrait,
+    owner: i64,
+    name: &str,
+    description: String,
+    organisation_id: Option<i64>,
+    solution_id: Option<i64>,
+    members: &[i64],
+) -> R<Channel> {
+    let name: String = name.trim().chars().take(200).collect();
+    let name = validate_name(&name)?;
+    let now = Utc::now();
+    let ch = channel::ActiveModel {
+        kind: Set(ChannelKind::Community.as_str().into()),
+        visibility: Set(ChannelVisibility::Members.as_str().into()),
+        name: Set(name),
+        description: Set(description.chars().take(5000).collect()),
+        organisation_id: Set(organisation_id),
+        solution_id: Set(solution_id),
+        direct_key: Set(None),
+        created_by: Set(owner),
+        locked: Set(false),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    add_member(db, ch.id, owner, MemberRole::Owner).await?;
+    let mut others: Vec<i64> = members.iter().copied().filter(|u| *u != owner).collect();
+    others.sort_unstable();
+    others.dedup();
+    if !others.is_empty() {
+        let rows = others.into_iter().map(|user| member::ActiveModel {
+            channel_id: Set(ch.id),
+            user_id: Set(user),
+            role: Set(MemberRole::Member.as_str().into()),
+            muted_until: Set(None),
+            banned: Set(false),
+            last_read_id: Set(0),
+            joined_at: Set(now),
+        });
+        member::Entity::insert_many(rows)
+            .exec_without_returning(db)
+            .await?;
+    }
+    Channel::from_model(ch, Some(MemberRole::Owner))
+}
+
+/// Makes `user_id` a member of the channel unless they are one (or were banned from it);
+/// true when added. Safe against a concurrent insert of the same membership.
+pub async fn ensure_member(db: &impl ConnectionTrait, channel_id: i64, user_id: i64) -> R<bool> {
+    let row = member::ActiveModel {
+        channel_id: Set(channel_id),
+        user_id: Set(user_id),
+        role: Set(MemberRole::Member.as_str().into()),
+        muted_until: Set(None),
+        banned: Set(false),
+        last_read_id: Set(0),
+        joined_at: Set(Utc::now()),
+    };
+    let res = member::Entity::insert(row)
+        .on_conflict(
+            sea_orm::sea_query::OnConflict::columns([
+                member::Column::ChannelId,
+                member::Column::UserId,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .do_nothing()
+        .exec_without_returning(db)
+        .await?;
+    Ok(matches!(res, sea_orm::TryInsertResult::Inserted(n) if n > 0))
+}
+
 pub(super) async fn ensure_exists(db: &impl ConnectionTrait, table: &str, id: i64) -> R<()> {
     #[derive(FromQueryResult)]
     struct One {
