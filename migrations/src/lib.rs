@@ -11,9 +11,9 @@ mod m20261123_000003_accounts;
 mod m20261123_000004_channels;
 mod m20261123_000005_need_notifications;
 mod m20261201_000006_channel_invitations;
+mod m20261203_000007_interests;
 mod m20261203_000008_usage_reviews;
 mod m20261203_000009_reuse_checks;
-mod m20261203_000007_interests;
 
 pub struct Migrator;
 

@@ -370,6 +370,11 @@ mod tests {
             crate::adoption::model::SizeUnit => "SizeUnit",
             crate::adoption::model::BundlingState => "BundlingState",
             crate::auth::notices::NoticeEvent => "NoticeEvent",
+            crate::reuse_check::model::Decision => "Decision",
+            crate::reuse_check::model::OutcomeKind => "OutcomeKind",
+            crate::reuse_check::radar::RadarSource => "RadarSource",
+            crate::reuse_check::radar::Grouping => "Grouping",
+            crate::catalog::requirements::Requirement => "Requirement",
         )
     }
 

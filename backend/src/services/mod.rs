@@ -3,8 +3,8 @@
 //! and neither can forget to re-index or to tell the sockets. Authorisation stays with the
 //! domain stores and `policy`; auditing with the handlers.
 
-pub mod audited;
 pub mod adoption;
+pub mod audited;
 pub mod catalog;
 pub mod community;
 pub mod questions;
