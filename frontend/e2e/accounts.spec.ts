@@ -121,7 +121,7 @@ describe('needs', () => {
     await checkPage(t, 'needs');
     await t.page.getByRole('button', { name: 'Bedarf veröffentlichen' }).click();
     await t.page.getByText(/Ihr Bedarf wurde veröffentlicht/).waitFor();
-    await t.page.getByTestId('need-list').getByText(title).waitFor();
+    await t.page.getByTestId('need-list').getByRole('heading', { name: title }).waitFor();
     await t.context.close();
 
     // The provider's inbox names the need's match with its solution.
