@@ -177,7 +177,8 @@ async fn read_bounded(
 /// The review's file, always as an attachment (never rendered inline), with the type
 /// recognised at upload and `nosniff`.
 #[utoipa::path(get, path = "/api/v1/reviews/{id}/file", tag = "reviews",
-    responses((status = 200, description = "the file (PDF, ODT or Markdown) as an attachment", content_type = "application/octet-stream", body = Vec<u8>),
+    responses((status = 200, description = "the file (PDF, ODT or Markdown) as an attachment, with its real type",
+            content((Vec<u8> = "application/pdf"), (Vec<u8> = "application/vnd.oasis.opendocument.text"), (Vec<u8> = "text/markdown"))),
         (status = 404, body = Problem)))]
 pub async fn download_review_file(
     MaybePrincipal(p): MaybePrincipal,

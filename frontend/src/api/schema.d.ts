@@ -10151,13 +10151,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the file (PDF, ODT or Markdown) as an attachment */
+            /** @description the file (PDF, ODT or Markdown) as an attachment, with its real type */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": number[];
+                    "application/pdf": number[];
+                    "application/vnd.oasis.opendocument.text": number[];
+                    "text/markdown": number[];
                 };
             };
             404: {
