@@ -42,6 +42,15 @@ describe('pages', () => {
     for (const h of ['Eckdaten', 'Wer nutzt die Lösung?', 'Ansprechpersonen', 'Fragen und Antworten']) {
       expect(await t.page.getByRole('heading', { name: h }).count(), h).toBe(1);
     }
+    // Whether the entry is stale and what it lacks, as the API says.
+    const id = new URL(t.page.url()).pathname.split('/').pop();
+    const entry = (await (await t.page.request.get(`/api/v1/solutions/${id}`)).json()) as { stale: boolean; missing: string[] };
+    const freshness = t.page.getByTestId('detail-freshness');
+    if (entry.stale || entry.missing.length) {
+      const text = (await freshness.textContent()) ?? '';
+      expect(text.includes('Angaben veraltet')).toBe(entry.stale);
+      expect(text.includes('Es fehlt:')).toBe(entry.missing.length > 0);
+    } else expect(await freshness.count()).toBe(0);
     // The publiccode.yml download is real YAML from the API.
     const href = await t.page.getByRole('link', { name: 'publiccode.yml herunterladen' }).getAttribute('href');
     const yml = await t.page.request.get(href ?? '');

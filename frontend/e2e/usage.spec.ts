@@ -75,7 +75,8 @@ describe('usages and reviews', () => {
     await t.page.goto(`/loesungen/${solution.id}`);
     const form = t.page.getByTestId('review-form');
     await form.waitFor();
-    expect(await t.page.getByTestId('reviews').textContent()).toContain('Für diese Lösung ist noch keine Prüfung eingetragen.');
+    // The list loads after the form appears: wait for it instead of reading it once.
+    await expect.poll(() => t.page.getByTestId('reviews').textContent()).toContain('Für diese Lösung ist noch keine Prüfung eingetragen.');
 
     // Missing required fields are named at the fields.
     await form.getByRole('button', { name: 'Prüfung eintragen' }).click();
