@@ -273,6 +273,36 @@ pub async fn start_gated(
     }
 }
 
+/// The status and the JSON body of a response (`null` for an empty or non-JSON body).
+pub async fn status_and_json(res: reqwest::Response) -> (u16, serde_json::Value) {
+    let status = res.status().as_u16();
+    let text = res.text().await.expect("response body");
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+    )
+}
+
+impl TestApp {
+    /// POSTs `body` to `path` as `user` and returns the created resource (asserting 201).
+    pub async fn created(
+        &self,
+        path: &str,
+        user: &TestUser,
+        body: serde_json::Value,
+    ) -> serde_json::Value {
+        let res = self
+            .request(reqwest::Method::POST, path, Some(user))
+            .json(&body)
+            .send()
+            .await
+            .expect("request");
+        let (status, v) = status_and_json(res).await;
+        assert_eq!(status, 201, "POST {path}: {v}");
+        v
+    }
+}
+
 /// Asserts a problem+json answer with the given status and `type`, returns the body.
 pub async fn assert_problem(res: reqwest::Response, status: u16, type_: &str) -> serde_json::Value {
     let got = res.status().as_u16();

@@ -4,7 +4,8 @@
 
 use matchraum::reviews::content::zip_stored_entry;
 use matchraum_tests::{
-    assert_problem, on_both_backends, spawn_app_with, Backend, Role, TestApp, TestUser,
+    assert_problem, on_both_backends, spawn_app_with, status_and_json, Backend, Role, TestApp,
+    TestUser,
 };
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -22,25 +23,6 @@ async fn app(b: Backend) -> TestApp {
     .await
 }
 
-async fn json_of(res: reqwest::Response) -> (u16, Value) {
-    let status = res.status().as_u16();
-    let text = res.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
-async fn created(app: &TestApp, path: &str, user: &TestUser, body: Value) -> Value {
-    let (status, v) = json_of(
-        app.request(Method::POST, path, Some(user))
-            .json(&body)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(status, 201, "POST {path}: {v}");
-    v
-}
-
 struct World {
     op: TestUser,
     /// Member of the reviewing Land ministry.
@@ -54,31 +36,31 @@ struct World {
 
 async fn world(app: &TestApp) -> World {
     let op = app.operator().await;
-    let ministry = created(
-        app,
-        "/api/v1/organisations",
-        &op,
-        json!({"name": "Innenministerium Hessen", "kind": "land", "land": "Hessen"}),
-    )
-    .await["id"]
+    let ministry = app
+        .created(
+            "/api/v1/organisations",
+            &op,
+            json!({"name": "Innenministerium Hessen", "kind": "land", "land": "Hessen"}),
+        )
+        .await["id"]
         .as_i64()
         .unwrap();
-    let city = created(
-        app,
-        "/api/v1/organisations",
-        &op,
-        json!({"name": "Stadt Fulda", "kind": "kommune", "land": "Hessen"}),
-    )
-    .await["id"]
+    let city = app
+        .created(
+            "/api/v1/organisations",
+            &op,
+            json!({"name": "Stadt Fulda", "kind": "kommune", "land": "Hessen"}),
+        )
+        .await["id"]
         .as_i64()
         .unwrap();
-    let solution = created(
-        app,
-        "/api/v1/solutions",
-        &op,
-        json!({"title": "Online-Wohnsitzanmeldung"}),
-    )
-    .await["id"]
+    let solution = app
+        .created(
+            "/api/v1/solutions",
+            &op,
+            json!({"title": "Online-Wohnsitzanmeldung"}),
+        )
+        .await["id"]
         .as_i64()
         .unwrap();
     let reviewer = app.user(Role::Seeker, Some(ministry)).await;

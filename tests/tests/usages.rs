@@ -4,7 +4,8 @@
 //! by the using organisation; every change is audited.
 
 use matchraum_tests::{
-    assert_problem, eventually, on_both_backends, spawn_app_with, Backend, Role, TestApp, TestUser,
+    assert_problem, eventually, on_both_backends, spawn_app_with, status_and_json, Backend, Role,
+    TestApp, TestUser,
 };
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -27,16 +28,7 @@ async fn send(
     if let Some(b) = body {
         rb = rb.json(&b);
     }
-    let res = rb.send().await.expect("request");
-    let status = res.status().as_u16();
-    let text = res.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
-async fn created(app: &TestApp, path: &str, user: &TestUser, body: Value) -> Value {
-    let (status, v) = send(app, Method::POST, path, Some(user), Some(body)).await;
-    assert_eq!(status, 201, "POST {path}: {v}");
-    v
+    status_and_json(rb.send().await.expect("request")).await
 }
 
 struct World {
@@ -49,40 +41,40 @@ struct World {
 
 async fn world(app: &TestApp) -> World {
     let op = app.operator().await;
-    let city = created(
-        app,
-        "/api/v1/organisations",
-        &op,
-        json!({"name": "Stadt Kassel", "kind": "kommune", "land": "Hessen"}),
-    )
-    .await["id"]
+    let city = app
+        .created(
+            "/api/v1/organisations",
+            &op,
+            json!({"name": "Stadt Kassel", "kind": "kommune", "land": "Hessen"}),
+        )
+        .await["id"]
         .as_i64()
         .unwrap();
-    let provider = created(
-        app,
-        "/api/v1/organisations",
-        &op,
-        json!({"name": "ekom21", "kind": "it_dienstleister", "land": "Hessen"}),
-    )
-    .await["id"]
+    let provider = app
+        .created(
+            "/api/v1/organisations",
+            &op,
+            json!({"name": "ekom21", "kind": "it_dienstleister", "land": "Hessen"}),
+        )
+        .await["id"]
         .as_i64()
         .unwrap();
-    let solution = created(
-        app,
-        "/api/v1/solutions",
-        &op,
-        json!({"title": "Hundesteuer online", "provider_id": provider}),
-    )
-    .await["id"]
+    let solution = app
+        .created(
+            "/api/v1/solutions",
+            &op,
+            json!({"title": "Hundesteuer online", "provider_id": provider}),
+        )
+        .await["id"]
         .as_i64()
         .unwrap();
-    let other_solution = created(
-        app,
-        "/api/v1/solutions",
-        &op,
-        json!({"title": "Kita-Portal", "provider_id": provider}),
-    )
-    .await["id"]
+    let other_solution = app
+        .created(
+            "/api/v1/solutions",
+            &op,
+            json!({"title": "Kita-Portal", "provider_id": provider}),
+        )
+        .await["id"]
         .as_i64()
         .unwrap();
     World {

@@ -83,7 +83,9 @@ async fn reviews_are_entered_uploaded_and_downloaded_as_attachments(b: Backend) 
     .await;
     assert_eq!(p["field"], "link");
 
-    let r = created(&app, &list, &w.reviewer, review(w.ministry, "public")).await;
+    let r = app
+        .created(&list, &w.reviewer, review(w.ministry, "public"))
+        .await;
     let id = r["id"].as_i64().unwrap();
     assert_eq!(r["kind"], "dsfa");
     assert_eq!(r["expired"], false);
@@ -95,7 +97,7 @@ async fn reviews_are_entered_uploaded_and_downloaded_as_attachments(b: Backend) 
     old["kind"] = json!("accessibility_bitv");
     old["reviewed_on"] = json!("2019-05-01");
     old["valid_until"] = json!("2021-05-01");
-    let expired = created(&app, &list, &w.reviewer, old).await;
+    let expired = app.created(&list, &w.reviewer, old).await;
     assert_eq!(expired["expired"], true);
 
     // Files: checked by content, bounded, the reviewing organisation only.
@@ -174,7 +176,7 @@ async fn reviews_are_entered_uploaded_and_downloaded_as_attachments(b: Backend) 
     .await;
 
     // A PDF sent as text/html is still a PDF, and named so.
-    let (st, r) = json_of(
+    let (st, r) = status_and_json(
         upload(
             &app,
             &w.reviewer,
@@ -210,7 +212,7 @@ async fn reviews_are_entered_uploaded_and_downloaded_as_attachments(b: Backend) 
 
     // ODT and Markdown are recognised too; a replaced file is the new one.
     let odt = zip_stored_entry(b"mimetype", b"application/vnd.oasis.opendocument.text");
-    let (_, r) = json_of(
+    let (_, r) = status_and_json(
         upload(
             &app,
             &w.reviewer,
@@ -226,7 +228,7 @@ async fn reviews_are_entered_uploaded_and_downloaded_as_attachments(b: Backend) 
         r["file"]["content_type"],
         "application/vnd.oasis.opendocument.text"
     );
-    let (_, r) = json_of(
+    let (_, r) = status_and_json(
         upload(
             &app,
             &w.reviewer,
@@ -271,7 +273,8 @@ async fn reviews_are_entered_uploaded_and_downloaded_as_attachments(b: Backend) 
     )
     .await;
 
-    let (_, all) = json_of(app.request(Method::GET, &list, None).send().await.unwrap()).await;
+    let (_, all) =
+        status_and_json(app.request(Method::GET, &list, None).send().await.unwrap()).await;
     let all = all.as_array().unwrap();
     assert_eq!(all.len(), 2);
     assert_eq!(all[0]["id"], id, "newest review first");
@@ -293,7 +296,7 @@ async fn reviews_are_entered_uploaded_and_downloaded_as_attachments(b: Backend) 
         "forbidden",
     )
     .await;
-    let (st, r) = json_of(
+    let (st, r) = status_and_json(
         app.request(
             Method::PUT,
             &format!("/api/v1/reviews/{id}"),
@@ -324,7 +327,7 @@ async fn reviews_are_entered_uploaded_and_downloaded_as_attachments(b: Backend) 
         204
     );
 
-    let (_, log) = json_of(
+    let (_, log) = status_and_json(
         app.request(Method::GET, "/api/v1/audit?limit=500", Some(&w.op))
             .send()
             .await

@@ -12,8 +12,12 @@ async fn visibility_hides_reviews_from_those_who_may_not_see_them(b: Backend) {
     let w = world(&app).await;
     let list = format!("/api/v1/solutions/{}/reviews", w.solution);
     let loner = app.user(Role::Seeker, None).await;
-    let registered = created(&app, &list, &w.reviewer, review(w.ministry, "registered")).await;
-    let internal = created(&app, &list, &w.reviewer, review(w.ministry, "organisation")).await;
+    let registered = app
+        .created(&list, &w.reviewer, review(w.ministry, "registered"))
+        .await;
+    let internal = app
+        .created(&list, &w.reviewer, review(w.ministry, "organisation"))
+        .await;
     let md = "# Interne Notiz".as_bytes().to_vec();
     assert_eq!(
         upload(
@@ -30,9 +34,10 @@ async fn visibility_hides_reviews_from_those_who_may_not_see_them(b: Backend) {
     );
 
     let count = |v: &Value| v.as_array().unwrap().len();
-    let (_, anon) = json_of(app.request(Method::GET, &list, None).send().await.unwrap()).await;
+    let (_, anon) =
+        status_and_json(app.request(Method::GET, &list, None).send().await.unwrap()).await;
     assert_eq!(count(&anon), 0);
-    let (_, l) = json_of(
+    let (_, l) = status_and_json(
         app.request(Method::GET, &list, Some(&loner))
             .send()
             .await
@@ -44,7 +49,7 @@ async fn visibility_hides_reviews_from_those_who_may_not_see_them(b: Backend) {
         0,
         "an account of no administration sees no registered-only review"
     );
-    let (_, c) = json_of(
+    let (_, c) = status_and_json(
         app.request(Method::GET, &list, Some(&w.city_clerk))
             .send()
             .await
@@ -53,7 +58,7 @@ async fn visibility_hides_reviews_from_those_who_may_not_see_them(b: Backend) {
     .await;
     assert_eq!(count(&c), 1);
     assert_eq!(c[0]["id"], registered["id"]);
-    let (_, m) = json_of(
+    let (_, m) = status_and_json(
         app.request(Method::GET, &list, Some(&w.reviewer))
             .send()
             .await
@@ -122,13 +127,13 @@ async fn visibility_hides_reviews_from_those_who_may_not_see_them(b: Backend) {
 async fn organisations_mark_a_review_as_reused_once(b: Backend) {
     let app = app(b).await;
     let w = world(&app).await;
-    let r = created(
-        &app,
-        &format!("/api/v1/solutions/{}/reviews", w.solution),
-        &w.reviewer,
-        review(w.ministry, "public"),
-    )
-    .await;
+    let r = app
+        .created(
+            &format!("/api/v1/solutions/{}/reviews", w.solution),
+            &w.reviewer,
+            review(w.ministry, "public"),
+        )
+        .await;
     let reuses = format!("/api/v1/reviews/{}/reuses", r["id"]);
     let mark = |user: &TestUser, org: i64| {
         app.request(Method::POST, &reuses, Some(user))
@@ -144,14 +149,14 @@ async fn organisations_mark_a_review_as_reused_once(b: Backend) {
     )
     .await;
     assert_eq!(p["field"], "organisation_id");
-    let (st, marked) = json_of(mark(&w.city_clerk, w.city).await.unwrap()).await;
+    let (st, marked) = status_and_json(mark(&w.city_clerk, w.city).await.unwrap()).await;
     assert_eq!(st, 200, "{marked}");
     assert_eq!(marked["reused_by"], json!([w.city]));
     assert_problem(mark(&w.city_clerk, w.city).await.unwrap(), 409, "conflict").await;
     let colleague = app.user(Role::Seeker, Some(w.city)).await;
     assert_problem(mark(&colleague, w.city).await.unwrap(), 409, "conflict").await;
 
-    let (_, listed) = json_of(
+    let (_, listed) = status_and_json(
         app.request(
             Method::GET,
             &format!("/api/v1/solutions/{}/reviews", w.solution),
@@ -174,7 +179,7 @@ async fn organisations_mark_a_review_as_reused_once(b: Backend) {
         "forbidden",
     )
     .await;
-    let (st, after) = json_of(
+    let (st, after) = status_and_json(
         app.request(Method::DELETE, &unmark, Some(&colleague))
             .send()
             .await
@@ -193,7 +198,7 @@ async fn organisations_mark_a_review_as_reused_once(b: Backend) {
     )
     .await;
 
-    let (_, log) = json_of(
+    let (_, log) = status_and_json(
         app.request(Method::GET, "/api/v1/audit?limit=500", Some(&w.op))
             .send()
             .await

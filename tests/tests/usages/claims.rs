@@ -20,7 +20,7 @@ async fn claims_are_confirmed_or_rejected_by_the_using_organisation(b: Backend) 
     let path = format!("/api/v1/solutions/{}/usages", w.solution);
 
     // The provider says the city uses it: a claim, never a fact.
-    let u = created(&app, &path, &vendor, claim.clone()).await;
+    let u = app.created(&path, &vendor, claim.clone()).await;
     let id = u["id"].as_i64().unwrap();
     assert_eq!(u["verification"], "claimed");
     assert_eq!(u["origin"], "person");
@@ -183,13 +183,13 @@ async fn claims_are_confirmed_or_rejected_by_the_using_organisation(b: Backend) 
     assert_eq!(confirmed["total"], 0);
 
     // A member recording the city's own usage confirms it at once.
-    let own = created(
-        &app,
-        "/api/v1/usages",
-        &clerk,
-        json!({"solution_id": w.other_solution, "organisation_id": w.city}),
-    )
-    .await;
+    let own = app
+        .created(
+            "/api/v1/usages",
+            &clerk,
+            json!({"solution_id": w.other_solution, "organisation_id": w.city}),
+        )
+        .await;
     assert_eq!(own["verification"], "confirmed");
     assert!(own["decided_at"].is_string());
 
@@ -214,13 +214,13 @@ async fn a_confirmation_falls_due_after_the_configured_months(b: Backend) {
     .await;
     let w = world(&app).await;
     let clerk = app.user(Role::Seeker, Some(w.city)).await;
-    let u = created(
-        &app,
-        &format!("/api/v1/solutions/{}/usages", w.solution),
-        &clerk,
-        json!({"organisation_id": w.city}),
-    )
-    .await;
+    let u = app
+        .created(
+            &format!("/api/v1/solutions/{}/usages", w.solution),
+            &clerk,
+            json!({"organisation_id": w.city}),
+        )
+        .await;
     assert_eq!(u["verification"], "confirmed");
     let (_, got) = send(
         &app,
@@ -261,8 +261,7 @@ async fn usage_claims_are_rate_limited_per_account(b: Backend) {
     .await;
     let w = world(&app).await;
     let vendor = app.user(Role::Provider, Some(w.provider)).await;
-    created(
-        &app,
+    app.created(
         &format!("/api/v1/solutions/{}/usages", w.solution),
         &vendor,
         json!({"organisation_id": w.city}),

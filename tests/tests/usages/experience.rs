@@ -12,13 +12,13 @@ async fn experience_reports_are_written_by_the_using_organisation(b: Backend) {
     let w = world(&app).await;
     let clerk = app.user(Role::Seeker, Some(w.city)).await;
     let outsider = app.user(Role::Seeker, Some(w.provider)).await;
-    let usage = created(
-        &app,
-        &format!("/api/v1/solutions/{}/usages", w.solution),
-        &clerk,
-        json!({"organisation_id": w.city}),
-    )
-    .await;
+    let usage = app
+        .created(
+            &format!("/api/v1/solutions/{}/usages", w.solution),
+            &clerk,
+            json!({"organisation_id": w.city}),
+        )
+        .await;
     let path = format!("/api/v1/usages/{}/experiences", usage["id"]);
     let report = json!({
         "context": "Steueramt mit 12 Beschäftigten",
@@ -69,7 +69,7 @@ async fn experience_reports_are_written_by_the_using_organisation(b: Backend) {
         .await;
         assert_eq!(p["field"], field, "{bad}");
     }
-    let e = created(&app, &path, &clerk, report).await;
+    let e = app.created(&path, &clerk, report).await;
     assert_eq!(e["solution_id"], w.solution);
     assert_eq!(e["organisation_id"], w.city);
     assert_eq!(e["effort_person_days"], 25.5);
@@ -159,41 +159,43 @@ async fn matches_explain_confirmed_usage_as_evidence(b: Backend) {
     let app = spawn_app_with(b, |c| c.matching.enabled = true).await;
     let w = world(&app).await;
     let op = &w.op;
-    let other_city = created(
-        &app,
-        "/api/v1/organisations",
-        op,
-        json!({"name": "Stadt Darmstadt", "kind": "kommune", "land": "Hessen"}),
-    )
-    .await["id"]
+    let other_city = app
+        .created(
+            "/api/v1/organisations",
+            op,
+            json!({"name": "Stadt Darmstadt", "kind": "kommune", "land": "Hessen"}),
+        )
+        .await["id"]
         .as_i64()
         .unwrap();
-    let county = created(
-        &app,
-        "/api/v1/organisations",
-        op,
-        json!({"name": "Kreis Fulda", "kind": "kreis", "land": "Hessen"}),
-    )
-    .await["id"]
+    let county = app
+        .created(
+            "/api/v1/organisations",
+            op,
+            json!({"name": "Kreis Fulda", "kind": "kreis", "land": "Hessen"}),
+        )
+        .await["id"]
         .as_i64()
         .unwrap();
-    let seeker_city = created(
-        &app,
-        "/api/v1/organisations",
-        op,
-        json!({"name": "Stadt Gießen", "kind": "kommune", "land": "Hessen"}),
-    )
-    .await["id"]
+    let seeker_city = app
+        .created(
+            "/api/v1/organisations",
+            op,
+            json!({"name": "Stadt Gießen", "kind": "kommune", "land": "Hessen"}),
+        )
+        .await["id"]
         .as_i64()
         .unwrap();
     let path = format!("/api/v1/solutions/{}/usages", w.solution);
     for org in [w.city, other_city, county] {
         let member = app.user(Role::Seeker, Some(org)).await;
-        created(&app, &path, &member, json!({"organisation_id": org})).await;
+        app.created(&path, &member, json!({"organisation_id": org}))
+            .await;
     }
     // A claim about the provider is no evidence.
     let clerk = app.user(Role::Seeker, Some(w.city)).await;
-    created(&app, &path, &clerk, json!({"organisation_id": w.provider})).await;
+    app.created(&path, &clerk, json!({"organisation_id": w.provider}))
+        .await;
 
     let seeker = app.user(Role::Seeker, Some(seeker_city)).await;
     let ask = |evidence: bool| {
