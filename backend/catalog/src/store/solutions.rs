@@ -338,10 +338,10 @@ where
     let rows = Entity::find().all(db).await?;
     let changed: Vec<(i64, f64)> = rows
         .iter()
-        .map(|m| (m.id, crate::requirements::completeness(m)))
-        .zip(rows.iter())
-        .filter(|((_, c), m)| (c - m.completeness).abs() > f64::EPSILON)
-        .map(|(x, _)| x)
+        .filter_map(|m| {
+            let c = crate::requirements::completeness(m);
+            ((c - m.completeness).abs() > f64::EPSILON).then_some((m.id, c))
+        })
         .collect();
     if changed.is_empty() {
         return Ok(0);
