@@ -3,7 +3,8 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { ApiSession, OPERATOR, PASSWORD, account, checkPage, launch, open, uniqueEmail } from './harness';
+import { join } from 'node:path';
+import { ApiSession, OPERATOR, PASSWORD, account, checkPage, expectAccessible, headerText, launch, open, openAccountMenu, PHONE, screenshotDir, uniqueEmail } from './harness';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -40,10 +41,11 @@ describe('accounts', () => {
     await t.page.getByRole('button', { name: 'Anmelden' }).click();
     await t.page.waitForURL((u) => u.pathname === '/');
     // Signed-in navigation.
+    await openAccountMenu(t.page);
     await t.page.getByRole('link', { name: 'Mein Konto' }).click();
     await t.page.getByTestId('account-email').waitFor();
     expect(await t.page.getByTestId('account-email').textContent()).toBe(email);
-    expect(await t.page.locator('header nav').textContent()).not.toContain('Registrieren');
+    expect(await headerText(t.page)).not.toContain('Registrieren');
     // A personal access token, shown once, then listed.
     await t.page.getByLabel('Name des Tokens').fill('Fachverfahren-Anbindung');
     await t.page.getByRole('button', { name: 'Token erstellen' }).click();
@@ -51,6 +53,7 @@ describe('accounts', () => {
     expect(await t.page.getByTestId('new-token').textContent()).toMatch(/^mr_pat_/);
     await t.page.getByTestId('token-list').getByText('Fachverfahren-Anbindung').waitFor();
     await checkPage(t, 'account');
+    await openAccountMenu(t.page);
     await t.page.getByRole('button', { name: 'Abmelden' }).click();
     await t.page.waitForURL(/\/anmelden\?abgemeldet=1/);
     // A protected page now asks for login and comes back afterwards.
@@ -68,10 +71,52 @@ describe('accounts', () => {
     const t = await open(browser);
     await ops.into(t.context);
     await t.page.goto('/');
-    await t.page.getByRole('link', { name: 'Mein Konto' }).waitFor();
-    const nav = (await t.page.locator('header nav').textContent()) ?? '';
+    await t.page.getByTestId('account-menu').waitFor();
+    const nav = await headerText(t.page);
     expect(nav).toContain('Moderation');
     expect(nav).toContain('Meine Lösungen');
+    await t.context.close();
+  });
+
+  it('keeps the header to two rows on desktop and folds the navigation behind "Menü" on phones', async () => {
+    const ops = await ApiSession.login(OPERATOR.email, OPERATOR.password);
+    const t = await open(browser);
+    await ops.into(t.context);
+    await t.page.goto('/');
+    const toggle = t.page.getByTestId('account-menu');
+    await toggle.waitFor();
+    // Desktop: every main entry on one line, the menu button hidden.
+    const tops = await t.page.locator('#main-nav li').evaluateAll((lis) => lis.map((li) => li.getBoundingClientRect().top));
+    expect(tops.length).toBe(7);
+    expect(new Set(tops).size, 'navigation bar wraps').toBe(1);
+    expect(await t.page.getByRole('button', { name: 'Menü' }).isVisible()).toBe(false);
+    // The person's menu by keyboard: open, Tab into it, Escape closes it and focus returns.
+    expect(await t.page.locator('#account-menu-list').isVisible()).toBe(false);
+    await toggle.focus();
+    await t.page.keyboard.press('Enter');
+    expect(await toggle.getAttribute('aria-expanded')).toBe('true');
+    await t.page.keyboard.press('Tab');
+    expect(await t.page.evaluate(() => document.activeElement?.textContent)).toBe('Meine Lösungen');
+    await t.page.keyboard.press('Escape');
+    expect(await t.page.locator('#account-menu-list').isVisible()).toBe(false);
+    expect(await toggle.evaluate((el) => el === document.activeElement)).toBe(true);
+    await checkPage(t, 'header-desktop');
+
+    // Phone: a short header (brand, person's menu, "Menü"); the menu opens the entries as a list.
+    await t.page.setViewportSize(PHONE);
+    const menu = t.page.getByRole('button', { name: 'Menü' });
+    expect(await menu.isVisible()).toBe(true);
+    expect(await t.page.locator('#main-nav').isVisible()).toBe(false);
+    const header = await t.page.locator('header').boundingBox();
+    expect(header?.height ?? 999).toBeLessThan(90);
+    await menu.click();
+    expect(await menu.getAttribute('aria-expanded')).toBe('true');
+    await t.page.locator('#main-nav').getByRole('link', { name: 'Kanäle' }).click();
+    await t.page.waitForURL((u) => u.pathname === '/kanaele');
+    expect(await t.page.locator('#main-nav').isVisible()).toBe(false);
+    await menu.click();
+    await expectAccessible(t.page, 'header with the phone menu open');
+    await t.page.screenshot({ path: join(screenshotDir, 'header-phone-menu-open.png') });
     await t.context.close();
   });
 });

@@ -5,7 +5,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { ApiSession, account, checkPage, launch, open, type TestPage } from './harness';
+import { ApiSession, account, checkPage, launch, open, openAccountMenu, type TestPage } from './harness';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -297,7 +297,8 @@ describe('channels', () => {
     const m = await open(browser);
     await manager.session.into(m.context);
     await m.page.goto('/');
-    await m.page.getByRole('link', { name: 'Moderation' }).click();
+    await openAccountMenu(m.page);
+    await m.page.locator('header').getByRole('link', { name: 'Moderation' }).click();
     const report = m.page.getByTestId('report').filter({ hasText: 'Werbung, kein Austausch' });
     await report.waitFor();
     await checkPage(m, 'channel-reports');
@@ -342,6 +343,7 @@ describe('channels', () => {
     const inv = b.page.getByTestId('invitation').filter({ hasText: ch.name });
     await inv.waitFor();
     await b.page.getByText('Sie haben eine neue Einladung erhalten.').waitFor();
+    expect(await inv.getByTestId('invited-by').textContent()).toBe('Eingeladen von Olga Owner');
     await checkPage(b, 'inbox-invitations');
     await inv.getByRole('button', { name: 'Annehmen' }).click();
     await b.page.getByTestId('invitations-notice').getByText(`Sie sind jetzt Mitglied in „${ch.name}“.`).waitFor();

@@ -192,3 +192,15 @@ export async function checkPage(t: TestPage, name: string): Promise<void> {
   expect(t.problems, `console errors on ${name}`).toEqual([]);
   await screenshots(t.page, name);
 }
+
+/** Opens the signed-in person's menu in the header (account, work areas, logout). */
+export async function openAccountMenu(page: Page): Promise<void> {
+  const toggle = page.getByTestId('account-menu');
+  if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+  await page.locator('#account-menu-list').waitFor();
+}
+
+/** The text of the whole header: navigation bar and the person's menu (also when folded). */
+export async function headerText(page: Page): Promise<string> {
+  return (await page.locator('header').textContent()) ?? '';
+}

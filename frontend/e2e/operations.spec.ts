@@ -2,7 +2,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { ApiSession, OPERATOR, account, checkPage, launch, open } from './harness';
+import { ApiSession, OPERATOR, account, checkPage, headerText, launch, open, openAccountMenu } from './harness';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -19,7 +19,8 @@ describe('operations', () => {
     const t = await open(browser);
     await ops.into(t.context);
     await t.page.goto('/');
-    await t.page.locator('header nav').getByRole('link', { name: 'Rollen' }).click();
+    await openAccountMenu(t.page);
+    await t.page.locator('header').getByRole('link', { name: 'Rollen' }).click();
     await t.page.waitForURL((u) => u.pathname === '/betrieb/rollen');
     await t.page.getByTestId('account-list').waitFor();
     await checkPage(t, 'operations-roles');
@@ -41,7 +42,8 @@ describe('operations', () => {
     const me = await person.session.request<{ role: string }>('GET', '/me');
     expect(me.role).toBe('provider');
 
-    await t.page.locator('header nav').getByRole('link', { name: 'Protokoll' }).click();
+    await openAccountMenu(t.page);
+    await t.page.locator('header').getByRole('link', { name: 'Protokoll' }).click();
     await t.page.waitForURL((u) => u.pathname === '/betrieb/protokoll');
     await t.page.getByLabel('Ereignis').selectOption('user.role_changed');
     await t.page.getByRole('button', { name: 'Filter anwenden' }).click();
@@ -78,8 +80,8 @@ describe('operations', () => {
     const t = await open(browser);
     await seeker.session.into(t.context);
     await t.page.goto('/');
-    await t.page.getByRole('link', { name: 'Mein Konto' }).waitFor();
-    const nav = (await t.page.locator('header nav').textContent()) ?? '';
+    await t.page.getByTestId('account-menu').waitFor();
+    const nav = await headerText(t.page);
     expect(nav).not.toContain('Rollen');
     expect(nav).not.toContain('Protokoll');
     for (const path of ['/betrieb/rollen', '/betrieb/protokoll']) {

@@ -61,21 +61,24 @@ export interface NavItem {
   label: string;
   when: 'always' | 'signedIn' | 'signedOut';
   roles?: string[];
+  /** `main`: the navigation bar (behind the menu button on phones); `account`: the signed-in
+   *  person's menu (their account and role-specific work areas). */
+  place: 'main' | 'account';
 }
 
 export const navItems: NavItem[] = [
-  { href: '/', label: de.nav.search, when: 'always' },
-  { href: '/katalog', label: de.nav.catalogue, when: 'always' },
-  { href: '/bedarfe', label: de.nav.needs, when: 'always' },
-  { href: '/bedarfsradar', label: de.radar.nav, when: 'always' },
-  { href: '/kanaele', label: de.nav.channels, when: 'signedIn' },
-  { href: '/benachrichtigungen', label: de.nav.inbox, when: 'signedIn' },
-  { href: '/vorrangpruefungen', label: de.reuseCheck.nav, when: 'signedIn' },
-  { href: '/katalog?mine=1', label: de.nav.mySolutions, when: 'signedIn', roles: ['provider', 'operator'] },
-  { href: '/kanaele?moderation=1', label: de.nav.moderation, when: 'signedIn', roles: ['community_manager', 'operator'] },
-  { href: '/betrieb/rollen', label: de.nav.roles, when: 'signedIn', roles: ['operator'] },
-  { href: '/betrieb/protokoll', label: de.nav.audit, when: 'signedIn', roles: ['operator'] },
-  { href: '/konto', label: de.nav.account, when: 'signedIn' },
-  { href: '/anmelden', label: de.nav.login, when: 'signedOut' },
-  { href: '/registrieren', label: de.nav.register, when: 'signedOut' },
+  { href: '/', label: de.nav.search, when: 'always', place: 'main' },
+  { href: '/katalog', label: de.nav.catalogue, when: 'always', place: 'main' },
+  { href: '/bedarfe', label: de.nav.needs, when: 'always', place: 'main' },
+  { href: '/bedarfsradar', label: de.radar.nav, when: 'always', place: 'main' },
+  { href: '/kanaele', label: de.nav.channels, when: 'signedIn', place: 'main' },
+  { href: '/benachrichtigungen', label: de.nav.inbox, when: 'signedIn', place: 'main' },
+  { href: '/vorrangpruefungen', label: de.reuseCheck.nav, when: 'signedIn', place: 'main' },
+  { href: '/katalog?mine=1', label: de.nav.mySolutions, when: 'signedIn', roles: ['provider', 'operator'], place: 'account' },
+  { href: '/kanaele?moderation=1', label: de.nav.moderation, when: 'signedIn', roles: ['community_manager', 'operator'], place: 'account' },
+  { href: '/betrieb/rollen', label: de.nav.roles, when: 'signedIn', roles: ['operator'], place: 'account' },
+  { href: '/betrieb/protokoll', label: de.nav.audit, when: 'signedIn', roles: ['operator'], place: 'account' },
+  { href: '/konto', label: de.nav.account, when: 'signedIn', place: 'account' },
+  { href: '/anmelden', label: de.nav.login, when: 'signedOut', place: 'account' },
+  { href: '/registrieren', label: de.nav.register, when: 'signedOut', place: 'main' },
 ];

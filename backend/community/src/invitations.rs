@@ -9,16 +9,16 @@ use sea_orm::{
 };
 
 use super::entity::{channel, invitation};
-use super::model::{ChannelInvitation, Member, MemberRole};
+use super::model::{ChannelInvitation, Member, MemberRole, Person};
 use super::policy;
-use super::store::{add_member, ensure_user, facts, member_view, membership};
+use super::store::{add_member, ensure_user, facts, member_view, membership, people_by_ids};
 use super::CommunityError;
 use matchraum_accounts::Principal;
 use matchraum_core::vocab::Stored;
 
 type R<T> = Result<T, CommunityError>;
 
-fn view(i: invitation::Model, channel_name: String) -> R<ChannelInvitation> {
+fn view(i: invitation::Model, channel_name: String, inviter: Person) -> R<ChannelInvitation> {
     Ok(ChannelInvitation {
         id: i.id,
         channel_id: i.channel_id,
@@ -26,6 +26,7 @@ fn view(i: invitation::Model, channel_name: String) -> R<ChannelInvitation> {
         user_id: i.user_id,
         role: MemberRole::from_stored(&i.role)?,
         invited_by: i.invited_by,
+        inviter,
         created_at: i.created_at,
     })
 }
@@ -57,7 +58,8 @@ pub async fn invite(
         }));
     }
     let row = upsert(db, channel_id, user_id, role, actor.user_id).await?;
-    view(row, ch.name)
+    let inviter = person(db, actor.user_id).await?;
+    view(row, ch.name, inviter)
 }
 
 /// Invitations of a channel's creation (`POST /channels` with `members`), in its
@@ -68,10 +70,11 @@ pub async fn invite_at_creation(
     user_ids: &[i64],
 ) -> R<Vec<ChannelInvitation>> {
     let mut out = Vec::with_capacity(user_ids.len());
+    let inviter = person(db, ch.created_by).await?;
     for uid in user_ids.iter().filter(|u| **u != ch.created_by) {
         ensure_user(db, *uid).await?;
         let row = upsert(db, ch.id, *uid, MemberRole::Member, ch.created_by).await?;
-        out.push(view(row, ch.name.clone())?);
+        out.push(view(row, ch.name.clone(), inviter.clone())?);
     }
     Ok(out)
 }
@@ -117,12 +120,26 @@ pub async fn mine(db: &DatabaseConnection, actor: &Principal) -> R<Vec<ChannelIn
         .into_iter()
         .map(|c| (c.id, c.name))
         .collect();
+    let inviter_ids: Vec<i64> = rows.iter().map(|i| i.invited_by).collect();
+    let inviters = people_by_ids(db, &inviter_ids).await?;
     rows.into_iter()
         .map(|i| {
             let name = names.get(&i.channel_id).cloned().unwrap_or_default();
-            view(i, name)
+            let inviter = inviters
+                .get(&i.invited_by)
+                .cloned()
+                .unwrap_or_else(|| Person::unknown(i.invited_by));
+            view(i, name, inviter)
         })
         .collect()
+}
+
+/// One account as others see it.
+async fn person(db: &impl ConnectionTrait, id: i64) -> R<Person> {
+    Ok(people_by_ids(db, &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_else(|| Person::unknown(id)))
 }
 
 /// The caller's own invitation (another's is "not found", like a missing one).

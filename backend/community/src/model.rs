@@ -130,6 +130,8 @@ pub struct ChannelInvitation {
     /// The role the invitee gets on accepting.
     pub role: MemberRole,
     pub invited_by: i64,
+    /// Who invited, as others see them (name and organisation, never the address).
+    pub inviter: Person,
     pub created_at: DateTime<Utc>,
 }
 

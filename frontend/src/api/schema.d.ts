@@ -1726,6 +1726,8 @@ export interface components {
             id: number;
             /** Format: int64 */
             invited_by: number;
+            /** @description Who invited, as others see them (name and organisation, never the address). */
+            inviter: components["schemas"]["Person"];
             /** @description The role the invitee gets on accepting. */
             role: components["schemas"]["MemberRole"];
             /** Format: int64 */

@@ -20,6 +20,9 @@ export const de = {
     tagline: 'Verwaltungen finden Lösungen, die andere schon gebaut haben',
     skipLink: 'Zum Inhalt springen',
     mainNav: 'Hauptnavigation',
+    menu: 'Menü',
+    accountMenu: 'Konto',
+    accountNav: 'Konto und Arbeitsbereiche',
     footer: 'Matchraum – Nachnutzung von Verwaltungssoftware. Inhalte aus öffentlichen Katalogen.',
     footerApi: 'Programmierschnittstelle (OpenAPI)',
     loading: 'Wird geladen …',
@@ -366,6 +369,8 @@ export const de = {
       heading: 'Einladungen in Kanäle',
       empty: 'Keine offenen Einladungen.',
       asRole: (role: string) => `Sie sind eingeladen als: ${role}`,
+      invitedBy: (name: string, organisation: string | null | undefined) =>
+        organisation ? `Eingeladen von ${name} (${organisation})` : `Eingeladen von ${name}`,
       accept: 'Annehmen',
       decline: 'Ablehnen',
       accepted: (name: string) => `Sie sind jetzt Mitglied in „${name}“.`,

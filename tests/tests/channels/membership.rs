@@ -125,6 +125,14 @@ async fn members_are_invited_not_added(backend: Backend) {
     let invitations = c.invitations().await;
     assert_eq!(invitations[0]["channel_id"], c.private, "{invitations}");
     assert_eq!(invitations[0]["invited_by"], c.anna.id);
+    // The invitee learns who asks them in: a name and organisation, never the address.
+    let inviter = &invitations[0]["inviter"];
+    assert_eq!(inviter["id"], c.anna.id, "{invitations}");
+    assert_eq!(inviter["display_name"], format!("Person {}", c.anna.id));
+    assert!(
+        !invitations.to_string().contains("@example.org"),
+        "{invitations}"
+    );
     // Nobody else can accept it.
     let res = c.accept(&invitations[0], &c.carl).await;
     assert_problem(res, 404, "not-found").await;

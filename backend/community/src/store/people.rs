@@ -17,6 +17,18 @@ struct PersonRow {
     organisation: Option<String>,
 }
 
+impl Person {
+    /// An account that is gone from the `users` table (shown neutrally, like one without a name).
+    pub fn unknown(id: i64) -> Self {
+        Person {
+            id,
+            display_name: format!("Person {id}"),
+            organisation: None,
+            deleted: true,
+        }
+    }
+}
+
 impl From<PersonRow> for Person {
     fn from(r: PersonRow) -> Self {
         let name = r.display_name.map(|n| n.trim().to_owned());
@@ -123,7 +135,25 @@ fn person_select(channel_org: Option<i64>) -> SelectStatement {
         .to_owned()
 }
 
-async fn fetch(db: &DatabaseConnection, q: &SelectStatement) -> R<Vec<Person>> {
+/// Name and organisation of each account among `ids` (e.g. who sent an invitation: the
+/// invitee may know who asks them in). Unknown ids are left out.
+pub(crate) async fn people_by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+) -> R<std::collections::HashMap<i64, Person>> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let mut q = person_select(None);
+    q.and_where(Expr::col((user::Entity, user::Column::Id)).is_in(ids.iter().copied()));
+    Ok(fetch(db, &q)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect())
+}
+
+async fn fetch(db: &impl ConnectionTrait, q: &SelectStatement) -> R<Vec<Person>> {
     let stmt = db.get_database_backend().build(q);
     let rows = PersonRow::find_by_statement(stmt).all(db).await?;
     Ok(rows.into_iter().map(Person::from).collect())
