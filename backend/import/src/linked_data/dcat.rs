@@ -178,7 +178,8 @@ pub fn asset(s: &Solution, provider: Option<&Organisation>, urls: &Urls) -> Valu
         .chain(s.standards.iter())
         .chain(s.themenfeld.iter())
         .chain(s.lebenslage.iter())
-        .map(|k| de(k))
+        // Plain literals: a source's tags are German, English or codes (publiccode categories).
+        .map(|k| json!(k))
         .collect();
     if !keywords.is_empty() {
         put("dcat:keyword", json!(keywords));
