@@ -85,6 +85,31 @@ async fn get_status(app: &TestApp, url: &str) -> u16 {
     app.client.get(url).send().await.unwrap().status().as_u16()
 }
 
+/// Every id answers: the page, the API entry and the publiccode.yml of a sample of
+/// entries, and every publisher's page and API entry.
+async fn ids_answer(app: &TestApp, publishers: &BTreeSet<String>) {
+    let base = &app.address;
+    let first: Value = app
+        .get("/api/v1/catalog.jsonld?per_page=5")
+        .await
+        .json()
+        .await
+        .unwrap();
+    for d in first["dcat:dataset"].as_array().unwrap() {
+        assert_eq!(get_status(app, d["@id"].as_str().unwrap()).await, 200);
+        for dist in d["dcat:distribution"].as_array().unwrap() {
+            let url = dist["dcat:accessURL"].as_str().unwrap();
+            assert!(url.starts_with(base.as_str()), "{url}");
+            assert_eq!(get_status(app, url).await, 200, "{url}");
+        }
+    }
+    for p in publishers {
+        assert_eq!(get_status(app, p).await, 200, "{p}");
+        let api = p.replace("/organisationen/", "/api/v1/organisations/");
+        assert_eq!(get_status(app, &api).await, 200, "{api}");
+    }
+}
+
 async fn the_catalogue_is_dcat_json_ld_and_its_pages_cover_every_entry_once(backend: Backend) {
     let s = app(backend).await;
     let dir = shared_data();
@@ -174,28 +199,7 @@ async fn the_catalogue_is_dcat_json_ld_and_its_pages_cover_every_entry_once(back
     assert_eq!(ids.len(), stored.len(), "no entry twice");
     assert_eq!(ids.iter().copied().collect::<BTreeSet<_>>(), stored);
     assert!(publishers.len() > 10, "{publishers:?}");
-    // Every id answers: the page, the API entry and the publiccode.yml of a sample, and
-    // every publisher's page and API entry.
-    let first: Value = s
-        .app
-        .get("/api/v1/catalog.jsonld?per_page=5")
-        .await
-        .json()
-        .await
-        .unwrap();
-    for d in first["dcat:dataset"].as_array().unwrap() {
-        assert_eq!(get_status(&s.app, d["@id"].as_str().unwrap()).await, 200);
-        for dist in d["dcat:distribution"].as_array().unwrap() {
-            let url = dist["dcat:accessURL"].as_str().unwrap();
-            assert!(url.starts_with(&base), "{url}");
-            assert_eq!(get_status(&s.app, url).await, 200, "{url}");
-        }
-    }
-    for p in &publishers {
-        assert_eq!(get_status(&s.app, p).await, 200, "{p}");
-        let api = p.replace("/organisationen/", "/api/v1/organisations/");
-        assert_eq!(get_status(&s.app, &api).await, 200, "{api}");
-    }
+    ids_answer(&s.app, &publishers).await;
     // Bad paging is a problem+json.
     for bad in ["page=0", "per_page=0", "per_page=501", "page=x", "limit=3"] {
         let res = s.app.get(&format!("/api/v1/catalog.jsonld?{bad}")).await;
