@@ -41,6 +41,10 @@ pub struct Database {
 pub struct Http {
     /// Address the HTTP server listens on.
     pub bind: String,
+    /// The address the public reaches this service at (`https://matchraum.example.de`),
+    /// for the absolute links of the JSON-LD catalogue and solution pages; empty: `http://`
+    /// and the bound address (`localhost` for an unspecified host), right for development.
+    pub public_url: String,
     /// The built web UI (`index.html` and `assets/`), served at `/`.
     pub ui_dir: PathBuf,
     /// Largest accepted JSON body, in bytes.
@@ -178,6 +182,7 @@ impl Default for Http {
     fn default() -> Self {
         Http {
             bind: "127.0.0.1:8080".into(),
+            public_url: String::new(),
             ui_dir: PathBuf::from("frontend/dist"),
             max_body_bytes: 1024 * 1024,
             workers: 0,
@@ -341,6 +346,26 @@ impl Http {
         self.cors_origins
             .iter()
             .any(|o| o.eq_ignore_ascii_case(origin))
+    }
+
+    /// The public base URL without a trailing slash: `public_url`, or `http://` and the
+    /// address the server is `bound` to. An explicit value must be an http(s) address.
+    pub fn public_base(&self, bound: std::net::SocketAddr) -> Result<String, String> {
+        let url = self.public_url.trim().trim_end_matches('/');
+        if !url.is_empty() {
+            if !crate::catalog::validate::is_web_url(url) {
+                return Err(format!(
+                    "[http] public_url must be an http:// or https:// address, got {url:?}"
+                ));
+            }
+            return Ok(url.to_owned());
+        }
+        let host = match bound.ip() {
+            ip if ip.is_unspecified() => "localhost".to_owned(),
+            std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+            ip => ip.to_string(),
+        };
+        Ok(format!("http://{host}:{}", bound.port()))
     }
 }
 

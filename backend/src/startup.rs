@@ -45,7 +45,7 @@ impl Application {
 
     /// As [`Application::build`], with the batches of the first semantic index build
     /// passing `gate` (tests hold the build to observe the `building` state).
-    pub async fn build_with(config: Config, gate: IndexGate) -> Result<Self, StartupError> {
+    pub async fn build_with(mut config: Config, gate: IndexGate) -> Result<Self, StartupError> {
         // The model loads on the blocking pool while the database is prepared and seeded.
         let model = config.matching.enabled.then(|| load_model(&config));
         let db = crate::db::connect(&config.database.url).await?;
@@ -64,10 +64,16 @@ impl Application {
                 addr: config.http.bind.clone(),
                 source,
             })?;
-        let port = listener
+        let bound = listener
             .local_addr()
-            .map_err(|e| StartupError::Other(e.to_string()))?
-            .port();
+            .map_err(|e| StartupError::Other(e.to_string()))?;
+        let port = bound.port();
+        // Absolute links (JSON-LD) need the address the public sees, known only now when
+        // none is configured and the port was chosen by the system.
+        config.http.public_url = config
+            .http
+            .public_base(bound)
+            .map_err(StartupError::Other)?;
         let (matcher, index_events) = if let Some(model) = model {
             let matcher = start_matcher(model, &db, gate).await?;
             let events = crate::matching::indexer::spawn(

@@ -330,7 +330,7 @@ async fn a_solution_exports_as_publiccode_yml_that_parses_back(backend: Backend)
         assert!(ct.starts_with("application/yaml"), "{ct}");
         let body = res.bytes().await.unwrap();
         let doc = matchraum::import::publiccode::parse(&body).expect("export parses");
-        assert_eq!(doc["publiccodeYmlVersion"], "0.4");
+        assert_eq!(doc["publiccodeYmlVersion"], "0.7");
         assert_eq!(doc["platforms"][0], "web");
         let back = matchraum::import::publiccode::map(doc, "export.yml", "publiccode").unwrap();
         assert_eq!(back.input.title, m.title);

@@ -17,6 +17,7 @@ mod interest_threshold;
 mod matching;
 mod multi_instance;
 mod observability;
+mod open_data;
 mod people;
 mod rate_limits;
 mod reuse_checks;

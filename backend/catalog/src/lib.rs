@@ -8,6 +8,7 @@
 pub mod entity;
 pub mod error;
 pub mod freshness;
+pub mod labels;
 pub mod model;
 pub mod requirements;
 pub mod store;

@@ -7,6 +7,9 @@
 //! rule of [`merge`]; the [`ImportReport`] counts everything and lists the changed
 //! solutions for the search index.
 //!
+//! The formats other catalogues read are here too: the publiccode.yml export and the
+//! catalogue's JSON-LD ([`linked_data`]: DCAT-AP / ADMS-AP, schema.org).
+//!
 //! May use: `matchraum-core`, `matchraum-catalog` (it writes through its store), sea-orm.
 //! Knows nothing of HTTP, accounts, the community or matching.
 
@@ -14,6 +17,7 @@ pub mod discover;
 #[cfg(test)]
 mod fuzz;
 pub mod jsonl;
+pub mod linked_data;
 pub mod merge;
 pub mod progress;
 pub mod publiccode;
@@ -515,8 +519,12 @@ mod tests {
         let provider = matchraum_catalog::store::organisations::get(&db, s.provider_id.unwrap())
             .await
             .unwrap();
-        let yml = publiccode::export(&s, Some(&provider));
-        assert!(yml.starts_with("publiccodeYmlVersion: '0.4'"), "{yml}");
+        let rel = publiccode::Related {
+            provider: Some(&provider),
+            ..Default::default()
+        };
+        let yml = publiccode::export(&s, &rel);
+        assert!(yml.starts_with("publiccodeYmlVersion: '0.7'"), "{yml}");
         let back = publiccode::map(
             publiccode::parse(yml.as_bytes()).unwrap(),
             "x.yml",

@@ -9,37 +9,9 @@
 
 use chrono::{DateTime, Utc};
 
-use matchraum_catalog::vocab::{Maturity, SolutionKind};
-
 use crate::model::{Candidate, Decision, OutcomeKind, ReuseCheck};
 
-pub fn kind_label(k: SolutionKind) -> &'static str {
-    match k {
-        SolutionKind::OnlineService => "Onlinedienst",
-        SolutionKind::Fachverfahren => "Fachverfahren",
-        SolutionKind::Software => "Software",
-        SolutionKind::Saas => "Software as a Service",
-        SolutionKind::Concept => "Konzept",
-        SolutionKind::Guide => "Leitfaden",
-        SolutionKind::Template => "Vorlage",
-        SolutionKind::Dataset => "Datensatz",
-        SolutionKind::OzgLeistung => "OZG-Leistung",
-        SolutionKind::LeikaLeistung => "LeiKa-Leistung",
-        SolutionKind::Other => "Sonstiges",
-    }
-}
-
-pub fn maturity_label(m: Maturity) -> &'static str {
-    match m {
-        Maturity::Unknown => "Unbekannt",
-        Maturity::Idea => "Idee",
-        Maturity::InDevelopment => "In Entwicklung",
-        Maturity::Pilot => "Pilotbetrieb",
-        Maturity::InProduction => "Im Betrieb",
-        Maturity::Widespread => "Weit verbreitet",
-        Maturity::Retired => "Eingestellt",
-    }
-}
+pub use matchraum_catalog::labels::{kind_label, maturity_label};
 
 pub fn decision_label(d: Decision) -> &'static str {
     match d {
@@ -401,6 +373,7 @@ footer { margin-top: 2rem; color: #4b4f63; font-size: 0.9rem; }
 mod tests {
     use super::*;
     use crate::model::Outcome;
+    use matchraum_catalog::vocab::{Maturity, SolutionKind};
 
     fn check() -> ReuseCheck {
         let t = "2026-12-03T10:00:00Z".parse().unwrap();

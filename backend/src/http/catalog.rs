@@ -175,7 +175,7 @@ pub struct SolutionQuery {
 }
 
 /// Verifications older than this are stale (`MATCHRAUM_CATALOG_STALE_AFTER_MONTHS`).
-fn stale_cutoff(state: &AppState) -> chrono::DateTime<chrono::Utc> {
+pub(crate) fn stale_cutoff(state: &AppState) -> chrono::DateTime<chrono::Utc> {
     crate::catalog::freshness::cutoff(chrono::Utc::now(), state.config.catalog.stale_after_months)
 }
 
@@ -237,7 +237,8 @@ pub async fn verify_solution(
     ok(s)
 }
 
-/// The solution as a publiccode.yml document (version 0.4).
+/// The solution as a publiccode.yml document (version 0.7): `organisation` is the provider
+/// with our page of it as `uri`, `usedBy` the organisations using it.
 #[utoipa::path(get, path = "/api/v1/solutions/{id}/publiccode", tag = "catalog",
     responses((status = 200, description = "publiccode.yml", content_type = "application/yaml", body = Object),
         (status = 404, body = Problem)))]
@@ -245,16 +246,16 @@ pub async fn export_solution_publiccode(
     state: web::Data<AppState>,
     id: web::Path<i64>,
 ) -> ApiResult {
-    let s = solutions::get(&state.db, *id).await?;
-    let provider = match s.provider_id {
-        Some(pid) => match organisations::get(&state.db, pid).await {
-            Ok(o) => Some(o),
-            Err(crate::catalog::CatalogError::NotFound { .. }) => None,
-            Err(e) => return Err(e.into()),
-        },
-        None => None,
+    use super::open_data;
+    let (s, provider) = open_data::solution_with_provider(&state, *id).await?;
+    let rel = crate::import::publiccode::Related {
+        provider: provider.as_ref(),
+        provider_uri: provider
+            .as_ref()
+            .map(|p| open_data::urls(&state).organisation_page(p.id)),
+        used_by: open_data::used_by(&state, s.id).await?,
     };
-    let body = crate::import::publiccode::export(&s, provider.as_ref());
+    let body = crate::import::publiccode::export(&s, &rel);
     Ok(HttpResponse::Ok()
         .content_type("application/yaml")
         .body(body))

@@ -9,6 +9,7 @@ pub mod extract;
 pub mod health;
 pub mod matching;
 pub mod notices;
+pub mod open_data;
 pub mod openapi;
 pub mod panic;
 pub mod people;
@@ -43,6 +44,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
         web::scope("/api/v1")
             .route("/openapi.json", web::get().to(openapi::openapi_json))
             .configure(status::routes)
+            .configure(open_data::routes)
             // Before `catalog`: `/organisations/{id}/invitations` must win over its scope.
             .configure(accounts::routes)
             .configure(users::routes)

@@ -2,7 +2,7 @@ use actix_web::HttpResponse;
 use utoipa::OpenApi;
 
 use super::{
-    accounts, adoption, bundling, catalog, channels, health, matching, notices, people,
+    accounts, adoption, bundling, catalog, channels, health, matching, notices, open_data, people,
     problem::Problem, radar, reuse_checks, reviews, status, usages, users,
 };
 use crate::catalog::model::*;
@@ -27,6 +27,7 @@ use crate::catalog::vocab::*;
         catalog::get_solution,
         catalog::verify_solution,
         catalog::export_solution_publiccode,
+        open_data::catalog_jsonld,
         catalog::create_solution,
         catalog::update_solution,
         catalog::delete_solution,

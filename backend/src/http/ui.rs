@@ -4,6 +4,12 @@
 //! the favicon) is revalidated on every use. Paths without a file extension are routes of
 //! the single-page app and get `index.html`. `/api/...` is never answered with HTML, so an
 //! unknown API route stays a problem+json 404.
+//!
+//! A solution's page (`/loesungen/{id}`) is `index.html` with the solution's schema.org
+//! `SoftwareApplication` as a `<script type="application/ld+json">` data block in its head:
+//! the app renders in the browser, search engines read the block. A data block is never
+//! executed, so the strict CSP (no inline scripts) stays as it is. The page is made per
+//! request, revalidated (`no-cache`) with an ETag of its own bytes.
 
 use std::path::{Path, PathBuf};
 
@@ -129,11 +135,97 @@ pub async fn serve(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
             Some(res) => Ok(res),
             None => no_route().await,
         },
-        Target::App => match file(&req, dir.join("index.html"), false).await {
-            Some(res) => Ok(res),
-            None => Ok(not_built(dir)),
-        },
+        Target::App => {
+            if let Some(id) = solution_page_id(req.path()) {
+                if let Some(res) = solution_page(&req, &state, dir, id).await {
+                    return Ok(res);
+                }
+            }
+            match file(&req, dir.join("index.html"), false).await {
+                Some(res) => Ok(res),
+                None => Ok(not_built(dir)),
+            }
+        }
     }
+}
+
+/// The id of `/loesungen/{id}` (a trailing slash allowed).
+fn solution_page_id(path: &str) -> Option<i64> {
+    let rest = path.strip_prefix("/loesungen/")?;
+    let digits = rest.strip_suffix('/').unwrap_or(rest);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// `html` with `block` at the end of its head (or before the body, or at the end).
+fn inject(html: &str, block: &str) -> String {
+    let lower = html.to_ascii_lowercase();
+    let at = lower
+        .find("</head>")
+        .or_else(|| lower.find("<body"))
+        .unwrap_or(html.len());
+    let mut out = String::with_capacity(html.len() + block.len());
+    out.push_str(&html[..at]);
+    out.push_str(block);
+    out.push_str(&html[at..]);
+    out
+}
+
+/// `index.html` with the solution's schema.org block; `None` (the plain file answers)
+/// when there is no such solution or no built UI.
+async fn solution_page(
+    req: &HttpRequest,
+    state: &AppState,
+    dir: &Path,
+    id: i64,
+) -> Option<HttpResponse> {
+    use crate::import::linked_data::schema_org;
+    let (s, provider) = match super::open_data::solution_with_provider(state, id).await {
+        Ok(found) => found,
+        Err(crate::catalog::CatalogError::NotFound { .. }) => return None,
+        Err(e) => {
+            tracing::warn!(error = %e, id, "solution page without its JSON-LD");
+            return None;
+        }
+    };
+    let path = dir.join("index.html");
+    let index = web::block(move || std::fs::read_to_string(path))
+        .await
+        .ok()?
+        .ok()?;
+    let data =
+        schema_org::software_application(&s, provider.as_ref(), &super::open_data::urls(state));
+    let block = format!(
+        "<script type=\"application/ld+json\">{}</script>",
+        schema_org::script_data(&data)
+    );
+    let body = inject(&index, &block);
+    let etag = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        body.hash(&mut h);
+        format!("W/\"{:016x}\"", h.finish())
+    };
+    let matches = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+    let mut res = if matches {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    res.insert_header(cache(false))
+        .insert_header((header::ETAG, etag))
+        .content_type("text/html; charset=utf-8");
+    Some(if matches {
+        res.finish()
+    } else {
+        res.body(body)
+    })
 }
 
 #[cfg(test)]
@@ -163,5 +255,29 @@ mod tests {
         assert_eq!(classify("/assets/%2e%2e/secret.txt"), Target::None);
         assert_eq!(classify("/.env.local"), Target::None);
         assert_eq!(classify("/assets/a\\b.js"), Target::None);
+    }
+
+    #[test]
+    fn only_numeric_solution_pages_get_their_json_ld() {
+        assert_eq!(solution_page_id("/loesungen/42"), Some(42));
+        assert_eq!(solution_page_id("/loesungen/42/"), Some(42));
+        for p in [
+            "/loesungen/",
+            "/loesungen/4x",
+            "/loesungen/42/x",
+            "/loesungen/-1",
+            "/katalog",
+        ] {
+            assert_eq!(solution_page_id(p), None, "{p}");
+        }
+        assert_eq!(solution_page_id("/loesungen/99999999999999999999"), None);
+        assert_eq!(
+            inject("<html><head><title>T</title></HEAD><body></body>", "<x>"),
+            "<html><head><title>T</title><x></HEAD><body></body>"
+        );
+        assert_eq!(
+            inject("<title>T</title><div>", "<x>"),
+            "<title>T</title><div><x>"
+        );
     }
 }

@@ -123,6 +123,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/catalog.jsonld": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The whole catalogue as a DCAT-AP 3 `dcat:Catalog` whose solutions are ADMS-AP Assets
+         *     (`dcat:Dataset` + `adms:Asset`), in pages ordered by id. The `hydra:view`
+         *     (`hydra:PartialCollectionView`) links `hydra:first`, `hydra:previous`, `hydra:next` and
+         *     `hydra:last`; `hydra:totalItems` counts every entry. The same `next` is in a `Link`
+         *     header. A page past the last is a 404.
+         */
+        get: operations["catalog_jsonld"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/channel-invitations/{id}/accept": {
         parameters: {
             query?: never;
@@ -1287,7 +1310,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The solution as a publiccode.yml document (version 0.4). */
+        /**
+         * The solution as a publiccode.yml document (version 0.7): `organisation` is the provider
+         *     with our page of it as `uri`, `usedBy` the organisations using it.
+         */
         get: operations["export_solution_publiccode"];
         put?: never;
         post?: never;
@@ -3736,6 +3762,65 @@ export interface operations {
             };
             /** @description Too many requests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    catalog_jsonld: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number. */
+                page?: number | null;
+                /** @description Entries per page (1–500, default 100). */
+                per_page?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description DCAT-AP 3 / ADMS-AP JSON-LD (inline context) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/ld+json": Record<string, never>;
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body does not have the expected shape or a field is invalid */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1112,6 +1112,15 @@ export const de = {
     sourceNeed: 'Bedarf',
     latest: (date: string) => `Zuletzt am ${date}`,
   },
+  openData: {
+    title: 'Offene Daten',
+    intro:
+      'Der Katalog steht in offenen Standards bereit, damit andere Plattformen und Suchmaschinen ihn übernehmen können.',
+    catalog: 'Gesamter Katalog als DCAT-AP / ADMS-AP (JSON-LD)',
+    catalogHint: 'seitenweise, mit Links zur nächsten Seite (Hydra)',
+    publiccode: (button: string) =>
+      `Jede Lösung gibt es als publiccode.yml (Version 0.7): auf ihrer Detailseite unter „${button}“.`,
+  },
 };
 
 export type Strings = typeof de;
