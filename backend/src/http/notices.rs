@@ -23,10 +23,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .route(
         "/organisations/{id}/notices/read",
-        web::post().to(mark_all_read),
+        web::post().to(mark_all_notices_read),
     )
-    .route("/notices/unread", web::get().to(unread))
-    .route("/notices/{id}/read", web::post().to(mark_read));
+    .route("/notices/unread", web::get().to(unread_notices))
+    .route("/notices/{id}/read", web::post().to(mark_notice_read));
 }
 
 /// What concerns the organisation (interest in its solutions and needs, reached
@@ -52,7 +52,7 @@ pub struct UnreadNotices {
 /// Unread notices of all the caller's organisations (the badge in the navigation).
 #[utoipa::path(get, path = "/api/v1/notices/unread", tag = "adoption",
     responses((status = 200, body = UnreadNotices), (status = 401, body = Problem)))]
-pub async fn unread(p: Caller, state: web::Data<AppState>) -> ApiResult {
+pub async fn unread_notices(p: Caller, state: web::Data<AppState>) -> ApiResult {
     let orgs: Vec<i64> = p.memberships.iter().map(|m| m.organisation_id).collect();
     ok(UnreadNotices {
         unread: notices::unread_count(&state.db, &orgs).await?,
@@ -62,7 +62,11 @@ pub async fn unread(p: Caller, state: web::Data<AppState>) -> ApiResult {
 /// Marks one notice read, for every member of its organisation: its members.
 #[utoipa::path(post, path = "/api/v1/notices/{id}/read", tag = "adoption",
     responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn mark_read(p: Caller, state: web::Data<AppState>, id: web::Path<i64>) -> ApiResult {
+pub async fn mark_notice_read(
+    p: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> ApiResult {
     let n = notices::get(&state.db, *id).await?;
     policy::mark_organisation_inbox(&p, n.organisation_id)?;
     notices::mark_read(&state.db, n.id).await?;
@@ -72,7 +76,11 @@ pub async fn mark_read(p: Caller, state: web::Data<AppState>, id: web::Path<i64>
 /// Marks every notice of the organisation read: its members.
 #[utoipa::path(post, path = "/api/v1/organisations/{id}/notices/read", tag = "adoption",
     responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem)))]
-pub async fn mark_all_read(p: Caller, state: web::Data<AppState>, id: web::Path<i64>) -> ApiResult {
+pub async fn mark_all_notices_read(
+    p: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> ApiResult {
     policy::mark_organisation_inbox(&p, *id)?;
     notices::mark_all_read(&state.db, *id).await?;
     no_content()
