@@ -149,6 +149,9 @@ pub struct Ws {
 pub struct Catalog {
     /// A solution whose `last_verified_at` is older than this many months is stale.
     pub stale_after_months: u32,
+    /// Seconds between two sweeps that tell providers about entries gone stale (each entry
+    /// once per staleness period, however many replicas sweep); 0 = never.
+    pub stale_sweep_secs: u64,
     /// Months after which a confirmed usage asks its organisation to confirm it again.
     pub usage_reconfirm_months: u32,
 }
@@ -255,6 +258,7 @@ impl Default for Catalog {
     fn default() -> Self {
         Catalog {
             stale_after_months: crate::catalog::freshness::DEFAULT_STALE_AFTER_MONTHS,
+            stale_sweep_secs: 3600,
             usage_reconfirm_months: 12,
         }
     }

@@ -102,6 +102,7 @@ impl Application {
             realtime,
             metrics: Arc::new(crate::metrics::Metrics::new()),
         };
+        crate::services::freshness::spawn(&state);
         let metrics = match metrics_listener {
             Some(l) => {
                 let port = l

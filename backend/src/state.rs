@@ -26,6 +26,15 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Verifications older than this are stale (`[catalog] stale_after_months`): taken
+    /// once per request and used for every entry it shows.
+    pub fn stale_cutoff(&self) -> chrono::DateTime<chrono::Utc> {
+        crate::catalog::freshness::cutoff(
+            chrono::Utc::now(),
+            self.config.catalog.stale_after_months,
+        )
+    }
+
     /// Tells the indexer about a write, and through the bus every other instance's.
     /// Never blocks the request: when the queue is full the indexer falls behind and
     /// catches up with a full resync (see `matching`).

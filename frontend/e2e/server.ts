@@ -61,6 +61,8 @@ function baseEnv(dbFile: string): NodeJS.ProcessEnv {
     MATCHRAUM_RATE_MATCH_PER_ACCOUNT: '10000',
     MATCHRAUM_RATE_WRITE_PER_IP: '10000',
     MATCHRAUM_RATE_WRITE_PER_ACCOUNT: '10000',
+    // The stale sweep every few seconds, so that an entry made stale by a test is noticed.
+    MATCHRAUM_CATALOG_STALE_SWEEP_SECS: '3',
   };
 }
 

@@ -14,6 +14,7 @@ mod m20261201_000006_channel_invitations;
 mod m20261203_000007_interests;
 mod m20261203_000008_usage_reviews;
 mod m20261203_000009_reuse_checks;
+mod m20261203_000011_reuse_notices;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000009_reuse_checks::Migration),
             Box::new(m20261203_000008_usage_reviews::Migration),
             Box::new(m20261203_000007_interests::Migration),
+            Box::new(m20261203_000011_reuse_notices::Migration),
         ]
     }
 }

@@ -14,14 +14,15 @@ on_both_backends!(
     only_admins_propose_and_answer_and_outsiders_see_nothing,
 );
 
-struct Bundler {
-    org: i64,
-    admin: TestUser,
+pub(crate) struct Bundler {
+    pub org: i64,
+    pub admin: TestUser,
     /// (client organisation, its admin)
-    clients: Vec<(i64, TestUser)>,
+    pub clients: Vec<(i64, TestUser)>,
 }
 
-async fn bundler(s: &Scene) -> Bundler {
+/// A bundling organisation with its admin and two client organisations (not yet asked).
+pub(crate) async fn bundler(s: &Scene) -> Bundler {
     let org = organisation(&s.app, &s.op, "Hessischer Städtetag", "intermediaer").await;
     let admin = s
         .app
@@ -43,7 +44,12 @@ async fn bundler(s: &Scene) -> Bundler {
     }
 }
 
-async fn propose(s: &Scene, b: &Bundler, client: i64, u: &TestUser) -> reqwest::Response {
+pub(crate) async fn propose(
+    s: &Scene,
+    b: &Bundler,
+    client: i64,
+    u: &TestUser,
+) -> reqwest::Response {
     call(
         &s.app,
         Method::POST,

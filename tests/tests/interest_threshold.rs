@@ -34,7 +34,7 @@ async fn overview(s: &Scene) -> Value {
     json_of(call(&s.app, Method::GET, &path, None, None).await, 200).await
 }
 
-async fn audit_actions(s: &Scene, action: &str) -> Vec<Value> {
+pub(crate) async fn audit_actions(s: &Scene, action: &str) -> Vec<Value> {
     let log = json_of(
         call(
             &s.app,
@@ -50,7 +50,7 @@ async fn audit_actions(s: &Scene, action: &str) -> Vec<Value> {
     log["items"].as_array().unwrap().clone()
 }
 
-async fn member_ids(s: &Scene, channel: i64, as_user: &TestUser) -> Vec<i64> {
+pub(crate) async fn member_ids(s: &Scene, channel: i64, as_user: &TestUser) -> Vec<i64> {
     let res = call(
         &s.app,
         Method::GET,

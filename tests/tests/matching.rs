@@ -98,6 +98,7 @@ async fn seed(db: &TestDb) -> Seeded {
     w.maturity = Maturity::InProduction;
     w.standards = vec!["XMeld".into(), "FIT-Connect".into()];
     w.kind = SolutionKind::OnlineService;
+    w.last_verified_at = Some(chrono::Utc::now() - chrono::Duration::days(30));
     let wohnsitz = solutions::create(c, w).await.unwrap().id;
     let mut k = solution(
         "Kita-Platz-Vergabe",

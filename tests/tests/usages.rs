@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 
 mod claims;
 mod experience;
+mod notices;
 
 async fn app(b: Backend) -> TestApp {
     spawn_app_with(b, |c| c.matching.enabled = false).await

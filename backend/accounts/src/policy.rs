@@ -205,6 +205,19 @@ pub fn read_organisation_inbox(p: &Principal, organisation_id: i64) -> Result<()
     }
 }
 
+/// Marking an organisation's notices read (for all its members): its members only, so
+/// that an operator looking in never hides a notice from them.
+pub fn mark_organisation_inbox(p: &Principal, organisation_id: i64) -> Result<(), Error> {
+    scope(p, Scope::Write)?;
+    if p.is_member_of(organisation_id) {
+        Ok(())
+    } else {
+        Err(forbidden(
+            "only members of the organisation mark its notifications read",
+        ))
+    }
+}
+
 /// Whether the caller sees private data of the organisations they belong to.
 fn reads_private(p: &Principal) -> bool {
     p.has_scope(Scope::Read)

@@ -186,6 +186,8 @@ pub struct Threshold {
     pub id: i64,
     /// The organisation that set it.
     pub organisation_id: i64,
+    /// Set by a bundling organisation: only its accepted clients' interest counts.
+    pub for_clients: bool,
     pub solution_id: Option<i64>,
     pub need_id: Option<i64>,
     pub level: InterestLevel,
@@ -194,7 +196,8 @@ pub struct Threshold {
     pub set_by: i64,
     pub created_at: DateTime<Utc>,
     pub reached_at: Option<DateTime<Utc>>,
-    /// The channel opened when it was reached (members: the signers and the owner's members).
+    /// The channel opened when it was reached (members: the signers, the members of the
+    /// organisation that set it and, for a bundler's, the provider's members).
     pub channel_id: Option<i64>,
 }
 

@@ -90,6 +90,28 @@ pub fn manage_threshold(p: &Principal, owner: Option<i64>) -> Result<i64, Error>
     }
 }
 
+/// Setting or removing a bundler's threshold for its clients' interest in a solution: the
+/// bundler's admins; the provider sets its own (`manage_threshold`) instead.
+pub fn manage_bundler_threshold(
+    p: &Principal,
+    bundler: i64,
+    owner: Option<i64>,
+) -> Result<(), Error> {
+    scope(p, Scope::Write)?;
+    if !p.is_org_admin_of(bundler) {
+        return Err(Error::forbidden(
+            "only the bundling organisation's admins set its threshold",
+        ));
+    }
+    if owner == Some(bundler) {
+        return Err(Error::invalid(
+            "threshold",
+            "the provider sets its threshold on the solution itself",
+        ));
+    }
+    Ok(())
+}
+
 /// Proposing that `bundler` bundles for a client: the bundler's admins.
 pub fn propose_bundling(p: &Principal, bundler: i64) -> Result<(), Error> {
     scope(p, Scope::Write)?;

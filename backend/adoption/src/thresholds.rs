@@ -1,6 +1,8 @@
-//! Thresholds: "from N letters of intent we start". Set by the target's owner; reached
-//! exactly once (claimed with a conditional update, so concurrent interest changes that
-//! all see it reached open one channel, not several).
+//! Thresholds: "from N letters of intent we start". Set by the target's owner (counting
+//! every organisation's interest) or by a bundling organisation for a solution (counting
+//! only its accepted clients' interest); reached exactly once (claimed with a conditional
+//! update, so concurrent interest changes that all see it reached open one channel, not
+//! several).
 
 use chrono::Utc;
 use matchraum_accounts::{audit, Principal};
@@ -28,16 +30,44 @@ fn on(target: Target) -> sea_orm::Condition {
     }
 }
 
-fn interests_on(target: Target) -> sea_orm::Condition {
-    match target {
-        Target::Solution(id) => sea_orm::Condition::all().add(interest::Column::SolutionId.eq(id)),
-        Target::Need(id) => sea_orm::Condition::all().add(interest::Column::NeedId.eq(id)),
+/// Interest in the target at `level` or above, of the organisations `among` (all: `None`).
+fn interests_on(target: Target, level: InterestLevel, among: Counted<'_>) -> sea_orm::Condition {
+    let on = match target {
+        Target::Solution(id) => interest::Column::SolutionId.eq(id),
+        Target::Need(id) => interest::Column::NeedId.eq(id),
+    };
+    let mut c = sea_orm::Condition::all()
+        .add(on)
+        .add(interest::Column::Level.is_in(level.at_least()));
+    if let Some(orgs) = among {
+        c = c.add(interest::Column::OrganisationId.is_in(orgs.iter().copied()));
     }
+    c
 }
 
-fn view(m: Model, progress: u64) -> R<Threshold> {
+/// Whose interest counts towards a threshold: everybody's (`None`) or only these
+/// organisations' (a bundler's clients).
+pub type Counted<'a> = Option<&'a [i64]>;
+
+/// The organisations whose interest counts towards `t`: every one for the target owner's
+/// threshold, the accepted clients for a bundler's.
+pub async fn counted(
+    db: &impl ConnectionTrait,
+    t: &Model,
+    owner: Option<i64>,
+) -> R<Option<Vec<i64>>> {
+    if owner == Some(t.organisation_id) {
+        return Ok(None);
+    }
+    Ok(Some(
+        crate::bundling::accepted_clients(db, t.organisation_id).await?,
+    ))
+}
+
+fn view(m: Model, owner: Option<i64>, progress: u64) -> R<Threshold> {
     Ok(Threshold {
         id: m.id,
+        for_clients: owner != Some(m.organisation_id),
         organisation_id: m.organisation_id,
         solution_id: m.solution_id,
         need_id: m.need_id,
@@ -61,15 +91,16 @@ pub fn progress(summary: &InterestSummary, level: InterestLevel) -> u64 {
         .sum()
 }
 
-/// Organisations whose interest in the target is at `level` or above, counted now.
+/// Organisations (of `among`) whose interest in the target is at `level` or above,
+/// counted now.
 pub async fn count_at_least(
     db: &impl ConnectionTrait,
     target: Target,
     level: InterestLevel,
+    among: Counted<'_>,
 ) -> R<u64> {
     Ok(interest::Entity::find()
-        .filter(interests_on(target))
-        .filter(interest::Column::Level.is_in(level.at_least()))
+        .filter(interests_on(target, level, among))
         .count(db)
         .await?)
 }
@@ -159,23 +190,24 @@ pub async fn remove(
     .await
 }
 
-/// Every threshold of the target with its progress (from the aggregate, no extra query).
+/// Every threshold of the target with its progress: the owner's from the aggregate, a
+/// bundler's counted among its clients (one query each).
 pub async fn for_target(
     db: &impl ConnectionTrait,
     target: Target,
+    owner: Option<i64>,
     summary: &InterestSummary,
 ) -> R<Vec<Threshold>> {
-    Entity::find()
-        .filter(on(target))
-        .order_by_asc(Column::Id)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|m| {
-            let level = InterestLevel::from_stored(&m.level)?;
-            view(m, progress(summary, level))
-        })
-        .collect()
+    let mut out = Vec::new();
+    for m in rows(db, target).await? {
+        let level = InterestLevel::from_stored(&m.level)?;
+        let done = match counted(db, &m, owner).await? {
+            None => progress(summary, level),
+            Some(clients) => count_at_least(db, target, level, Some(clients.as_slice())).await?,
+        };
+        out.push(view(m, owner, done)?);
+    }
+    Ok(out)
 }
 
 /// The target's thresholds, stored rows (reached or not).
@@ -216,11 +248,13 @@ pub async fn channel_of(db: &impl ConnectionTrait, id: i64) -> R<Option<i64>> {
         .and_then(|m| m.channel_id))
 }
 
-/// Who signed at `level` or above: (organisation, the account that expressed it).
+/// Who (of `among`) signed at `level` or above: (organisation, the account that
+/// expressed it).
 pub async fn signers(
     db: &impl ConnectionTrait,
     target: Target,
     level: InterestLevel,
+    among: Counted<'_>,
 ) -> R<Vec<(i64, i64)>> {
     Ok(interest::Entity::find()
         .select_only()
@@ -228,8 +262,7 @@ pub async fn signers(
             interest::Column::OrganisationId,
             interest::Column::SubmittedBy,
         ])
-        .filter(interests_on(target))
-        .filter(interest::Column::Level.is_in(level.at_least()))
+        .filter(interests_on(target, level, among))
         .order_by_asc(interest::Column::Id)
         .into_tuple()
         .all(db)

@@ -3,8 +3,7 @@
 
 use chrono::{DateTime, Months, Utc};
 
-/// The default of `MATCHRAUM_CATALOG_STALE_AFTER_MONTHS`; a view read without the configuration
-/// (e.g. inside another domain) is marked by it, the API re-marks by the configured value.
+/// The default of `MATCHRAUM_CATALOG_STALE_AFTER_MONTHS`.
 pub const DEFAULT_STALE_AFTER_MONTHS: u32 = 12;
 
 /// The instant before which a verification is too old.

@@ -91,7 +91,8 @@ pub struct Solution {
     pub provider_id: Option<i64>,
     pub contacts: Vec<Contact>,
     pub last_verified_at: Option<DateTime<Utc>>,
-    /// Never verified, or verified longer ago than `MATCHRAUM_CATALOG_STALE_AFTER_MONTHS`.
+    /// Never verified, or verified longer ago than `MATCHRAUM_CATALOG_STALE_AFTER_MONTHS`
+    /// (marked by the reader that shows it, see `store::solutions::mark_stale`).
     pub stale: bool,
     /// Share (0..1) of its kind's minimum requirements that the entry meets.
     pub completeness: f64,

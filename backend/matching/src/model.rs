@@ -111,6 +111,9 @@ pub struct SolutionMatch {
     pub transfer_concept_url: Option<String>,
     pub url: Option<String>,
     pub last_verified_at: Option<DateTime<Utc>>,
+    /// Never verified, or longer ago than `MATCHRAUM_CATALOG_STALE_AFTER_MONTHS`, as in
+    /// the catalogue.
+    pub stale: bool,
     pub completeness: f64,
     /// Fused ranking score (higher is better; comparable within one answer).
     pub score: f32,

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
 
+use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 
 use super::document::Fields;
@@ -70,16 +71,27 @@ pub fn effective_mode(asked: Mode, semantic: &SemanticProgress) -> Result<Mode, 
 }
 
 /// `viewer_orgs`: the organisations whose private needs the caller may see as peers;
-/// `client`: who asks (an account or an IP), for fair turns at the embedding model.
+/// `client`: who asks (an account or an IP), for fair turns at the embedding model;
+/// `stale_cutoff`: verifications older than it are stale (`catalog::freshness::cutoff`).
 pub async fn run(
     db: &DatabaseConnection,
     matcher: &Matcher,
     req: &MatchRequest,
     viewer_orgs: &[i64],
     client: &str,
+    stale_cutoff: DateTime<Utc>,
 ) -> Result<MatchResponse, MatchError> {
     let mut times = StageTimes::default();
-    run_timed(db, matcher, req, viewer_orgs, client, &mut times).await
+    run_timed(
+        db,
+        matcher,
+        req,
+        viewer_orgs,
+        client,
+        stale_cutoff,
+        &mut times,
+    )
+    .await
 }
 
 /// As [`run`], recording how long each stage took; the explanation stage is everything
@@ -90,6 +102,7 @@ pub async fn run_timed(
     req: &MatchRequest,
     viewer_orgs: &[i64],
     client: &str,
+    stale_cutoff: DateTime<Utc>,
     times: &mut StageTimes,
 ) -> Result<MatchResponse, MatchError> {
     validate(req)?;
@@ -208,6 +221,7 @@ pub async fn run_timed(
             documentation_url: s.documentation_url,
             transfer_concept_url: s.transfer_concept_url,
             url: s.url,
+            stale: matchraum_catalog::freshness::is_stale(s.last_verified_at, stale_cutoff),
             last_verified_at: s.last_verified_at,
             completeness: s.completeness,
             score: r.score,

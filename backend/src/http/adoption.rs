@@ -122,7 +122,7 @@ async fn overview(
         None
     };
     let summary = store::summary(&state.db, target).await?;
-    let thresholds = thresholds::for_target(&state.db, target, &summary).await?;
+    let thresholds = thresholds::for_target(&state.db, target, owner, &summary).await?;
     ok(InterestOverview {
         summary,
         mine,

@@ -8,9 +8,10 @@ use super::extract::Caller;
 use super::problem::Problem;
 use super::reply::{no_content, ok, ApiResult};
 use crate::adoption::model::{
-    BundledInput, Bundling, BundlingInput, ClientInterests, Interest, Target,
+    BundledInput, Bundling, BundlingInput, ClientInterests, Interest, Target, Threshold,
+    ThresholdInput,
 };
-use crate::adoption::{bundling, policy};
+use crate::adoption::{bundling, policy, store};
 use crate::services::adoption as services;
 use crate::state::AppState;
 
@@ -30,6 +31,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route(
         "/organisations/{id}/bundled-interests/solutions/{solution_id}",
         web::put().to(submit_bundled),
+    )
+    .route(
+        "/organisations/{id}/bundled-interests/solutions/{solution_id}/threshold",
+        web::put().to(put_bundler_threshold),
+    )
+    .route(
+        "/organisations/{id}/bundled-interests/solutions/{solution_id}/threshold",
+        web::delete().to(delete_bundler_threshold),
     )
     .route("/bundlings/{id}/accept", web::post().to(accept_bundling))
     .route("/bundlings/{id}/decline", web::post().to(decline_bundling))
@@ -161,4 +170,41 @@ pub async fn submit_bundled(
     state.auth.limiter.check_interest(p.user_id).await?;
     let target = Target::Solution(solution);
     ok(services::submit_bundled(&state, &p, bundler, target, body.into_inner()).await?)
+}
+
+/// The bundler's threshold for its clients' interest in a solution ("ab 5 unserer
+/// Kommunen starten wir"): its admins. Only accepted clients' interest counts; reaching it
+/// opens a development community channel with the signing clients, the bundler's and the
+/// provider's members, tells them live and is audited.
+#[utoipa::path(put, path = "/api/v1/organisations/{id}/bundled-interests/solutions/{solution_id}/threshold", tag = "adoption", request_body = ThresholdInput,
+    params(("id" = i64, Path, description = "the bundling organisation"), ("solution_id" = i64, Path, description = "the solution")),
+    responses((status = 200, body = Threshold), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn put_bundler_threshold(
+    p: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i64)>,
+    body: web::Json<ThresholdInput>,
+) -> ApiResult {
+    let (bundler, solution) = path.into_inner();
+    let target = Target::Solution(solution);
+    let owner = store::owner(&state.db, Some(&p), target).await?;
+    policy::manage_bundler_threshold(&p, bundler, owner)?;
+    ok(services::set_threshold(&state, &p, bundler, target, body.into_inner()).await?)
+}
+
+/// Removes the bundler's threshold while it is not reached: its admins.
+#[utoipa::path(delete, path = "/api/v1/organisations/{id}/bundled-interests/solutions/{solution_id}/threshold", tag = "adoption",
+    params(("id" = i64, Path, description = "the bundling organisation"), ("solution_id" = i64, Path, description = "the solution")),
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn delete_bundler_threshold(
+    p: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i64)>,
+) -> ApiResult {
+    let (bundler, solution) = path.into_inner();
+    let target = Target::Solution(solution);
+    let owner = store::owner(&state.db, Some(&p), target).await?;
+    policy::manage_bundler_threshold(&p, bundler, owner)?;
+    services::remove_threshold(&state, &p, bundler, target).await?;
+    no_content()
 }

@@ -174,11 +174,6 @@ pub struct SolutionQuery {
     pub stale: Option<bool>,
 }
 
-/// Verifications older than this are stale (`MATCHRAUM_CATALOG_STALE_AFTER_MONTHS`).
-pub(crate) fn stale_cutoff(state: &AppState) -> chrono::DateTime<chrono::Utc> {
-    crate::catalog::freshness::cutoff(chrono::Utc::now(), state.config.catalog.stale_after_months)
-}
-
 #[utoipa::path(get, path = "/api/v1/solutions", tag = "catalog", params(SolutionQuery),
     responses((status = 200, body = Page<Solution>), (status = 400, body = Problem)))]
 pub async fn list_solutions(state: web::Data<AppState>, q: web::Query<SolutionQuery>) -> ApiResult {
@@ -202,15 +197,15 @@ pub async fn list_solutions(state: web::Data<AppState>, q: web::Query<SolutionQu
         q: q.q,
         stale: q.stale,
     };
-    ok(solutions::list(&state.db, &filter, &params, stale_cutoff(&state)).await?)
+    ok(solutions::list(&state.db, &filter, &params, state.stale_cutoff()).await?)
 }
 
 #[utoipa::path(get, path = "/api/v1/solutions/{id}", tag = "catalog",
     responses((status = 200, body = Solution), (status = 404, body = Problem)))]
 pub async fn get_solution(state: web::Data<AppState>, id: web::Path<i64>) -> ApiResult {
-    let mut s = solutions::get(&state.db, *id).await?;
-    solutions::mark_stale(std::slice::from_mut(&mut s), stale_cutoff(&state));
-    ok(s)
+    ok(solutions::get(&state.db, *id)
+        .await?
+        .marked(state.stale_cutoff()))
 }
 
 /// "Angaben sind noch aktuell": the provider's members (and operators) confirm that the
@@ -224,7 +219,7 @@ pub async fn verify_solution(
 ) -> ApiResult {
     let before = solutions::get(&state.db, *id).await?;
     policy::manage_solution(&p, before.provider_id)?;
-    let mut s = services::verify_solution(&state, *id).await?;
+    let s = services::verify_solution(&state, *id).await?;
     audit::record(
         &state.db,
         Some(p.user_id),
@@ -233,8 +228,7 @@ pub async fn verify_solution(
         serde_json::json!({"previous": before.last_verified_at}),
     )
     .await?;
-    solutions::mark_stale(std::slice::from_mut(&mut s), stale_cutoff(&state));
-    ok(s)
+    ok(s.marked(state.stale_cutoff()))
 }
 
 /// The solution as a publiccode.yml document (version 0.7): `organisation` is the provider
@@ -270,7 +264,7 @@ pub async fn create_solution(
 ) -> ApiResult {
     policy::manage_solution(&p, body.provider_id)?;
     let s = services::create_solution(&state, body.into_inner()).await?;
-    created("solutions", s.id, s)
+    created("solutions", s.id, s.marked(state.stale_cutoff()))
 }
 
 #[utoipa::path(put, path = "/api/v1/solutions/{id}", tag = "catalog", request_body = SolutionInput,
@@ -284,7 +278,7 @@ pub async fn update_solution(
     policy::manage_solution(&p, solutions::get(&state.db, *id).await?.provider_id)?;
     policy::manage_solution(&p, body.provider_id)?;
     let s = services::update_solution(&state, *id, body.into_inner()).await?;
-    ok(s)
+    ok(s.marked(state.stale_cutoff()))
 }
 
 #[utoipa::path(delete, path = "/api/v1/solutions/{id}", tag = "catalog",

@@ -56,8 +56,16 @@ pub async fn match_text(
     };
     let viewer_orgs = crate::auth::policy::peer_organisations(p.as_ref());
     let mut times = crate::matching::StageTimes::default();
-    let answer =
-        service::run_timed(&state.db, matcher, &body, &viewer_orgs, &client, &mut times).await;
+    let answer = service::run_timed(
+        &state.db,
+        matcher,
+        &body,
+        &viewer_orgs,
+        &client,
+        state.stale_cutoff(),
+        &mut times,
+    )
+    .await;
     state.metrics.match_stages(&times);
     let answer = answer?;
     Ok(HttpResponse::Ok().json(answer))

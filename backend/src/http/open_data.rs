@@ -71,7 +71,7 @@ pub async fn catalog_jsonld(state: web::Data<AppState>, q: web::Query<CatalogQue
         offset: Some((page - 1) * per_page),
         sort: Some("id".into()),
     };
-    let cutoff = super::catalog::stale_cutoff(&state);
+    let cutoff = state.stale_cutoff();
     let list = solutions::list(&state.db, &Default::default(), &params, cutoff).await?;
     let info = PageInfo {
         page,

@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use sea_orm::TransactionTrait;
 use serde_json::json;
 
+use super::publish_notices;
 use crate::adoption::model::{
     BundledInput, Interest, InterestInput, InterestLevel, Target, Threshold, ThresholdInput,
 };
@@ -37,9 +38,10 @@ pub async fn express_interest(
     let level_changed = saved.previous_level != Some(saved.interest.level);
     let told = tell_owner(&txn, owner, level_changed, target, organisation_id).await?;
     txn.commit().await?;
-    publish(state, &told).await;
+    publish_notices(state, &told).await;
     let signer = Signer {
         user_id: p.user_id,
+        organisation_id,
         level: saved.interest.level,
     };
     reach_thresholds(state, p, target, Some(signer)).await?;
@@ -62,6 +64,7 @@ async fn tell_owner(
                 need_id: target.need_id(),
                 other_organisation_id: Some(from),
                 channel_id: None,
+                usage_id: None,
             };
             notices::record(db, &[owner], &notice).await
         }
@@ -84,8 +87,9 @@ pub async fn withdraw_interest(
     Ok(gone)
 }
 
-/// Sets the owner's threshold for the target (the caller checked
-/// `policy::manage_threshold`); one that is already met is reached at once.
+/// Sets `owner`'s threshold for the target (the caller checked `policy::manage_threshold`,
+/// or `policy::manage_bundler_threshold` for a bundler); one that is already met is
+/// reached at once.
 pub async fn set_threshold(
     state: &AppState,
     p: &Principal,
@@ -98,7 +102,8 @@ pub async fn set_threshold(
     txn.commit().await?;
     reach_thresholds(state, p, target, None).await?;
     let summary = store::summary(&state.db, target).await?;
-    thresholds::for_target(&state.db, target, &summary)
+    let target_owner = store::owner(&state.db, Some(p), target).await?;
+    thresholds::for_target(&state.db, target, target_owner, &summary)
         .await?
         .into_iter()
         .find(|t| t.id == row.id)
@@ -167,9 +172,10 @@ pub async fn submit_bundled(
     }
     let told = tell_owner(&txn, owner, changed, target, bundler).await?;
     txn.commit().await?;
-    publish(state, &told).await;
+    publish_notices(state, &told).await;
     let signer = Signer {
         user_id: p.user_id,
+        organisation_id: bundler,
         level: input.interest.level,
     };
     reach_thresholds(state, p, target, Some(signer)).await?;
@@ -193,7 +199,7 @@ pub async fn propose_bundling(
     )
     .await?;
     txn.commit().await?;
-    publish(state, &told).await;
+    publish_notices(state, &told).await;
     Ok(m.id)
 }
 
@@ -213,7 +219,7 @@ pub async fn answer_bundling(
     )
     .await?;
     txn.commit().await?;
-    publish(state, &told).await;
+    publish_notices(state, &told).await;
     Ok(())
 }
 
@@ -236,36 +242,48 @@ fn bundling_notice(event: NoticeEvent, other: i64) -> NewNotice {
         need_id: None,
         other_organisation_id: Some(other),
         channel_id: None,
+        usage_id: None,
     }
 }
 
-/// The account whose interest just changed, and its level.
+/// The account whose interest just changed, the organisation it acted for, and the level.
 #[derive(Clone, Copy, Debug)]
 struct Signer {
     user_id: i64,
+    organisation_id: i64,
     level: InterestLevel,
 }
 
 /// Checks the target's thresholds after a committed change. Runs after the commit, so the
 /// last of several concurrent changes sees all of them; the conditional claim lets exactly
-/// one caller open the channel. A signer who comes after the opening joins the channel.
+/// one caller open the channel. A signer who comes after the opening joins the channel
+/// (of a bundler's threshold: when it signed for one of the clients or as the bundler).
 async fn reach_thresholds(
     state: &AppState,
     p: &Principal,
     target: Target,
     signer: Option<Signer>,
 ) -> R<()> {
+    let owner = store::owner(&state.db, Some(p), target).await?;
     for t in thresholds::rows(&state.db, target).await? {
         let level = InterestLevel::from_stored(&t.level)?;
+        let among = thresholds::counted(&state.db, &t, owner).await?;
         let channel = match t.channel_id {
             Some(channel) => channel,
             None => {
-                let count = thresholds::count_at_least(&state.db, target, level).await?;
+                let count =
+                    thresholds::count_at_least(&state.db, target, level, among.as_deref()).await?;
                 if count < u64::try_from(t.count).unwrap_or(u64::MAX) {
                     continue;
                 }
-                if let Some(told) = open_community(state, p, target, &t, level).await? {
-                    publish(state, &told).await;
+                let reach = Reach {
+                    target,
+                    owner,
+                    level,
+                    among: among.as_deref(),
+                };
+                if let Some(told) = open_community(state, p, &t, reach).await? {
+                    publish_notices(state, &told).await;
                     continue;
                 }
                 // Another request claimed it; its transaction has committed by now (the
@@ -276,7 +294,13 @@ async fn reach_thresholds(
                 }
             }
         };
-        if let Some(s) = signer.filter(|s| s.level >= level) {
+        let joins = |s: &Signer| {
+            s.level >= level
+                && among.as_ref().is_none_or(|c| {
+                    s.organisation_id == t.organisation_id || c.contains(&s.organisation_id)
+                })
+        };
+        if let Some(s) = signer.filter(joins) {
             if crate::community::store::ensure_member(&state.db, channel, s.user_id).await? {
                 state.realtime.access_changed(channel);
             }
@@ -285,29 +309,41 @@ async fn reach_thresholds(
     Ok(())
 }
 
+/// What a threshold that is reached counts: the target, its owner, the level and whose
+/// interest (`None`: everybody's; a bundler's: its clients').
+#[derive(Clone, Copy)]
+struct Reach<'a> {
+    target: Target,
+    owner: Option<i64>,
+    level: InterestLevel,
+    among: thresholds::Counted<'a>,
+}
+
 /// In one transaction: claims the threshold (nothing when another caller did), opens the
-/// development community with the signers and the owner's members, audits it and records
-/// the notices for the owner and every signing organisation. `None` when another caller
-/// claimed it.
+/// development community with the signers, the members of the organisation that set it
+/// and (for a bundler's) the provider's members, audits it and records the notices for
+/// those organisations and every signing one. `None` when another caller claimed it.
 async fn open_community(
     state: &AppState,
     p: &Principal,
-    target: Target,
     t: &crate::adoption::entity::threshold::Model,
-    level: InterestLevel,
+    r: Reach<'_>,
 ) -> R<Option<Vec<OrganisationNotice>>> {
+    let (target, level) = (r.target, r.level);
     let txn = state.db.begin().await?;
     if !thresholds::claim(&txn, t.id).await? {
         txn.rollback().await?;
         return Ok(None);
     }
-    let signers = thresholds::signers(&txn, target, level).await?;
-    let owner_members: Vec<i64> =
-        crate::auth::store::organisation_accounts(&txn, &[t.organisation_id])
-            .await?
-            .into_iter()
-            .map(|(_, user)| user)
-            .collect();
+    let signers = thresholds::signers(&txn, target, level, r.among).await?;
+    // The organisation that set it, and the provider when that was a bundler.
+    let leads: BTreeSet<i64> = std::iter::once(t.organisation_id).chain(r.owner).collect();
+    let lead_ids: Vec<i64> = leads.iter().copied().collect();
+    let owner_members: Vec<i64> = crate::auth::store::organisation_accounts(&txn, &lead_ids)
+        .await?
+        .into_iter()
+        .map(|(_, user)| user)
+        .collect();
     let title = match target {
         Target::Solution(id) => solutions::get(&txn, id).await?.title,
         Target::Need(id) => needs::get(&txn, id).await?.title,
@@ -341,6 +377,7 @@ async fn open_community(
         json!({
             "threshold": t.id,
             "organisation": t.organisation_id,
+            "for_clients": r.among.is_some(),
             "level": level,
             "count": t.count,
             "channel": channel.id,
@@ -348,7 +385,8 @@ async fn open_community(
         }),
     )
     .await?;
-    let orgs: Vec<i64> = std::iter::once(t.organisation_id)
+    let orgs: Vec<i64> = leads
+        .into_iter()
         .chain(signing_orgs)
         .collect::<BTreeSet<_>>()
         .into_iter()
@@ -362,21 +400,10 @@ async fn open_community(
             need_id: target.need_id(),
             other_organisation_id: None,
             channel_id: Some(channel.id),
+            usage_id: None,
         },
     )
     .await?;
     txn.commit().await?;
     Ok(Some(told))
-}
-
-/// Stored notices to the sockets of their organisations' members; a failure to look the
-/// members up only delays them (the inbox has them).
-async fn publish(state: &AppState, recorded: &[OrganisationNotice]) {
-    if let Err(e) = state
-        .realtime
-        .organisation_notified(&state.db, recorded)
-        .await
-    {
-        tracing::warn!(error = %e, "could not deliver organisation notices live");
-    }
 }

@@ -45,9 +45,11 @@ pub async fn update_solution(state: &AppState, id: i64, input: SolutionInput) ->
     Ok(s)
 }
 
-/// Confirms the entry as still correct and tells the index (its metadata shows the date).
+/// Confirms the entry as still correct and tells the index (its metadata shows the date);
+/// its stale notices are done.
 pub async fn verify_solution(state: &AppState, id: i64) -> R<Solution> {
     let s = solutions::verify(&state.db, id, chrono::Utc::now()).await?;
+    super::freshness::verified(state, id).await?;
     state.catalog_changed(Changed::Solution(s.id));
     Ok(s)
 }

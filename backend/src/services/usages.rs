@@ -1,12 +1,15 @@
 //! Usage claims, verdicts and experience reports: stored and audited in one transaction.
 //!
 //! A usage entered by a member of the using organisation is confirmed at once; anyone
-//! else's entry is a claim until a member confirms it (or rejects it).
+//! else's entry is a claim until a member confirms it (or rejects it). The using
+//! organisation's members hear of a claim live and in their inbox, whose notice is done
+//! once one of them decides.
 
 use sea_orm::TransactionTrait;
 use serde_json::json;
 
 use super::audited::{audited, Entry};
+use crate::auth::notices::{self, NewNotice, NoticeEvent};
 use crate::auth::{audit, policy, Principal};
 use crate::catalog::model::{Experience, ExperienceInput, Usage, UsageInput};
 use crate::catalog::store::experiences;
@@ -56,14 +59,33 @@ pub async fn record(state: &AppState, p: &Principal, input: UsageInput) -> R<Usa
         )
         .await?;
     }
+    let told = if own {
+        Vec::new()
+    } else {
+        notices::record(&txn, &[u.organisation_id], &claim_notice(p, &u)).await?
+    };
     txn.commit().await?;
+    super::publish_notices(state, &told).await;
     Ok(u)
+}
+
+/// "`p`'s organisation says you use this solution": for the using organisation.
+fn claim_notice(p: &Principal, u: &Usage) -> NewNotice {
+    NewNotice {
+        usage_id: Some(u.id),
+        other_organisation_id: p.memberships.first().map(|m| m.organisation_id),
+        ..NewNotice::about_solution(NoticeEvent::UsageClaimed, u.solution_id)
+    }
 }
 
 /// A member of the using organisation confirms (again) or rejects a usage.
 pub async fn decide(state: &AppState, p: &Principal, id: i64, verdict: Verdict) -> R<Usage> {
     let months = state.config.catalog.usage_reconfirm_months;
-    let change = async |txn: &_| usages::decide(txn, id, verdict, p.user_id, months).await;
+    let change = async |txn: &_| {
+        let u = usages::decide(txn, id, verdict, p.user_id, months).await?;
+        notices::resolve(txn, NoticeEvent::UsageClaimed, None, Some(u.id)).await?;
+        Ok::<_, CatalogError>(u)
+    };
     let action = match verdict {
         Verdict::Confirm => "usage.confirmed",
         Verdict::Reject => "usage.rejected",

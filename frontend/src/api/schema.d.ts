@@ -792,6 +792,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/notices/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Marks one notice read, for every member of its organisation: its members. */
+        post: operations["mark_notice_read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notices/unread": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Unread notices of all the caller's organisations (the badge in the navigation). */
+        get: operations["unread_notices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/notifications": {
         parameters: {
             query?: never;
@@ -855,6 +889,29 @@ export interface paths {
         put: operations["submit_bundled"];
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organisations/{id}/bundled-interests/solutions/{solution_id}/threshold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * The bundler's threshold for its clients' interest in a solution ("ab 5 unserer
+         *     Kommunen starten wir"): its admins. Only accepted clients' interest counts; reaching it
+         *     opens a development community channel with the signing clients, the bundler's and the
+         *     provider's members, tells them live and is audited.
+         */
+        put: operations["put_bundler_threshold"];
+        post?: never;
+        /** Removes the bundler's threshold while it is not reached: its admins. */
+        delete: operations["delete_bundler_threshold"];
         options?: never;
         head?: never;
         patch?: never;
@@ -924,11 +981,29 @@ export interface paths {
         };
         /**
          * What concerns the organisation (interest in its solutions and needs, reached
-         *     thresholds, bundlings), newest first: its members and operators.
+         *     thresholds, bundlings, stale entries, usage claims), newest first: its members and
+         *     operators.
          */
         get: operations["organisation_notices"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organisations/{id}/notices/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Marks every notice of the organisation read: its members. */
+        post: operations["mark_all_notices_read"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2283,7 +2358,7 @@ export interface components {
          * @description What happened that concerns the organisation.
          * @enum {string}
          */
-        NoticeEvent: "interest_expressed" | "threshold_reached" | "bundling_proposed" | "bundling_answered";
+        NoticeEvent: "interest_expressed" | "threshold_reached" | "bundling_proposed" | "bundling_answered" | "solution_stale" | "usage_claimed";
         Notification: {
             /** Format: int64 */
             channel_id: number;
@@ -2362,6 +2437,11 @@ export interface components {
             read_at?: string | null;
             /** Format: int64 */
             solution_id?: number | null;
+            /**
+             * Format: int64
+             * @description The usage claim to confirm or reject.
+             */
+            usage_id?: number | null;
         };
         OrganisationRef: {
             /** Format: int64 */
@@ -2536,7 +2616,10 @@ export interface components {
                 reuse_model?: null | components["schemas"]["ReuseModel"];
                 source?: string | null;
                 source_id?: string | null;
-                /** @description Never verified, or verified longer ago than `MATCHRAUM_CATALOG_STALE_AFTER_MONTHS`. */
+                /**
+                 * @description Never verified, or verified longer ago than `MATCHRAUM_CATALOG_STALE_AFTER_MONTHS`
+                 *     (marked by the reader that shows it, see `store::solutions::mark_stale`).
+                 */
                 stale: boolean;
                 /** @description Standards and interfaces, e.g. XÖV, FIT-Connect, FIM, OSCI, XTA, OpenAPI. */
                 standards: string[];
@@ -2963,7 +3046,10 @@ export interface components {
             reuse_model?: null | components["schemas"]["ReuseModel"];
             source?: string | null;
             source_id?: string | null;
-            /** @description Never verified, or verified longer ago than `MATCHRAUM_CATALOG_STALE_AFTER_MONTHS`. */
+            /**
+             * @description Never verified, or verified longer ago than `MATCHRAUM_CATALOG_STALE_AFTER_MONTHS`
+             *     (marked by the reader that shows it, see `store::solutions::mark_stale`).
+             */
             stale: boolean;
             /** @description Standards and interfaces, e.g. XÖV, FIT-Connect, FIM, OSCI, XTA, OpenAPI. */
             standards: string[];
@@ -3035,6 +3121,11 @@ export interface components {
              */
             score: number;
             source_id?: string | null;
+            /**
+             * @description Never verified, or longer ago than `MATCHRAUM_CATALOG_STALE_AFTER_MONTHS`, as in
+             *     the catalogue.
+             */
+            stale: boolean;
             standards: string[];
             summary?: string | null;
             title: string;
@@ -3052,13 +3143,16 @@ export interface components {
         Threshold: {
             /**
              * Format: int64
-             * @description The channel opened when it was reached (members: the signers and the owner's members).
+             * @description The channel opened when it was reached (members: the signers, the members of the
+             *     organisation that set it and, for a bundler's, the provider's members).
              */
             channel_id?: number | null;
             /** Format: int64 */
             count: number;
             /** Format: date-time */
             created_at: string;
+            /** @description Set by a bundling organisation: only its accepted clients' interest counts. */
+            for_clients: boolean;
             /** Format: int64 */
             id: number;
             level: components["schemas"]["InterestLevel"];
@@ -3114,6 +3208,11 @@ export interface components {
             channel_id: number;
             /** Format: int64 */
             last_read_id: number;
+            /** Format: int64 */
+            unread: number;
+        };
+        /** @description How many notices of the caller's organisations nobody marked read yet. */
+        UnreadNotices: {
             /** Format: int64 */
             unread: number;
         };
@@ -8161,6 +8260,112 @@ export interface operations {
             };
         };
     };
+    mark_notice_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unread_notices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnreadNotices"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     notifications: {
         parameters: {
             query?: never;
@@ -8690,6 +8895,191 @@ export interface operations {
             };
         };
     };
+    put_bundler_threshold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the bundling organisation */
+                id: number;
+                /** @description the solution */
+                solution_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ThresholdInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Threshold"];
+                };
+            };
+            /** @description Malformed JSON or an invalid query string */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_bundler_threshold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the bundling organisation */
+                id: number;
+                /** @description the solution */
+                solution_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_bundlings: {
         parameters: {
             query?: never;
@@ -9060,6 +9450,77 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    mark_all_notices_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1121,6 +1121,26 @@ export const de = {
     publiccode: (button: string) =>
       `Jede Lösung gibt es als publiccode.yml (Version 0.7): auf ihrer Detailseite unter „${button}“.`,
   },
+  reuseNotices: {
+    event: {
+      solution_stale: 'Die Angaben zu einer Lösung Ihrer Organisation sind veraltet. Sind sie noch aktuell?',
+      usage_claimed: 'Jemand gibt an, dass Ihre Organisation eine Lösung nutzt. Stimmt das?',
+    } as Record<string, string>,
+    verify: 'Angaben sind noch aktuell',
+    verified: 'Die Angaben sind als aktuell bestätigt.',
+    confirmUsage: 'Ja, wir nutzen sie',
+    rejectUsage: 'Nein, stimmt nicht',
+    confirmed: 'Die Nutzung ist bestätigt.',
+    rejected: 'Die Angabe ist zurückgewiesen.',
+    markRead: 'Als gelesen markieren',
+    markAllRead: 'Alle Hinweise als gelesen markieren',
+    allRead: 'Alle Hinweise sind als gelesen markiert.',
+    unreadBadge: (n: number) => (n === 1 ? '1 ungelesener Hinweis' : `${n} ungelesene Hinweise`),
+  },
+  bundlerThreshold: {
+    heading: 'Schwelle für Ihre Mandanten',
+    hint: 'Es zählen nur die Mandanten, die Ihre Bündelung angenommen haben. Ist die Schwelle erreicht, eröffnet Matchraum eine Entwicklungsgemeinschaft mit ihnen, Ihrer Organisation und dem Anbieter.',
+  },
 };
 
 export type Strings = typeof de;

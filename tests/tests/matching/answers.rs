@@ -16,6 +16,11 @@ async fn match_explains_solutions_providers_and_peers(b: Backend) {
     let body: Value = res.json().await.unwrap();
     let top = &body["solutions"][0];
     assert_eq!(top["id"], s.wohnsitz, "{body:#}");
+    // Freshness as in the catalogue: verified a month ago, the others never.
+    assert_eq!(top["stale"], false);
+    assert!(body["solutions"].as_array().unwrap()[1..]
+        .iter()
+        .all(|x| x["stale"] == true));
     let ex = &top["explanation"];
     assert!(ex["semantic_similarity"].as_f64().unwrap() > 0.5);
     assert!(ex["lexical_rank"].is_number());

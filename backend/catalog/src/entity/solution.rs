@@ -28,6 +28,8 @@ pub struct Model {
     pub provider_id: Option<i64>,
     pub contacts: String,
     pub last_verified_at: Option<DateTimeUtc>,
+    /// When the provider was last told the entry is stale (see `store::freshness`).
+    pub stale_notified_at: Option<DateTimeUtc>,
     #[sea_orm(column_type = "Double")]
     pub completeness: f64,
     pub source: Option<String>,

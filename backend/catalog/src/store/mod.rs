@@ -1,6 +1,7 @@
 //! Storage of the catalogue: one module per resource, shared list plumbing here.
 
 pub mod experiences;
+pub mod freshness;
 pub mod needs;
 pub mod organisations;
 pub mod solutions;

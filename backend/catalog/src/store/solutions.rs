@@ -41,6 +41,14 @@ pub fn mark_stale(items: &mut [Solution], cutoff: chrono::DateTime<Utc>) {
     }
 }
 
+impl Solution {
+    /// The entry marked stale or not at `cutoff` (see `freshness::cutoff`).
+    pub fn marked(mut self, cutoff: chrono::DateTime<Utc>) -> Self {
+        mark_stale(std::slice::from_mut(&mut self), cutoff);
+        self
+    }
+}
+
 /// One page of solutions; `stale_cutoff` (see `freshness::cutoff`) marks each and applies
 /// the `stale` filter.
 pub async fn list(
@@ -270,6 +278,7 @@ pub(crate) fn blank(now: chrono::DateTime<Utc>) -> Model {
         provider_id: None,
         contacts: "[]".into(),
         last_verified_at: None,
+        stale_notified_at: None,
         completeness: 0.0,
         source: None,
         source_id: None,
@@ -362,10 +371,9 @@ pub fn to_view(m: Model) -> Result<Solution, CatalogError> {
     let missing = crate::requirements::missing(&m);
     Ok(Solution {
         missing,
-        stale: crate::freshness::is_stale(
-            m.last_verified_at,
-            crate::freshness::cutoff(Utc::now(), crate::freshness::DEFAULT_STALE_AFTER_MONTHS),
-        ),
+        // Depends on the configured months: the caller that shows the entry marks it with
+        // the cutoff it took once for its request (`mark_stale`, `Solution::marked`).
+        stale: false,
         kind: Stored::from_stored(&m.kind)?,
         maturity: Stored::from_stored(&m.maturity)?,
         reuse_model: m
