@@ -19,6 +19,7 @@ mod multi_instance;
 mod observability;
 mod people;
 mod rate_limits;
+mod redis_cluster;
 mod reuse_checks;
 mod reviews;
 mod shutdown;
