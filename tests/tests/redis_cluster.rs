@@ -1,7 +1,8 @@
 //! Matchraum on a real, throw-away Redis Cluster: three masters and three replicas of
 //! `redis-server` on free ports. Two instances (PostgreSQL) deliver across it, presence
 //! and rate limits span them, and killing the master that owns the bus shard of a
-//! conversation fails over without losing a message.
+//! conversation fails over without losing a message (and the master's return disturbs
+//! nothing).
 
 use std::collections::BTreeSet;
 use std::process::{Command, Stdio};
@@ -19,13 +20,14 @@ const NODE_TIMEOUT_MS: u32 = 1000;
 
 struct Node {
     port: u16,
+    bus_port: u16,
     process: Option<Killed>,
 }
 
 /// The cluster's processes, all killed when it is dropped (also when a test panics).
 struct Cluster {
     nodes: Vec<Node>,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 /// `n` distinct free ports.
@@ -66,12 +68,13 @@ impl Cluster {
         let nodes: Vec<Node> = client_ports
             .iter()
             .zip(bus_ports)
-            .map(|(&port, &bus)| Node {
+            .map(|(&port, &bus_port)| Node {
                 port,
-                process: Some(spawn_node(dir.path(), port, bus)),
+                bus_port,
+                process: Some(spawn_node(dir.path(), port, bus_port)),
             })
             .collect();
-        let cluster = Cluster { nodes, _dir: dir };
+        let cluster = Cluster { nodes, dir };
         for n in &cluster.nodes {
             wait_until("a node answers", Duration::from_secs(10), || {
                 cli(n.port, &["ping"]).trim() == "PONG"
@@ -157,6 +160,18 @@ impl Cluster {
     fn kill(&mut self, port: u16) {
         let node = self.nodes.iter_mut().find(|n| n.port == port).unwrap();
         drop(node.process.take());
+    }
+
+    /// Starts the killed node on `port` again, with its cluster state: it rejoins (as a
+    /// replica once its replica took over).
+    fn restart(&mut self, port: u16) {
+        let node = self.nodes.iter_mut().find(|n| n.port == port).unwrap();
+        node.process = Some(spawn_node(self.dir.path(), port, node.bus_port));
+        let all = self.live_ports();
+        self.wait_ok(&all);
+        wait_until("the restarted node serves", Duration::from_secs(10), || {
+            cli(port, &["info", "replication"]).contains("master_link_status:up")
+        });
     }
 }
 
@@ -310,4 +325,11 @@ async fn a_master_failing_over_loses_no_message() {
     let (replay, _) = c.subscribe(ch, Some(first)).await;
     let ids: Vec<i64> = replay.iter().map(|m| m["id"].as_i64().unwrap()).collect();
     assert_eq!(ids, want);
+
+    // The old master comes back (as a replica): the conversation goes on undisturbed.
+    cluster.restart(master);
+    let last = a.say(ch, "m7", "wieder komplett").await["message_id"].clone();
+    assert_eq!(b.expect("message").await["id"], last);
+    assert_eq!(c.expect("message").await["id"], last);
+    b.expect_no_message(Duration::from_millis(300)).await;
 }
