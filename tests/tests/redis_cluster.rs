@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use matchraum::config::Config;
 use matchraum_tests::ws::*;
-use matchraum_tests::{assert_problem, Role, TestApp};
+use matchraum_tests::{assert_problem, fresh_db, test_config, Backend, Role, TestApp};
 
 use crate::deploy::{free_port, Killed};
 use crate::multi_instance::{prefix, two_instances_at, wait_bus, RedisAt};
@@ -332,4 +332,21 @@ async fn a_master_failing_over_loses_no_message() {
     assert_eq!(b.expect("message").await["id"], last);
     assert_eq!(c.expect("message").await["id"], last);
     b.expect_no_message(Duration::from_millis(300)).await;
+}
+
+/// A configuration naming both a single Redis and a cluster does not start, and says why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redis_url_and_a_cluster_together_stop_the_start() {
+    let db = fresh_db(Backend::Sqlite).await;
+    let mut config = test_config(&db.url);
+    config.redis.url = Some("redis://127.0.0.1:6379".into());
+    config.redis.cluster = vec!["redis://127.0.0.1:7000".into()];
+    let err = match matchraum::startup::Application::build(config).await {
+        Ok(_) => panic!("the server started with both"),
+        Err(e) => e.to_string(),
+    };
+    assert!(
+        err.contains("[redis] url") && err.contains("[redis] cluster"),
+        "{err}"
+    );
 }

@@ -30,6 +30,10 @@ use tokio::sync::mpsc;
 
 use super::{backoff, Receivers, IO_TIMEOUT};
 
+/// How long a subscription must have lasted for a new interruption to start the backoff
+/// over.
+const STABLE: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Shard channels of the bus on a cluster (each instance subscribes to all of them).
 pub const BUS_SHARDS: i64 = 16;
 
@@ -84,7 +88,7 @@ pub(super) async fn subscriber(
         match subscribed {
             Ok(Ok(conn)) => {
                 healthy.store(true, Ordering::Relaxed);
-                attempt = 0;
+                let subscribed_at = std::time::Instant::now();
                 if interrupted {
                     tracing::info!("redis cluster bus back; resyncing from the database");
                     to.hub.resync().await;
@@ -106,6 +110,10 @@ pub(super) async fn subscriber(
                     }
                 }
                 drop(conn);
+                // A node that keeps dropping out gets the backoff, not a resync per 100 ms.
+                if subscribed_at.elapsed() >= STABLE {
+                    attempt = 0;
+                }
             }
             Ok(Err(e)) => tracing::debug!(error = %e, "redis cluster subscribe failed"),
             Err(_) => tracing::debug!("redis cluster subscribe timed out"),
