@@ -60,11 +60,17 @@ fn check_url(url: &str, what: &str) -> Result<(), String> {
         .map_err(|e| format!("{what} is not a usable Redis URL ({e})"))
 }
 
+/// Reconnect attempts to a cluster node before the client drops it until the next topology
+/// refresh (its slots are then served through its replicas); without a limit it would
+/// retry a dead master every second for as long as the process runs.
+const NODE_RECONNECTS: usize = 10;
+
 /// A cluster client whose every node connection and response waits at most `timeout`.
 pub fn cluster_builder(nodes: &[String], timeout: Duration) -> ClusterClientBuilder {
     ClusterClient::builder(nodes.to_vec())
         .connection_timeout(timeout)
         .response_timeout(timeout)
+        .max_connection_attempts(std::num::NonZeroUsize::new(NODE_RECONNECTS).expect("not 0"))
 }
 
 /// A connection for commands (not for pub/sub) that repairs itself: a connection manager
