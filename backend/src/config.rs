@@ -11,6 +11,7 @@ use figment::Figment;
 use serde::{Deserialize, Deserializer, Serialize};
 
 pub use crate::auth::ratelimit::RateLimits;
+pub use crate::auth::redis_link::RedisTarget;
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -59,7 +60,7 @@ pub struct Http {
     pub session_ttl_hours: u64,
     /// Origins allowed to call the API and open websockets from a browser (CORS); a list
     /// in TOML, comma-separated in the variable; none if empty.
-    #[serde(deserialize_with = "origins")]
+    #[serde(deserialize_with = "string_list")]
     pub cors_origins: Vec<String>,
     /// Take the client IP for rate limits from `X-Forwarded-For` (only behind a proxy that
     /// sets it).
@@ -81,6 +82,10 @@ pub struct Metrics {
 pub struct Redis {
     /// Redis for cross-instance fan-out, presence and shared limits; in-process when unset.
     pub url: Option<String>,
+    /// Instead of `url`: seed nodes of a Redis Cluster (`redis://host:port`; a list in
+    /// TOML, comma-separated in the variable). The bus then uses sharded pub/sub.
+    #[serde(deserialize_with = "string_list")]
+    pub cluster: Vec<String>,
     /// Prefix of every Redis key: the bus's pub/sub channel (`<prefix>:events`), presence
     /// and the rate-limit counters (`<prefix>:rl:…`), so that several deployments (or
     /// tests) can share one Redis.
@@ -211,6 +216,7 @@ impl Default for Redis {
     fn default() -> Self {
         Redis {
             url: None,
+            cluster: Vec::new(),
             prefix: "matchraum".into(),
         }
     }
@@ -327,10 +333,17 @@ impl Config {
         names
     }
 
-    /// What the real-time part (hub, bus, socket caps) needs.
-    pub fn realtime(&self) -> crate::realtime::Settings {
+    /// The configured Redis (one server or a cluster), checked: both at once or a URL
+    /// that does not parse is an error that names the key.
+    pub fn redis_target(&self) -> Result<Option<RedisTarget>, String> {
+        RedisTarget::from_config(self.redis.url.as_deref(), &self.redis.cluster)
+    }
+
+    /// What the real-time part (hub, bus, socket caps) needs, on `redis` (see
+    /// [`Config::redis_target`]).
+    pub fn realtime(&self, redis: Option<RedisTarget>) -> crate::realtime::Settings {
         crate::realtime::Settings {
-            redis_url: self.redis.url.clone(),
+            redis,
             redis_prefix: self.redis.prefix.clone(),
             queue_len: self.ws.queue_len,
             max_per_account: self.ws.max_per_account,
@@ -373,17 +386,18 @@ impl Http {
     }
 }
 
-/// Origins as a TOML list or one comma-separated string (how a variable carries a list).
-fn origins<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+/// Origins or URLs as a TOML list or one comma-separated string (how a variable carries a
+/// list), trimmed, without a trailing `/`.
+fn string_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
-    enum Origins {
+    enum List {
         List(Vec<String>),
         Text(String),
     }
-    let list = match Origins::deserialize(d)? {
-        Origins::List(list) => list,
-        Origins::Text(text) => text.split(',').map(str::to_owned).collect(),
+    let list = match List::deserialize(d)? {
+        List::List(list) => list,
+        List::Text(text) => text.split(',').map(str::to_owned).collect(),
     };
     Ok(list
         .into_iter()
@@ -467,6 +481,37 @@ mod tests {
             assert!(err.contains("login_per_ipp"), "{err}");
             Ok(())
         });
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail fixes the closure's error type
+    fn a_redis_cluster_is_a_list_of_seed_nodes_and_excludes_url() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("MATCHRAUM_CONFIG", "absent.toml");
+            jail.set_env(
+                "MATCHRAUM_REDIS_CLUSTER",
+                "redis://10.0.0.1:7000, redis://10.0.0.2:7000",
+            );
+            let config = Config::load().map_err(|e| e.to_string())?;
+            assert_eq!(
+                config.redis_target(),
+                Ok(Some(RedisTarget::Cluster(vec![
+                    "redis://10.0.0.1:7000".into(),
+                    "redis://10.0.0.2:7000".into()
+                ])))
+            );
+            jail.set_env("MATCHRAUM_REDIS_URL", "redis://127.0.0.1:6379");
+            let config = Config::load().map_err(|e| e.to_string())?;
+            let err = config.redis_target().unwrap_err();
+            assert!(
+                err.contains("[redis] url") && err.contains("[redis] cluster"),
+                "{err}"
+            );
+            Ok(())
+        });
+        let config = from_toml("[redis]\ncluster = [\"redis://a:7000\", \"nonsense\"]").unwrap();
+        let err = config.redis_target().unwrap_err();
+        assert!(err.contains("cluster entry 2"), "{err}");
     }
 
     #[test]

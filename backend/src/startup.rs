@@ -46,6 +46,9 @@ impl Application {
     /// As [`Application::build`], with the batches of the first semantic index build
     /// passing `gate` (tests hold the build to observe the `building` state).
     pub async fn build_with(mut config: Config, gate: IndexGate) -> Result<Self, StartupError> {
+        let redis = config
+            .redis_target()
+            .map_err(|e| StartupError::Other(format!("configuration: {e}")))?;
         // The model loads on the blocking pool while the database is prepared and seeded.
         let model = config.matching.enabled.then(|| load_model(&config));
         let db = crate::db::connect(&config.database.url).await?;
@@ -85,14 +88,13 @@ impl Application {
         } else {
             (None, None)
         };
-        let auth = crate::auth::AuthState::new(
-            config.redis.url.as_deref(),
-            &config.redis.prefix,
-            config.rate,
-        )
-        .await;
-        let realtime =
-            crate::realtime::Realtime::start(&config.realtime(), db.clone(), index_events.clone());
+        let auth =
+            crate::auth::AuthState::new(redis.as_ref(), &config.redis.prefix, config.rate).await;
+        let realtime = crate::realtime::Realtime::start(
+            &config.realtime(redis),
+            db.clone(),
+            index_events.clone(),
+        );
         let state = AppState {
             db,
             config: Arc::new(config),

@@ -10,15 +10,45 @@ use matchraum_tests::{
     attach_app, empty_db, spawn_app_with, start_app, Backend, Role, TestApp, TestUser,
 };
 
-fn prefix() -> String {
+pub(crate) fn prefix() -> String {
     format!("mrtest-{}", uuid::Uuid::new_v4().simple())
 }
 
+/// How the instances of a test reach Redis.
+#[derive(Clone)]
+pub(crate) enum RedisAt {
+    Url(String),
+    /// Seed nodes of a Redis Cluster.
+    Cluster(Vec<String>),
+}
+
+impl RedisAt {
+    fn apply(&self, c: &mut Config) {
+        match self {
+            RedisAt::Url(url) => c.redis.url = Some(url.clone()),
+            RedisAt::Cluster(nodes) => c.redis.cluster = nodes.clone(),
+        }
+    }
+
+    /// The bus kind `/api/v1/ws/status` reports.
+    fn bus(&self) -> &'static str {
+        match self {
+            RedisAt::Url(_) => "redis",
+            RedisAt::Cluster(_) => "redis-cluster",
+        }
+    }
+}
+
 async fn wait_bus_healthy(app: &TestApp, healthy: bool) {
+    wait_bus(app, "redis", healthy).await
+}
+
+/// Waits until the instance's bus of `kind` is (un)healthy.
+pub(crate) async fn wait_bus(app: &TestApp, kind: &str, healthy: bool) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     loop {
         let s: serde_json::Value = app.get("/api/v1/ws/status").await.json().await.unwrap();
-        assert_eq!(s["bus"], "redis");
+        assert_eq!(s["bus"], kind);
         if s["bus_healthy"] == healthy {
             return;
         }
@@ -34,26 +64,34 @@ async fn two_instances(redis_url: &str) -> (TestApp, TestApp) {
     two_instances_with(redis_url, rt_config).await
 }
 
-/// Two instances on one PostgreSQL database and one Redis prefix, both configured by
-/// `tweak`, once their bus is up.
 async fn two_instances_with(redis_url: &str, tweak: fn(&mut Config)) -> (TestApp, TestApp) {
-    let p = prefix();
-    let (u1, p1) = (redis_url.to_owned(), p.clone());
+    two_instances_at(&RedisAt::Url(redis_url.to_owned()), &prefix(), tweak).await
+}
+
+/// Two instances on one PostgreSQL database and the Redis `prefix`, both configured by
+/// `tweak`, once their bus is up.
+pub(crate) async fn two_instances_at(
+    redis: &RedisAt,
+    prefix: &str,
+    tweak: fn(&mut Config),
+) -> (TestApp, TestApp) {
+    let (p, p1) = (prefix.to_owned(), prefix.to_owned());
+    let r1 = redis.clone();
     let one = spawn_app_with(Backend::Postgres, move |c| {
         tweak(c);
-        c.redis.url = Some(u1);
+        r1.apply(c);
         c.redis.prefix = p1;
     })
     .await;
-    let (u2, p2) = (redis_url.to_owned(), p);
+    let r2 = redis.clone();
     let two = attach_app(&one, move |c| {
         tweak(c);
-        c.redis.url = Some(u2);
-        c.redis.prefix = p2;
+        r2.apply(c);
+        c.redis.prefix = p;
     })
     .await;
-    wait_bus_healthy(&one, true).await;
-    wait_bus_healthy(&two, true).await;
+    wait_bus(&one, redis.bus(), true).await;
+    wait_bus(&two, redis.bus(), true).await;
     (one, two)
 }
 

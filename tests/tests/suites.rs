@@ -21,6 +21,7 @@ mod observability;
 mod open_data;
 mod people;
 mod rate_limits;
+mod redis_cluster;
 mod reuse_checks;
 mod reviews;
 mod shutdown;

@@ -23,6 +23,7 @@ pub mod notices;
 pub mod password;
 pub mod policy;
 pub mod ratelimit;
+pub mod redis_link;
 pub mod secret;
 pub mod store;
 
@@ -140,7 +141,7 @@ pub struct AuthState {
 
 impl AuthState {
     pub async fn new(
-        redis_url: Option<&str>,
+        redis: Option<&redis_link::RedisTarget>,
         redis_prefix: &str,
         limits: ratelimit::RateLimits,
     ) -> Arc<Self> {
@@ -148,7 +149,7 @@ impl AuthState {
             .await
             .expect("hashing task");
         Arc::new(AuthState {
-            limiter: ratelimit::RateLimiter::new(redis_url, redis_prefix, limits).await,
+            limiter: ratelimit::RateLimiter::new(redis, redis_prefix, limits).await,
             dummy_hash,
         })
     }

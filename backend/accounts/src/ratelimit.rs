@@ -1,14 +1,15 @@
 //! Fixed-window rate limits per IP and per account: in Redis (`INCR` + `EXPIRE`, shared by
-//! every instance) when `redis_url` is set, in this process otherwise. If Redis fails, the
-//! in-process counter takes over for that request (never fail open).
+//! every instance; one key per window, so it works on a Redis Cluster alike) when Redis is
+//! configured, in this process otherwise. If Redis fails, the in-process counter takes over
+//! for that request (never fail open).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use redis::aio::ConnectionManager;
-
 use matchraum_core::Error;
+
+use crate::redis_link::{RedisTarget, SharedConn};
 
 /// One limit: at most `max` hits per `window_secs`.
 #[derive(Clone, Copy, Debug)]
@@ -70,7 +71,7 @@ impl Default for RateLimits {
 
 pub struct RateLimiter {
     limits: RateLimits,
-    redis: Option<ConnectionManager>,
+    redis: Option<SharedConn>,
     local: Mutex<HashMap<String, (u64, u32)>>,
     /// `<redis_prefix>:rl:`, so that deployments sharing one Redis count apart.
     key_prefix: String,
@@ -84,15 +85,17 @@ const LOGIN_BACKOFF_FACTOR: u32 = 4;
 impl RateLimiter {
     /// Connects lazily-reconnecting to Redis when configured; logs and falls back to
     /// in-process counting when Redis is unreachable at start-up.
-    pub async fn new(redis_url: Option<&str>, redis_prefix: &str, limits: RateLimits) -> Self {
-        let redis = match redis_url {
-            Some(url) => match connect(url).await {
-                Ok(c) => Some(c),
-                Err(e) => {
-                    tracing::warn!(error = %e, "rate limits: Redis unreachable, counting in process");
-                    None
+    pub async fn new(redis: Option<&RedisTarget>, redis_prefix: &str, limits: RateLimits) -> Self {
+        let redis = match redis {
+            Some(target) => {
+                match SharedConn::connect(target, std::time::Duration::from_secs(2)).await {
+                    Ok(c) => Some(c),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "rate limits: Redis unreachable, counting in process");
+                        None
+                    }
                 }
-            },
+            }
             None => None,
         };
         RateLimiter {
@@ -287,16 +290,8 @@ fn now_secs() -> u64 {
         .unwrap_or(0)
 }
 
-async fn connect(url: &str) -> redis::RedisResult<ConnectionManager> {
-    let client = redis::Client::open(url)?;
-    let config = redis::aio::ConnectionManagerConfig::new()
-        .set_connection_timeout(Some(std::time::Duration::from_secs(2)))
-        .set_response_timeout(Some(std::time::Duration::from_secs(2)));
-    ConnectionManager::new_with_config(client, config).await
-}
-
 async fn redis_incr(
-    mut conn: ConnectionManager,
+    mut conn: SharedConn,
     key: &str,
     window: u64,
     cost: u32,

@@ -2,7 +2,9 @@
 //! Redis: each instance applies its own events at once (so local sockets never depend
 //! on Redis) and publishes them to `<prefix>:events`; a subscriber task applies the other
 //! instances' events. Both Redis tasks reconnect with backoff; after the subscriber
-//! reconnects, the hub resyncs from the database, so an outage loses nothing.
+//! reconnects, the hub resyncs from the database, so an outage loses nothing. On a Redis
+//! Cluster the bus uses sharded pub/sub instead (see [`cluster`]), with the same
+//! publisher and the same resync after any interruption.
 //!
 //! Catalogue writes travel the same way to the other instances' search indexes; the
 //! writer's own index is fed directly, and a missed event is caught by each instance's
@@ -17,8 +19,12 @@ use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use tokio::sync::{broadcast, mpsc};
 
+mod cluster;
+pub use cluster::{shard_channel, BUS_SHARDS};
+
 use super::hub::{Credential, Hub};
 use super::protocol::ServerFrame;
+use matchraum_accounts::redis_link::RedisTarget;
 use matchraum_catalog::store::Changed;
 use matchraum_community::model::Message;
 
@@ -85,6 +91,19 @@ impl BusEvent {
         }
     }
 
+    /// What picks the event's shard channel on a cluster: a realtime channel's events
+    /// (frames, kicks, rechecks) always travel on the same one, so their order holds.
+    fn shard_key(&self) -> i64 {
+        match self {
+            BusEvent::Frame { channel_id, .. }
+            | BusEvent::Kick { channel_id, .. }
+            | BusEvent::Recheck { channel_id } => *channel_id,
+            BusEvent::Personal { user_ids, .. } => user_ids.first().copied().unwrap_or(0),
+            BusEvent::Revoked { user_id, .. } => *user_id,
+            BusEvent::Catalogue { .. } => 0,
+        }
+    }
+
     /// Hands the event to this instance: frames to the hub, catalogue changes to the
     /// index queue (`catalogue`; none on the writer's instance, which fed it already).
     fn apply(self, hub: &Hub, catalogue: Option<&mpsc::Sender<Changed>>) {
@@ -130,8 +149,32 @@ pub enum Bus {
 
 pub struct RedisBus {
     origin: String,
-    publish_tx: mpsc::Sender<String>,
+    publish_tx: mpsc::Sender<Outgoing>,
     healthy: Arc<AtomicBool>,
+    topics: Topics,
+}
+
+/// Where an event is published.
+enum Topics {
+    /// One Redis: every event on `<prefix>:events`.
+    One(String),
+    /// A cluster: on the shard channel of the event (see [`cluster`]).
+    Sharded { prefix: String },
+}
+
+impl Topics {
+    fn of(&self, ev: &BusEvent) -> String {
+        match self {
+            Topics::One(topic) => topic.clone(),
+            Topics::Sharded { prefix } => cluster::shard_channel(prefix, ev.shard_key()),
+        }
+    }
+}
+
+/// An event on its way to Redis.
+struct Outgoing {
+    topic: String,
+    text: String,
 }
 
 const LOCAL_CAPACITY: usize = 8192;
@@ -156,41 +199,62 @@ impl Bus {
     }
 
     /// `origin`: this instance (see [`instance_id`]); `catalogue`: where other instances'
-    /// catalogue writes go (this instance's index).
+    /// catalogue writes go (this instance's index). `target` was validated at start-up.
     pub fn redis(
-        url: &str,
+        target: &RedisTarget,
         prefix: &str,
         origin: String,
         hub: Arc<Hub>,
         catalogue: Option<mpsc::Sender<Changed>>,
     ) -> Self {
-        let topic = format!("{prefix}:events");
         let healthy = Arc::new(AtomicBool::new(false));
         let (publish_tx, publish_rx) = mpsc::channel(PUBLISH_QUEUE);
-        match redis::Client::open(url) {
-            Ok(client) => {
-                tokio::spawn(publisher(
-                    client.clone(),
-                    topic.clone(),
-                    publish_rx,
-                    hub.clone(),
-                ));
-                tokio::spawn(subscriber(
-                    client,
-                    topic,
+        let to = Receivers {
+            hub: hub.clone(),
+            catalogue,
+        };
+        let topics = match target {
+            RedisTarget::Single(url) => match redis::Client::open(url.as_str()) {
+                Ok(client) => {
+                    let c = client.clone();
+                    let connect = move || {
+                        let c = c.clone();
+                        async move { c.get_multiplexed_async_connection().await }
+                    };
+                    tokio::spawn(publisher(connect, "PUBLISH", publish_rx, hub));
+                    let topic = format!("{prefix}:events");
+                    let sub =
+                        subscriber(client, topic.clone(), origin.clone(), to, healthy.clone());
+                    tokio::spawn(sub);
+                    Topics::One(topic)
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "invalid MATCHRAUM_REDIS_URL; real-time stays local");
+                    Topics::One(format!("{prefix}:events"))
+                }
+            },
+            RedisTarget::Cluster(nodes) => {
+                let seeds = nodes.clone();
+                let connect = move || cluster::connect(seeds.clone());
+                tokio::spawn(publisher(connect, "SPUBLISH", publish_rx, hub));
+                let sub = cluster::subscriber(
+                    nodes.clone(),
+                    prefix.to_owned(),
                     origin.clone(),
-                    Receivers { hub, catalogue },
+                    to,
                     healthy.clone(),
-                ));
+                );
+                tokio::spawn(sub);
+                Topics::Sharded {
+                    prefix: prefix.to_owned(),
+                }
             }
-            Err(e) => {
-                tracing::error!(error = %e, "invalid MATCHRAUM_REDIS_URL; real-time stays local")
-            }
-        }
+        };
         Bus::Redis(RedisBus {
             origin,
             publish_tx,
             healthy,
+            topics,
         })
     }
 
@@ -221,6 +285,18 @@ impl Bus {
             Bus::Redis(r) => r.healthy.load(Ordering::Relaxed),
         }
     }
+
+    /// `local`, `redis` or `redis-cluster`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Bus::Local(_) => "local",
+            Bus::Redis(RedisBus {
+                topics: Topics::One(_),
+                ..
+            }) => "redis",
+            Bus::Redis(_) => "redis-cluster",
+        }
+    }
 }
 
 impl RedisBus {
@@ -230,7 +306,8 @@ impl RedisBus {
             ev: ev.clone(),
         })
         .expect("events serialise");
-        if let Err(e) = self.publish_tx.try_send(text) {
+        let topic = self.topics.of(ev);
+        if let Err(e) = self.publish_tx.try_send(Outgoing { topic, text }) {
             // Other instances catch up from the database when their link recovers.
             hub.bus_publish_failed();
             tracing::error!(error = %e, "bus publish queue full; event dropped");
@@ -242,6 +319,17 @@ impl RedisBus {
 struct Receivers {
     hub: Arc<Hub>,
     catalogue: Option<mpsc::Sender<Changed>>,
+}
+
+impl Receivers {
+    /// Applies one bus envelope unless this instance sent it.
+    fn receive(&self, origin: &str, payload: &[u8]) {
+        match serde_json::from_slice::<Envelope>(payload) {
+            Ok(env) if env.origin == origin => {}
+            Ok(env) => env.ev.apply(&self.hub, self.catalogue.as_ref()),
+            Err(e) => tracing::warn!(error = %e, "undecodable bus event"),
+        }
+    }
 }
 
 /// A random id of this instance, naming what it writes to Redis (bus envelopes, presence).
@@ -268,29 +356,36 @@ fn backoff(attempt: u32) -> Duration {
     Duration::from_millis((100u64 << attempt.min(5)).min(3000))
 }
 
-/// Publishes queued events in order; an event that fails is retried (with backoff) until
-/// Redis is back, so the order holds and nothing queued is lost.
-async fn publisher(
-    client: redis::Client,
-    topic: String,
-    mut rx: mpsc::Receiver<String>,
+/// Publishes queued events in order with `command` (`PUBLISH`, or `SPUBLISH` on a
+/// cluster) over connections made by `connect`; an event that fails is retried (with
+/// backoff, on a new connection) until Redis is back, so the order holds and nothing queued
+/// is lost.
+async fn publisher<C, F, Fut>(
+    connect: F,
+    command: &'static str,
+    mut rx: mpsc::Receiver<Outgoing>,
     hub: Arc<Hub>,
-) {
-    let mut conn: Option<redis::aio::MultiplexedConnection> = None;
-    while let Some(text) = rx.recv().await {
+) where
+    C: redis::aio::ConnectionLike,
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = redis::RedisResult<C>>,
+{
+    let mut conn: Option<C> = None;
+    while let Some(out) = rx.recv().await {
         let mut attempt = 0u32;
         loop {
             if conn.is_none() {
-                match tokio::time::timeout(IO_TIMEOUT, client.get_multiplexed_async_connection())
-                    .await
-                {
+                match tokio::time::timeout(IO_TIMEOUT, connect()).await {
                     Ok(Ok(c)) => conn = Some(c),
                     Ok(Err(e)) => tracing::debug!(error = %e, "redis publisher connect"),
                     Err(_) => tracing::debug!("redis publisher connect timed out"),
                 }
             }
             if let Some(c) = conn.as_mut() {
-                let cmd = redis::cmd("PUBLISH").arg(&topic).arg(&text).to_owned();
+                let cmd = redis::cmd(command)
+                    .arg(&out.topic)
+                    .arg(&out.text)
+                    .to_owned();
                 match tokio::time::timeout(IO_TIMEOUT, cmd.query_async::<i64>(c)).await {
                     Ok(Ok(_)) => break,
                     Ok(Err(e)) => {
@@ -347,11 +442,7 @@ async fn subscriber(
                             Ok(p) => p,
                             Err(_) => continue,
                         };
-                        match serde_json::from_slice::<Envelope>(&payload) {
-                            Ok(env) if env.origin == origin => {}
-                            Ok(env) => env.ev.apply(hub, to.catalogue.as_ref()),
-                            Err(e) => tracing::warn!(error = %e, "undecodable bus event"),
-                        }
+                        to.receive(&origin, &payload);
                     }
                     tracing::warn!("redis bus connection lost; reconnecting");
                 }

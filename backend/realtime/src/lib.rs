@@ -1,6 +1,6 @@
 //! Real time: the per-instance hub that fans frames out to local sockets (through each
 //! socket's outbox), the socket caps, the wire protocol, and the bus between instances
-//! (Redis pub/sub, or in-process). The websocket session that speaks to one client is
+//! (Redis pub/sub, sharded pub/sub on a Redis Cluster, or in-process). The websocket session that speaks to one client is
 //! `http::ws::session`.
 //!
 //! Messages are persisted by `community::store` BEFORE they are published here; the
@@ -22,6 +22,7 @@ pub mod protocol;
 
 use std::sync::Arc;
 
+use matchraum_accounts::redis_link::RedisTarget;
 use matchraum_catalog::store::Changed;
 use sea_orm::DatabaseConnection;
 use tokio::sync::{mpsc, watch};
@@ -32,9 +33,10 @@ pub use hub::{Credential, Hub};
 /// What the real-time part needs of the configuration.
 #[derive(Clone, Debug)]
 pub struct Settings {
-    /// Redis for the bus between instances; in-process when unset.
-    pub redis_url: Option<String>,
-    /// The bus's pub/sub channel is `<redis_prefix>:events`.
+    /// Redis (one server or a cluster) for the bus and presence; in-process when unset.
+    pub redis: Option<RedisTarget>,
+    /// The bus's pub/sub channel is `<redis_prefix>:events` (on a cluster, the shard
+    /// channels `<redis_prefix>:events:<n>`).
     pub redis_prefix: String,
     /// Frames queued per socket before it counts as a slow consumer.
     pub queue_len: usize,
@@ -55,7 +57,7 @@ pub struct Realtime {
 }
 
 impl Realtime {
-    /// Starts the hub and the bus (Redis when `redis_url` is set); other instances'
+    /// Starts the hub and the bus (Redis when `redis` is set); other instances'
     /// catalogue writes go to `catalogue` (this instance's index queue, if it has one).
     /// Spawns background tasks on the current Tokio runtime.
     pub fn start(
@@ -64,18 +66,18 @@ impl Realtime {
         catalogue: Option<mpsc::Sender<Changed>>,
     ) -> Arc<Self> {
         let hub = Arc::new(Hub::new(db, settings.queue_len));
-        let (bus, presence) = match &settings.redis_url {
-            Some(url) => {
+        let (bus, presence) = match &settings.redis {
+            Some(target) => {
                 let origin = bus::instance_id();
                 (
                     bus::Bus::redis(
-                        url,
+                        target,
                         &settings.redis_prefix,
                         origin.clone(),
                         hub.clone(),
                         catalogue,
                     ),
-                    presence::Presence::redis(url, &settings.redis_prefix, origin, hub.clone()),
+                    presence::Presence::redis(target, &settings.redis_prefix, origin, hub.clone()),
                 )
             }
             None => (
@@ -236,5 +238,10 @@ impl Realtime {
     /// True while the link to the other instances works (always for in-process).
     pub fn bus_healthy(&self) -> bool {
         self.bus.healthy()
+    }
+
+    /// The kind of bus: `local`, `redis` or `redis-cluster`.
+    pub fn bus_kind(&self) -> &'static str {
+        self.bus.kind()
     }
 }

@@ -4,12 +4,15 @@
 //! scored by when the entry expires: an instance refreshes its entries every few seconds
 //! and removes them when a user leaves, so one that dies drops out within `TTL_SECS`.
 //! Redis trouble only narrows the snapshot to this instance; nothing waits long on it.
+//! On a Redis Cluster each channel's set is one key, written by a pipeline of its own (a
+//! pipeline must stay in one hash slot there).
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use redis::aio::ConnectionManager;
+use futures_util::StreamExt;
+use matchraum_accounts::redis_link::{RedisTarget, SharedConn};
 use tokio::sync::OnceCell;
 
 use super::hub::Hub;
@@ -20,14 +23,16 @@ pub const MAX_SNAPSHOT: usize = 200;
 const TTL_SECS: u64 = 30;
 const REFRESH: Duration = Duration::from_secs(10);
 const IO_TIMEOUT: Duration = Duration::from_secs(1);
+/// Per-channel pipelines in flight at once when the refresher writes to a cluster.
+const CLUSTER_WRITES: usize = 16;
 
 pub struct Presence {
     shared: Option<Shared>,
 }
 
 struct Shared {
-    client: redis::Client,
-    conn: OnceCell<ConnectionManager>,
+    target: RedisTarget,
+    conn: OnceCell<SharedConn>,
     prefix: String,
     /// This instance, in the members it writes.
     origin: String,
@@ -40,23 +45,16 @@ impl Presence {
 
     /// Shared through Redis under this instance's `origin`; spawns the refresher on the
     /// current runtime.
-    pub fn redis(url: &str, prefix: &str, origin: String, hub: Arc<Hub>) -> Arc<Self> {
-        let shared = match redis::Client::open(url) {
-            Ok(client) => Some(Shared {
-                client,
+    pub fn redis(target: &RedisTarget, prefix: &str, origin: String, hub: Arc<Hub>) -> Arc<Self> {
+        let me = Arc::new(Presence {
+            shared: Some(Shared {
+                target: target.clone(),
                 conn: OnceCell::new(),
                 prefix: prefix.to_owned(),
                 origin,
             }),
-            Err(e) => {
-                tracing::error!(error = %e, "invalid MATCHRAUM_REDIS_URL; presence stays local");
-                None
-            }
-        };
-        let me = Arc::new(Presence { shared });
-        if me.shared.is_some() {
-            tokio::spawn(refresher(Arc::downgrade(&me), hub));
-        }
+        });
+        tokio::spawn(refresher(Arc::downgrade(&me), hub));
         me
     }
 
@@ -112,36 +110,52 @@ impl Shared {
     }
 
     /// Adds (or renews) this instance's entries, drops expired ones, and lets the key
-    /// expire when nobody renews it.
+    /// expire when nobody renews it: one pipeline on one Redis, one per channel (one hash
+    /// slot each) on a cluster.
     async fn write(&self, entries: &[(i64, BTreeSet<i64>)]) {
         if entries.is_empty() {
             return;
         }
-        let now = now_secs();
-        let mut pipe = redis::pipe();
-        for (channel_id, users) in entries {
-            let key = self.key(*channel_id);
-            let mut add = redis::cmd("ZADD");
-            add.arg(&key);
-            for u in users {
-                add.arg(now + TTL_SECS).arg(self.member(*u));
-            }
-            pipe.add_command(add).ignore();
-            pipe.cmd("ZREMRANGEBYSCORE")
-                .arg(&key)
-                .arg("-inf")
-                .arg(now)
-                .ignore();
-            pipe.cmd("EXPIRE").arg(&key).arg(TTL_SECS * 2).ignore();
-        }
-        let Some(mut conn) = self.connection().await else {
+        let Some(conn) = self.connection().await else {
             return;
         };
-        match tokio::time::timeout(IO_TIMEOUT, pipe.query_async::<()>(&mut conn)).await {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => tracing::debug!(error = %e, "presence write failed"),
-            Err(_) => tracing::debug!("presence write timed out"),
+        let now = now_secs();
+        if conn.is_cluster() {
+            futures_util::stream::iter(entries)
+                .for_each_concurrent(CLUSTER_WRITES, |entry| {
+                    let mut pipe = redis::pipe();
+                    self.add_entry(&mut pipe, entry, now);
+                    run_write(conn.clone(), pipe)
+                })
+                .await;
+        } else {
+            let mut pipe = redis::pipe();
+            for entry in entries {
+                self.add_entry(&mut pipe, entry, now);
+            }
+            run_write(conn, pipe).await;
         }
+    }
+
+    fn add_entry(
+        &self,
+        pipe: &mut redis::Pipeline,
+        (channel_id, users): &(i64, BTreeSet<i64>),
+        now: u64,
+    ) {
+        let key = self.key(*channel_id);
+        let mut add = redis::cmd("ZADD");
+        add.arg(&key);
+        for u in users {
+            add.arg(now + TTL_SECS).arg(self.member(*u));
+        }
+        pipe.add_command(add).ignore();
+        pipe.cmd("ZREMRANGEBYSCORE")
+            .arg(&key)
+            .arg("-inf")
+            .arg(now)
+            .ignore();
+        pipe.cmd("EXPIRE").arg(&key).arg(TTL_SECS * 2).ignore();
     }
 
     async fn run<T: redis::FromRedisValue>(&self, cmd: redis::Cmd) -> Option<T> {
@@ -159,13 +173,8 @@ impl Shared {
         }
     }
 
-    async fn connection(&self) -> Option<ConnectionManager> {
-        let init = || async {
-            let config = redis::aio::ConnectionManagerConfig::new()
-                .set_connection_timeout(Some(IO_TIMEOUT))
-                .set_response_timeout(Some(IO_TIMEOUT));
-            ConnectionManager::new_with_config(self.client.clone(), config).await
-        };
+    async fn connection(&self) -> Option<SharedConn> {
+        let init = || SharedConn::connect(&self.target, IO_TIMEOUT);
         match self.conn.get_or_try_init(init).await {
             Ok(c) => Some(c.clone()),
             Err(e) => {
@@ -173,6 +182,14 @@ impl Shared {
                 None
             }
         }
+    }
+}
+
+async fn run_write(mut conn: SharedConn, pipe: redis::Pipeline) {
+    match tokio::time::timeout(IO_TIMEOUT, pipe.query_async::<()>(&mut conn)).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => tracing::debug!(error = %e, "presence write failed"),
+        Err(_) => tracing::debug!("presence write timed out"),
     }
 }
 

@@ -91,11 +91,7 @@ struct Status {
 /// Health of this instance's real-time part (for operators and the multi-instance test).
 pub async fn status(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok().json(Status {
-        bus: if state.config.redis.url.is_some() {
-            "redis"
-        } else {
-            "local"
-        },
+        bus: state.realtime.bus_kind(),
         bus_healthy: state.realtime.bus_healthy(),
         hub: state.realtime.hub.stats(),
     })
