@@ -126,6 +126,35 @@ pub struct Matching {
     /// that the bus did not bring (e.g. during a Redis outage); 0 = never. A single
     /// instance sees its own writes at once.
     pub index_refresh_secs: u64,
+    /// How hybrid matches fuse the vector and the lexical ranking: `rrf` (by rank),
+    /// `zscore` or `minmax` (by per-query normalised scores), with these weights.
+    pub fusion: crate::matching::fusion::FusionMethod,
+    #[serde(deserialize_with = "weight")]
+    pub vector_weight: f32,
+    #[serde(deserialize_with = "weight")]
+    pub lexical_weight: f32,
+    /// Strength signal (z-score fusion, see `matching::fusion::STRENGTH_SIGNAL`) from
+    /// which a hybrid match is shown as strong or possible (else weak); calibrated with
+    /// `matchraum eval --calibrate`.
+    pub strong_score: f32,
+    pub possible_score: f32,
+}
+
+impl Matching {
+    pub fn fusion(&self) -> crate::matching::fusion::Fusion {
+        crate::matching::fusion::Fusion {
+            method: self.fusion,
+            vector_weight: self.vector_weight,
+            lexical_weight: self.lexical_weight,
+        }
+    }
+
+    pub fn strengths(&self) -> crate::matching::model::StrengthThresholds {
+        crate::matching::model::StrengthThresholds {
+            strong: self.strong_score,
+            possible: self.possible_score,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -241,6 +270,11 @@ impl Default for Matching {
             queue_len: 64,
             queue_per_client: 4,
             index_refresh_secs: 10,
+            fusion: crate::matching::fusion::Fusion::default().method,
+            vector_weight: crate::matching::fusion::Fusion::default().vector_weight,
+            lexical_weight: crate::matching::fusion::Fusion::default().lexical_weight,
+            strong_score: crate::matching::engine::DEFAULT_STRENGTHS.strong,
+            possible_score: crate::matching::engine::DEFAULT_STRENGTHS.possible,
         }
     }
 }
@@ -406,6 +440,18 @@ fn string_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error>
         .collect())
 }
 
+/// A fusion weight: a finite number ≥ 0.
+fn weight<'de, D: Deserializer<'de>>(d: D) -> Result<f32, D::Error> {
+    let w = f32::deserialize(d)?;
+    if w.is_finite() && w >= 0.0 {
+        Ok(w)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "a fusion weight must be a number ≥ 0, not {w}"
+        )))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -428,6 +474,18 @@ mod tests {
         assert_eq!(config.log.format, LogFormat::Json);
         assert!(config.redis.url.is_some());
         assert_eq!(config.http.ui_dir, PathBuf::from("/var/lib/matchraum/ui"));
+    }
+
+    #[test]
+    fn fusion_is_a_method_with_non_negative_weights() {
+        let c = from_toml("[matching]\nfusion = \"minmax\"\nlexical_weight = 0.3").unwrap();
+        let f = c.matching.fusion();
+        assert_eq!(f.method, crate::matching::fusion::FusionMethod::Minmax);
+        assert_eq!((f.vector_weight, f.lexical_weight), (1.0, 0.3));
+        let err = from_toml("[matching]\nfusion = \"best\"").unwrap_err();
+        assert!(err.contains("best"), "{err}");
+        let err = from_toml("[matching]\nvector_weight = -1.0").unwrap_err();
+        assert!(err.contains("≥ 0"), "{err}");
     }
 
     #[test]

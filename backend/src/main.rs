@@ -33,7 +33,8 @@ enum Command {
         source: Option<String>,
     },
     /// Measure retrieval quality on a labelled query set (see shared/eval-dev/README.md):
-    /// Recall@10, nDCG@10 and MRR@10 for hybrid, lexical and vector in one run.
+    /// Recall@10, nDCG@10 and MRR@10 for hybrid, lexical and vector in one run, with 95 %
+    /// bootstrap intervals over queries.
     Eval {
         file: std::path::PathBuf,
         #[arg(long, value_enum, default_value = "table")]
@@ -44,6 +45,23 @@ enum Command {
         /// Index into this database instead of a fresh temporary SQLite file.
         #[arg(long)]
         database_url: Option<String>,
+        /// Compare two configurations A and B, paired by query (B − A), e.g.
+        /// `--compare fusion=rrf fusion=zscore,lexical_weight=0.4`; keys: fusion
+        /// (rrf|zscore|minmax), vector_weight, lexical_weight, mode (hybrid|lexical|vector).
+        #[arg(long, num_args = 2, value_names = ["A", "B"])]
+        compare: Option<Vec<String>>,
+        /// Cross-validate the fusion weights of every fusion method in K folds.
+        #[arg(long, value_name = "K")]
+        cv: Option<usize>,
+        /// Report the precision of the match strength per score threshold.
+        #[arg(long)]
+        calibrate: bool,
+        /// Bootstrap rounds of the 95 % intervals.
+        #[arg(long, default_value_t = 1000)]
+        rounds: usize,
+        /// Seed of the bootstrap and of the cross-validation folds.
+        #[arg(long, default_value_t = 13)]
+        seed: u64,
     },
     /// Manage accounts (e.g. bootstrap the first operator).
     User {
@@ -105,12 +123,21 @@ async fn run() -> ExitCode {
             format,
             data_dir,
             database_url,
+            compare,
+            cv,
+            calibrate,
+            rounds,
+            seed,
         } => {
             let args = matchraum::commands::eval::EvalArgs {
                 file,
                 format,
                 data_dir,
                 database_url,
+                bootstrap: matchraum::matching::eval::Bootstrap { rounds, seed },
+                compare: compare.map(|v| (v[0].clone(), v[1].clone())),
+                cv,
+                calibrate,
             };
             matchraum::commands::eval::run(&config, args)
                 .await

@@ -236,9 +236,12 @@ fn load_model(config: &Config) -> ModelLoad {
         config.matching.embed_concurrency,
     );
     let (queue_len, per_client) = (config.matching.queue_len, config.matching.queue_per_client);
+    let (fusion, strengths) = (config.matching.fusion(), config.matching.strengths());
     tokio::task::spawn_blocking(move || {
         let mut matcher = Matcher::load(&dir, &lib, n)?;
         matcher.limit_queries(queue_len, per_client);
+        matcher.set_fusion(fusion);
+        matcher.set_strengths(strengths);
         Ok(matcher)
     })
 }

@@ -50,12 +50,15 @@ describe('search', () => {
     expect(await first.getByText('Warum passt das?').count()).toBe(1);
     const marks = await t.page.locator('[data-testid="solution-card"] mark').allTextContents();
     expect(marks.some((m) => /meld|wohn|anmeld|online/i.test(m)), `marks: ${marks.join('|')}`).toBe(true);
-    const meter = first.locator('meter');
-    if (await meter.count()) {
-      const v = Number(await meter.getAttribute('value'));
-      expect(v).toBeGreaterThan(0.5);
-      expect(v).toBeLessThanOrEqual(1);
-    }
+    // A calibrated strength instead of raw scores.
+    expect(await first.locator('meter').count()).toBe(0);
+    expect(['strong', 'possible', 'weak']).toContain(await first.getByTestId('strength').getAttribute('data-strength'));
+    expect(await first.getByTestId('strength').textContent()).toMatch(/Passt (gut|möglicherweise|kaum)/);
+    // Service descriptions (OZG/LeiKa) name the concern in their own section, never as cards.
+    const lead = await t.page.getByTestId('service-lead').textContent();
+    expect(lead).toMatch(/Ihr Anliegen entspricht der (OZG|LeiKa)-Leistung „/);
+    const kinds = await t.page.locator('[data-testid="solution-card"] .kern-preline').allTextContents();
+    expect(kinds.some((k) => /OZG-Leistung|LeiKa-Leistung/.test(k)), kinds.join('|')).toBe(false);
     // Reuse facts on the card.
     const text = (await first.textContent()) ?? '';
     for (const label of ['Reifegrad', 'Nutzung', 'Lizenz', 'Kosten', 'Nachnutzung', 'Standards', 'Zuletzt geprüft', 'Vollständigkeit']) {
@@ -98,15 +101,39 @@ describe('search', () => {
     await t.page.locator('details.filters summary').click();
     await t.page.getByLabel('OZG-Leistung').check();
     await expect.poll(() => new URL(t.page.url()).searchParams.getAll('kind')).toEqual(['ozg_leistung']);
+    // OZG-Leistungen are service descriptions: they fill their own section.
     await expect
       .poll(async () => {
-        const kinds = await t.page.locator('[data-testid="solution-card"] .kern-preline').allTextContents();
-        return kinds.length > 0 && kinds.every((k) => k.includes('OZG-Leistung'));
+        const lead = (await t.page.getByTestId('service-lead').textContent()) ?? '';
+        const rows = await t.page.getByTestId('service-row').evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')));
+        return lead.includes('OZG-Leistung') && rows.length > 0 && rows.every((k) => k === 'ozg_leistung');
       })
       .toBe(true);
+    expect(await t.page.getByTestId('solution-card').count()).toBe(0);
     // Back in history drops the filter again.
     await t.page.goBack();
     await expect.poll(() => new URL(t.page.url()).searchParams.getAll('kind')).toEqual([]);
+    await t.context.close();
+  });
+
+  it('says when nothing reusable fits and offers the next steps', async () => {
+    const t = await open(browser);
+    // A real answer, flagged as the server does when no solution is at least "possible".
+    await t.page.route('**/api/v1/match', async (route) => {
+      const res = await route.fetch();
+      const body = await res.json();
+      body.no_reusable_fit = true;
+      for (const s of body.solutions) s.strength = 'weak';
+      await route.fulfill({ response: res, json: body });
+    });
+    await t.page.goto(`/?q=${encodeURIComponent('Drohnenflotte für die Deichkontrolle mit Wärmebildkamera')}`);
+    const box = t.page.getByTestId('no-fit');
+    await box.waitFor();
+    expect(await box.getByRole('heading').textContent()).toBe('Keine nachnutzbare Lösung passt gut genug');
+    const links = await box.locator('a').evaluateAll((els) => els.map((e) => e.getAttribute('href')));
+    expect(links).toEqual(['/bedarfe', '#peers-heading', '/bedarfsradar']);
+    expect(await t.page.locator('[data-testid="strength"][data-strength="weak"]').count()).toBeGreaterThan(0);
+    await checkPage(t, 'no-fit');
     await t.context.close();
   });
 

@@ -2,10 +2,11 @@
 //! queries against the catalogue variant without abstracts.
 
 use matchraum::commands::eval::{run, EvalArgs, Format};
+use matchraum::matching::eval::Bootstrap;
 use matchraum_tests::{shared_data, test_config, workspace_root};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn eval_reports_every_mode_overall_per_source_and_on_the_hard_slice() {
+async fn eval_reports_every_mode_with_intervals_compares_two_configurations_and_cross_validates() {
     let lines: Vec<String> =
         std::fs::read_to_string(workspace_root().join("../shared/eval-dev/union_de.dev.jsonl"))
             .expect("the eval set beside the repository")
@@ -29,20 +30,58 @@ async fn eval_reports_every_mode_overall_per_source_and_on_the_hard_slice() {
         format: Format::Json,
         data_dir: Some(shared_data()),
         database_url: None,
+        bootstrap: Bootstrap {
+            rounds: 200,
+            seed: 13,
+        },
+        compare: Some(("fusion=rrf".into(), "mode=vector".into())),
+        cv: Some(3),
+        calibrate: true,
     };
     let report = run(&config, args).await.expect("eval runs");
     assert_eq!(report.queries, lines.len());
-    for mode in ["hybrid", "lexical", "vector"] {
+    for mode in ["hybrid", "lexical", "vector", "fusion=rrf", "mode=vector"] {
         let m = report.modes[mode];
         assert!(
-            m.recall > 0.5 && m.ndcg > 0.3 && m.mrr > 0.3,
+            m.recall.mean > 0.5 && m.ndcg.mean > 0.3 && m.mrr.mean > 0.3,
             "{mode}: {m:?}"
+        );
+        assert!(
+            m.ndcg.lo <= m.ndcg.mean && m.ndcg.mean <= m.ndcg.hi,
+            "{m:?}"
         );
         assert!(report.per_source["berlin_opensource.abstract"].contains_key(mode));
     }
+    // B − A, paired: the vector mode against itself under another name differs by nothing,
+    // and its difference to the rrf hybrid is the difference of the two means.
+    let c = report.comparison.as_ref().expect("a comparison");
+    let d = c.difference["overall"].ndcg;
+    let means = report.modes["mode=vector"].ndcg.mean - report.modes["fusion=rrf"].ndcg.mean;
+    assert!((d.mean - means).abs() < 1e-9, "{d:?} vs {means}");
+    assert!(d.lo <= d.mean && d.mean <= d.hi);
+    assert_eq!(
+        report.modes["mode=vector"], report.modes["vector"],
+        "the same system scores the same"
+    );
+    let cv = report.cv.as_ref().expect("cross-validation");
+    assert_eq!(cv.len(), 3, "rrf, zscore, minmax");
+    for m in cv {
+        assert_eq!(m.folds.len(), 3);
+        assert_eq!(
+            m.folds.iter().map(|f| f.queries).sum::<usize>(),
+            lines.len()
+        );
+        assert!(m.held_out.ndcg.mean > 0.3, "{m:?}");
+    }
+    let cal = report.calibration.as_ref().expect("calibration");
+    assert!(!cal.rows.is_empty());
+    assert!(cal
+        .rows
+        .windows(2)
+        .all(|w| w[0].threshold >= w[1].threshold));
     let json = serde_json::to_value(&report).unwrap();
-    for key in ["queries", "modes", "per_source", "hard"] {
+    for key in ["queries", "modes", "per_source", "hard", "comparison", "cv"] {
         assert!(json.get(key).is_some(), "{key} in {json}");
     }
-    assert!(json["modes"]["hybrid"]["ndcg@10"].is_number());
+    assert!(json["modes"]["hybrid"]["ndcg@10"]["lo"].is_number());
 }

@@ -19,6 +19,7 @@ use serde_json::{json, Value};
 mod answers;
 mod index;
 mod notifications;
+mod sections;
 
 struct Seeded {
     krz: i64,

@@ -18,6 +18,37 @@ matchraum_core::string_enum!(
     }
 );
 
+matchraum_core::string_enum!(
+    /// How well a match fits: its z-score fusion of both methods (whatever fusion ranks)
+    /// against thresholds calibrated on the dev set (`matchraum eval --calibrate`): `strong` matches there were relevant at
+    /// least half the time, `possible` ones at least one time in five.
+    MatchStrength {
+        Strong => "strong",
+        Possible => "possible",
+        Weak => "weak",
+    }
+);
+
+/// Scores of `fusion::STRENGTH_SIGNAL` from which a hybrid match counts as strong or
+/// possible (`[matching] strong_score`, `possible_score`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StrengthThresholds {
+    pub strong: f32,
+    pub possible: f32,
+}
+
+impl StrengthThresholds {
+    pub fn of(&self, score: f32) -> MatchStrength {
+        if score >= self.strong {
+            MatchStrength::Strong
+        } else if score >= self.possible {
+            MatchStrength::Possible
+        } else {
+            MatchStrength::Weak
+        }
+    }
+}
+
 pub const MAX_QUERY_CHARS: usize = 4_000;
 pub const MAX_LIMIT: usize = 50;
 /// A match costs one unit of the rate limit per this many characters of text (started).
@@ -84,7 +115,18 @@ pub struct MatchResponse {
     /// semantic index is still being built.
     pub mode: Mode,
     pub semantic: SemanticSummary,
+    /// Reusable solutions (software, online services, Fachverfahren, concepts, guides,
+    /// templates, projects …), best first, at most `limit`; administrative service
+    /// descriptions are in `services` and never take their places.
     pub solutions: Vec<SolutionMatch>,
+    /// Administrative service descriptions (OZG-Leistungen, LeiKa-Leistungen) that name
+    /// the seeker's concern ("Ihr Anliegen entspricht der OZG-Leistung …"), best first, at
+    /// most 5 (at most `limit` when the kind filter asks for these kinds only).
+    pub services: Vec<SolutionMatch>,
+    /// True when no reusable solution is at least a `possible` match: the answer found
+    /// nothing that fits, and the next steps are posting a need or asking peers. Only the
+    /// hybrid mode is calibrated: false in the other modes.
+    pub no_reusable_fit: bool,
     /// Organisations behind the matched solutions.
     pub providers: Vec<ProviderMatch>,
     /// Organisations that use the matched solutions or posted a similar need.
@@ -117,6 +159,9 @@ pub struct SolutionMatch {
     pub completeness: f64,
     /// Fused ranking score (higher is better; comparable within one answer).
     pub score: f32,
+    /// Calibrated match strength of the score (hybrid mode only; an entry reached through
+    /// the graph is at most `possible`).
+    pub strength: Option<MatchStrength>,
     pub explanation: Explanation,
 }
 
@@ -135,6 +180,29 @@ pub struct Explanation {
     /// What confirmed usages say (absent without any usage, or when the request turned
     /// `usage_evidence` off).
     pub usage_evidence: Option<UsageEvidence>,
+    /// How the entry was reached through the catalogue's LeiKa/OZG graph, or the path that
+    /// starts at it; absent when no edge applies.
+    pub path: Option<GraphPath>,
+}
+
+/// A path through the catalogue's graph, e.g. "Hundesteuer anmelden → LeiKa 99… →
+/// OZG-Leistung Hundesteuer → 3 Onlinedienste".
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct GraphPath {
+    /// The matched entry the path starts from.
+    pub from: EntryRef,
+    /// The LeiKa key the matched entry shares with the OZG-Leistung.
+    pub leika_key: String,
+    /// The OZG-Leistung that bundles it.
+    pub ozg_leistung: EntryRef,
+    /// Reusable entries (online services, software …) implementing the OZG-Leistung.
+    pub implementations: usize,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct EntryRef {
+    pub id: i64,
+    pub title: String,
 }
 
 /// Verified usage as evidence for a match.

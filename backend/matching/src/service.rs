@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 
 use super::document::Fields;
+use super::engine::Ranked;
 use super::lexical::matched_terms;
 use super::model::*;
 use super::timing::StageTimes;
@@ -118,7 +119,7 @@ pub async fn run_timed(
             Some(v)
         }
     };
-    let ranked = matcher.rank_timed(
+    let sections = matcher.rank_sections_timed(
         text,
         query_vec.as_deref().map(Vec::as_slice),
         mode,
@@ -127,14 +128,37 @@ pub async fn run_timed(
         times,
     )?;
     let explaining = Instant::now();
-    let ids: Vec<i64> = ranked.iter().map(|r| r.id).collect();
+    let mut ids: Vec<i64> = sections
+        .solutions
+        .iter()
+        .chain(&sections.services)
+        .map(|r| r.id)
+        .collect();
+    // Paths name entries that may not be shown themselves.
+    let path_ids: Vec<i64> = sections
+        .solutions
+        .iter()
+        .chain(&sections.services)
+        .filter_map(|r| r.path.as_ref())
+        .flat_map(|p| [p.from, p.ozg_leistung])
+        .collect();
 
+    let uses = usages::for_solutions(db, &ids).await?;
+    ids.extend(path_ids);
+    ids.sort_unstable();
+    ids.dedup();
     let mut found: HashMap<i64, Solution> = solutions::get_many(db, &ids)
         .await?
         .into_iter()
         .map(|s| (s.id, s))
         .collect();
-    let uses = usages::for_solutions(db, &ids).await?;
+    let titles: HashMap<i64, String> = found.values().map(|s| (s.id, s.title.clone())).collect();
+    let entry = |id: i64| {
+        Some(EntryRef {
+            id,
+            title: titles.get(&id)?.clone(),
+        })
+    };
     let similar = match &query_vec {
         Some(q) => matcher.similar_needs(q, 10, NEED_SIMILARITY, viewer_orgs),
         None => vec![],
@@ -158,18 +182,9 @@ pub async fn run_timed(
         .first()
         .and_then(|id| orgs.get(id))
         .map(|o| (o.kind, o.land.as_deref()));
-
-    let mut solutions_out = Vec::with_capacity(ranked.len());
-    // BTreeMap keeps providers and peers in a stable order before sorting by relevance.
-    let mut providers: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
-    let mut peers: BTreeMap<i64, (Vec<i64>, Vec<NeedRef>)> = BTreeMap::new();
-    for r in &ranked {
-        let Some(s) = found.remove(&r.id) else {
-            continue;
-        }; // deleted since ranking
-        if let Some(p) = s.provider_id {
-            providers.entry(p).or_default().push(s.id);
-        }
+    let strengths = (mode == Mode::Hybrid).then(|| matcher.strengths());
+    let mut explain = |r: &Ranked| -> Option<SolutionMatch> {
+        let s = found.remove(&r.id)?; // deleted since ranking
         let used_by: Vec<UsageRef> = uses
             .iter()
             .filter(|u| u.solution_id == s.id)
@@ -183,9 +198,6 @@ pub async fn run_timed(
                 })
             })
             .collect();
-        for u in &used_by {
-            peers.entry(u.organisation.id).or_default().0.push(s.id);
-        }
         let similarity = r
             .similarity
             .or_else(|| query_vec.as_ref().and_then(|q| matcher.similarity(q, s.id)));
@@ -203,8 +215,16 @@ pub async fn run_timed(
                 .then(|| super::evidence::of(&used_by, seeker))
                 .flatten(),
             used_by,
+            path: r.path.as_ref().and_then(|p| {
+                Some(GraphPath {
+                    from: entry(p.from)?,
+                    leika_key: p.leika_key.clone(),
+                    ozg_leistung: entry(p.ozg_leistung)?,
+                    implementations: p.implementations,
+                })
+            }),
         };
-        solutions_out.push(SolutionMatch {
+        Some(SolutionMatch {
             id: s.id,
             source_id: s.source_id,
             title: s.title,
@@ -225,8 +245,28 @@ pub async fn run_timed(
             last_verified_at: s.last_verified_at,
             completeness: s.completeness,
             score: r.score,
+            strength: strengths.zip(r.confidence).map(|(t, c)| match t.of(c) {
+                MatchStrength::Strong if r.reached => MatchStrength::Possible,
+                st => st,
+            }),
             explanation,
-        });
+        })
+    };
+    let solutions_out: Vec<SolutionMatch> =
+        sections.solutions.iter().filter_map(&mut explain).collect();
+    let services_out: Vec<SolutionMatch> =
+        sections.services.iter().filter_map(&mut explain).collect();
+
+    // BTreeMap keeps providers and peers in a stable order before sorting by relevance.
+    let mut providers: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    let mut peers: BTreeMap<i64, (Vec<i64>, Vec<NeedRef>)> = BTreeMap::new();
+    for s in &solutions_out {
+        if let Some(p) = &s.provider {
+            providers.entry(p.id).or_default().push(s.id);
+        }
+        for u in &s.explanation.used_by {
+            peers.entry(u.organisation.id).or_default().0.push(s.id);
+        }
     }
     let need_titles: HashMap<i64, (&str, i64)> = need_rows
         .iter()
@@ -275,10 +315,16 @@ pub async fn run_timed(
             .then(best(b).total_cmp(&best(a)))
     });
     times.explanation = Some(explaining.elapsed());
+    let no_reusable_fit = strengths.is_some()
+        && !solutions_out
+            .iter()
+            .any(|s| s.strength.is_some_and(|st| st != MatchStrength::Weak));
     Ok(MatchResponse {
         mode,
         semantic: semantic.summary(),
         solutions: solutions_out,
+        services: services_out,
+        no_reusable_fit,
         providers,
         peers,
     })

@@ -1,12 +1,16 @@
 //! `matchraum eval FILE.jsonl`: indexes the catalogue files the queries name into a
-//! fresh database and reports retrieval quality for every mode in one run.
+//! fresh database and reports retrieval quality for every mode in one run, with bootstrap
+//! intervals; optionally two configurations compared paired, a cross-validation of the
+//! fusion weights and the calibration of the match strength.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use crate::config::Config;
 use crate::import::{import_paths, progress::NoProgress, ImportOptions};
-use crate::matching::eval::{evaluate, read_queries, table, EvalReport};
+use crate::matching::eval::{
+    self, read_queries, table, Bootstrap, EvalOptions, EvalReport, System,
+};
 use crate::matching::Matcher;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -23,6 +27,15 @@ pub struct EvalArgs {
     /// Database to index into; a fresh temporary SQLite file when unset. Naming a
     /// persistent one keeps the vectors, so later runs skip the embedding.
     pub database_url: Option<String>,
+    /// Bootstrap rounds and seed of the intervals.
+    pub bootstrap: Bootstrap,
+    /// Two configuration specs (`fusion=zscore,lexical_weight=0.3`, see `System::parse`)
+    /// over the configured fusion: scored side by side, with paired differences B − A.
+    pub compare: Option<(String, String)>,
+    /// Cross-validate the fusion weights in this many folds.
+    pub cv: Option<usize>,
+    /// Report the calibration of the match strength.
+    pub calibrate: bool,
 }
 
 /// Runs the evaluation; progress goes to stderr, the result to stdout.
@@ -31,6 +44,17 @@ pub async fn run(
     args: EvalArgs,
 ) -> Result<EvalReport, Box<dyn std::error::Error>> {
     let queries = read_queries(&args.file)?;
+    let fusion = config.matching.fusion();
+    let compare = match &args.compare {
+        Some((a, b)) => Some((System::parse(a, fusion)?, System::parse(b, fusion)?)),
+        None => None,
+    };
+    let options = EvalOptions {
+        bootstrap: args.bootstrap,
+        compare,
+        cv_folds: args.cv,
+        calibrate: args.calibrate,
+    };
     let data_dir = match args.data_dir {
         Some(d) => d,
         None => args.file.parent().unwrap_or(Path::new(".")).join("../data"),
@@ -68,12 +92,13 @@ pub async fn run(
         started.elapsed().as_secs_f64()
     );
     let total = queries.len();
-    let report = evaluate(&db, &matcher, &queries, &|done| {
+    let retrieved = eval::retrieve(&db, &matcher, queries, &|done| {
         if done % 100 == 0 || done == total {
-            eprintln!("evaluated {done}/{total} queries");
+            eprintln!("retrieved {done}/{total} queries");
         }
     })
     .await?;
+    let report = eval::report(&retrieved, fusion, &options);
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
         Format::Table => print!("{}", table(&report)),

@@ -372,6 +372,7 @@ mod tests {
             Moderation => "Moderation",
             crate::matching::model::Mode => "Mode",
             crate::matching::model::SemanticState => "SemanticState",
+            crate::matching::model::MatchStrength => "MatchStrength",
             crate::community::store::QuestionStatus => "QuestionStatus",
             crate::adoption::model::InterestLevel => "InterestLevel",
             crate::adoption::model::SizeUnit => "SizeUnit",

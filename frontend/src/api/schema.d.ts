@@ -1941,6 +1941,11 @@ export interface components {
             body: string;
             title?: string | null;
         };
+        EntryRef: {
+            /** Format: int64 */
+            id: number;
+            title: string;
+        };
         EvidenceGroup: {
             count: number;
             kind: components["schemas"]["OrganisationKind"];
@@ -2022,6 +2027,7 @@ export interface components {
             lexical_score?: number | null;
             /** @description Which query words matched (by stem) in which field. */
             matched_terms: components["schemas"]["FieldTerms"][];
+            path?: null | components["schemas"]["GraphPath"];
             /**
              * Format: float
              * @description Cosine similarity of query and entry embeddings (-1..1).
@@ -2035,6 +2041,20 @@ export interface components {
         FieldTerms: {
             field: string;
             terms: string[];
+        };
+        /**
+         * @description A path through the catalogue's graph, e.g. "Hundesteuer anmelden → LeiKa 99… →
+         *     OZG-Leistung Hundesteuer → 3 Onlinedienste".
+         */
+        GraphPath: {
+            /** @description The matched entry the path starts from. */
+            from: components["schemas"]["EntryRef"];
+            /** @description Reusable entries (online services, software …) implementing the OZG-Leistung. */
+            implementations: number;
+            /** @description The LeiKa key the matched entry shares with the OZG-Leistung. */
+            leika_key: string;
+            /** @description The OZG-Leistung that bundles it. */
+            ozg_leistung: components["schemas"]["EntryRef"];
         };
         /**
          * @description How the entries were grouped.
@@ -2196,13 +2216,37 @@ export interface components {
              *     semantic index is still being built.
              */
             mode: components["schemas"]["Mode"];
+            /**
+             * @description True when no reusable solution is at least a `possible` match: the answer found
+             *     nothing that fits, and the next steps are posting a need or asking peers. Only the
+             *     hybrid mode is calibrated: false in the other modes.
+             */
+            no_reusable_fit: boolean;
             /** @description Organisations that use the matched solutions or posted a similar need. */
             peers: components["schemas"]["PeerMatch"][];
             /** @description Organisations behind the matched solutions. */
             providers: components["schemas"]["ProviderMatch"][];
             semantic: components["schemas"]["SemanticSummary"];
+            /**
+             * @description Administrative service descriptions (OZG-Leistungen, LeiKa-Leistungen) that name
+             *     the seeker's concern ("Ihr Anliegen entspricht der OZG-Leistung …"), best first, at
+             *     most 5 (at most `limit` when the kind filter asks for these kinds only).
+             */
+            services: components["schemas"]["SolutionMatch"][];
+            /**
+             * @description Reusable solutions (software, online services, Fachverfahren, concepts, guides,
+             *     templates, projects …), best first, at most `limit`; administrative service
+             *     descriptions are in `services` and never take their places.
+             */
             solutions: components["schemas"]["SolutionMatch"][];
         };
+        /**
+         * @description How well a match fits, from its fused score against thresholds calibrated on the
+         *     dev set (`matchraum eval --calibrate`): `strong` matches there were relevant at
+         *     least half the time, `possible` ones at least one time in five.
+         * @enum {string}
+         */
+        MatchStrength: "strong" | "possible" | "weak";
         /**
          * @description How far a solution is from being reusable today.
          * @enum {string}
@@ -3127,6 +3171,7 @@ export interface components {
              */
             stale: boolean;
             standards: string[];
+            strength?: null | components["schemas"]["MatchStrength"];
             summary?: string | null;
             title: string;
             transfer_concept_url?: string | null;

@@ -1141,6 +1141,29 @@ export const de = {
     heading: 'Schwelle für Ihre Mandanten',
     hint: 'Es zählen nur die Mandanten, die Ihre Bündelung angenommen haben. Ist die Schwelle erreicht, eröffnet Matchraum eine Entwicklungsgemeinschaft mit ihnen, Ihrer Organisation und dem Anbieter.',
   },
+  matchQuality: {
+    strengthLabel: 'Passung',
+    strength: {
+      strong: 'Passt gut',
+      possible: 'Passt möglicherweise',
+      weak: 'Passt kaum',
+    } as Record<string, string>,
+    strengthHint:
+      'Eingeschätzt aus Bedeutung und Stichwörtern: „Passt gut“ war bei Testanfragen mindestens jedes zweite Mal ein Treffer.',
+    servicesHeading: 'Ihr Anliegen als Verwaltungsleistung',
+    servicesLead: (kind: string, title: string) => `Ihr Anliegen entspricht der ${kind} „${title}“.`,
+    servicesMore: 'Weitere passende Verwaltungsleistungen:',
+    noFitHeading: 'Keine nachnutzbare Lösung passt gut genug',
+    noFitText:
+      'Im Katalog ist keine Lösung, die mindestens möglicherweise zu Ihrer Beschreibung passt. Die Treffer unten sind nur entfernt verwandt. So kommen Sie weiter:',
+    postNeed: 'Bedarf veröffentlichen – Anbieter und andere Verwaltungen werden benachrichtigt',
+    seePeers: 'Verwaltungen mit demselben Bedarf ansehen',
+    toRadar: 'Im Bedarfsradar sehen, wer dasselbe Problem hat',
+    pathLabel: 'Verbunden über den Leistungskatalog:',
+    pathLeika: (key: string) => `LeiKa ${key}`,
+    pathOzg: (title: string) => `OZG-Leistung ${title}`,
+    pathImplementations: (n: number) => `${n} ${n === 1 ? 'Umsetzung' : 'Umsetzungen'} (Onlinedienste, Software)`,
+  },
 };
 
 export type Strings = typeof de;

@@ -10,16 +10,19 @@ use lru::LruCache;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use tokio::sync::{OwnedMutexGuard, Semaphore};
 
+mod graph;
 mod rank;
 mod sync;
 
+pub use graph::Path;
+pub use rank::{is_service, Candidates, Sections, SERVICES_SHOWN};
 pub use sync::SyncReport;
 
 use super::document::Fields;
 use super::embedder::Embedder;
-use super::fusion::reciprocal_rank;
+use super::fusion::Fusion;
 use super::lexical::LexicalIndex;
-use super::model::{MatchFilters, Mode, SemanticProgress, SemanticState};
+use super::model::{MatchFilters, Mode, SemanticProgress, SemanticState, StrengthThresholds};
 use super::queue::{FairQueue, QueueLimits, DEFAULT_QUEUE_LIMITS};
 use super::store::{self as vectors, ItemKind, Stored};
 use super::timing::{timed, StageTimes};
@@ -31,9 +34,12 @@ use matchraum_catalog::vocab::{Visibility, *};
 
 /// How deep each method retrieves before fusion.
 const CANDIDATES: usize = 100;
-/// Weights of the two rankings in the fusion.
-const VECTOR_WEIGHT: f32 = 1.0;
-const LEXICAL_WEIGHT: f32 = 0.5;
+/// Thresholds of `fusion::STRENGTH_SIGNAL`, calibrated on the dev set
+/// (`matchraum eval --calibrate`, README).
+pub const DEFAULT_STRENGTHS: StrengthThresholds = StrengthThresholds {
+    strong: 6.7,
+    possible: 3.4,
+};
 /// Entries embedded per blocking call (and persisted per transaction) during a sync.
 pub const EMBED_BATCH: usize = 32;
 
@@ -47,6 +53,8 @@ struct SolutionMeta {
     costs_model: Option<CostsModel>,
     standards: Vec<String>,
     provider_id: Option<i64>,
+    leika_keys: Vec<String>,
+    ozg_ids: Vec<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -64,6 +72,8 @@ struct Catalogue {
     needs: HashMap<i64, NeedMeta>,
     /// Land and kind of every organisation, for provider filters.
     organisations: HashMap<i64, (Option<String>, OrganisationKind)>,
+    /// LeiKa and OZG edges between the solutions, rebuilt whenever `solutions` changes.
+    graph: graph::Graph,
 }
 
 /// An entry to index: id, searchable fields, hash of text and model.
@@ -133,6 +143,12 @@ pub struct Ranked {
     pub vector_rank: Option<usize>,
     pub lexical_score: Option<f32>,
     pub lexical_rank: Option<usize>,
+    /// The calibrated strength signal (hybrid mode only; see `fusion::STRENGTH_SIGNAL`).
+    pub confidence: Option<f32>,
+    /// Set when the entry was reached through the catalogue's graph (or a path starts here).
+    pub path: Option<Path>,
+    /// Placed (and scored) by the graph behind the entry it was reached from.
+    pub reached: bool,
 }
 
 pub struct Matcher {
@@ -153,6 +169,10 @@ pub struct Matcher {
     semantic_ready: AtomicBool,
     /// When the indexes last took catalogue changes in (Unix seconds; 0 = never).
     refreshed_at: AtomicI64,
+    /// How hybrid matches fuse the two rankings (`[matching] fusion`).
+    fusion: Fusion,
+    /// Where a hybrid score becomes a strong or a possible match.
+    strengths: StrengthThresholds,
 }
 
 impl Matcher {
@@ -179,6 +199,8 @@ impl Matcher {
             writer: Arc::new(tokio::sync::Mutex::new(())),
             semantic_ready: AtomicBool::new(false),
             refreshed_at: AtomicI64::new(0),
+            fusion: Fusion::default(),
+            strengths: DEFAULT_STRENGTHS,
         })
     }
 
@@ -193,6 +215,24 @@ impl Matcher {
             max_waiting,
             max_waiting_per_client,
         });
+    }
+
+    /// Sets how hybrid matches fuse the two rankings (`Matcher::load` uses the default).
+    pub fn set_fusion(&mut self, fusion: Fusion) {
+        self.fusion = fusion;
+    }
+
+    pub fn fusion(&self) -> Fusion {
+        self.fusion
+    }
+
+    /// Sets the strength thresholds (they belong to the fusion: calibrate them together).
+    pub fn set_strengths(&mut self, strengths: StrengthThresholds) {
+        self.strengths = strengths;
+    }
+
+    pub fn strengths(&self) -> StrengthThresholds {
+        self.strengths
     }
 
     /// Embeds a query for `client` (an account or an IP) once it is the client's turn in the

@@ -26,13 +26,87 @@ impl Matcher {
         limit: usize,
         times: &mut StageTimes,
     ) -> Result<Vec<Ranked>, MatchError> {
+        let c = self.candidates_timed(text, query_vec, mode, filters, times)?;
+        let fusion_started = std::time::Instant::now();
+        let ranked = c.rank(mode, &self.fusion, limit);
+        times.fusion = Some(fusion_started.elapsed());
+        Ok(ranked)
+    }
+
+    /// As [`Matcher::rank_timed`], in the answer's two sections: reusable solutions (at
+    /// most `limit`) and administrative service descriptions (see [`MatchResponse`]'s
+    /// `services`), so that the latter never crowd the former out.
+    ///
+    /// [`MatchResponse`]: crate::model::MatchResponse
+    pub fn rank_sections_timed(
+        &self,
+        text: &str,
+        query_vec: Option<&[f32]>,
+        mode: Mode,
+        filters: &MatchFilters,
+        limit: usize,
+        times: &mut StageTimes,
+    ) -> Result<Sections, MatchError> {
+        let c = self.candidates_timed(text, query_vec, mode, filters, times)?;
+        let fusion_started = std::time::Instant::now();
+        let services_only = !filters.kind.is_empty() && filters.kind.iter().all(|k| is_service(*k));
+        let services_limit = if services_only {
+            limit
+        } else {
+            limit.min(SERVICES_SHOWN)
+        };
+        let mut out = Sections::default();
+        {
+            let cat = self.catalogue.read().expect("catalogue lock");
+            let allow = |id: i64| {
+                cat.solutions
+                    .get(&id)
+                    .is_some_and(|m| passes(m, filters, &cat.organisations))
+            };
+            let ranked = c.rank(mode, &self.fusion, usize::MAX);
+            for r in cat.graph.navigate(ranked, &cat.solutions, &allow) {
+                let service = cat.solutions.get(&r.id).is_some_and(|m| is_service(m.kind));
+                match service {
+                    true if out.services.len() < services_limit => out.services.push(r),
+                    false if out.solutions.len() < limit => out.solutions.push(r),
+                    _ => {}
+                }
+                if out.services.len() == services_limit && out.solutions.len() == limit {
+                    break;
+                }
+            }
+        }
+        times.fusion = Some(fusion_started.elapsed());
+        Ok(out)
+    }
+
+    /// What each method retrieves for a query under the filters, before fusion; the
+    /// evaluation fuses one query's candidates in several ways.
+    pub fn candidates(
+        &self,
+        text: &str,
+        query_vec: Option<&[f32]>,
+        mode: Mode,
+        filters: &MatchFilters,
+    ) -> Result<Candidates, MatchError> {
+        self.candidates_timed(text, query_vec, mode, filters, &mut StageTimes::default())
+    }
+
+    fn candidates_timed(
+        &self,
+        text: &str,
+        query_vec: Option<&[f32]>,
+        mode: Mode,
+        filters: &MatchFilters,
+        times: &mut StageTimes,
+    ) -> Result<Candidates, MatchError> {
         let cat = self.catalogue.read().expect("catalogue lock");
         let allow = |id: i64| {
             cat.solutions
                 .get(&id)
                 .is_some_and(|m| passes(m, filters, &cat.organisations))
         };
-        let vector_hits = match (mode, query_vec) {
+        let vector = match (mode, query_vec) {
             (Mode::Lexical, _) => vec![],
             (_, Some(q)) => timed(&mut times.vector, || {
                 self.solution_vectors
@@ -46,46 +120,29 @@ impl Matcher {
                 ))
             }
         };
-        let lexical_hits = match mode {
+        let lexical = match mode {
             Mode::Vector => vec![],
             _ => timed(&mut times.lexical, || {
                 self.lexical.search(text, CANDIDATES, &allow)
             })?,
         };
-        let fusion_started = std::time::Instant::now();
-        let vec_ids: Vec<i64> = vector_hits.iter().map(|h| h.0).collect();
-        let lex_ids: Vec<i64> = lexical_hits.iter().map(|h| h.0).collect();
-        let fused = match mode {
-            Mode::Vector => vector_hits.clone(),
-            Mode::Lexical => lexical_hits.clone(),
-            Mode::Hybrid => {
-                reciprocal_rank(&[(&vec_ids, VECTOR_WEIGHT), (&lex_ids, LEXICAL_WEIGHT)])
+        // The exact cosine of lexical hits outside the vector candidates: cheap (at most
+        // `CANDIDATES` dot products) and better evidence for score fusion than a floor.
+        let mut similarity_of_lexical = HashMap::new();
+        if let (Mode::Hybrid, Some(q)) = (mode, query_vec) {
+            let in_vector: HashSet<i64> = vector.iter().map(|h| h.0).collect();
+            let idx = self.solution_vectors.read().expect("vector lock");
+            for (id, _) in lexical.iter().filter(|h| !in_vector.contains(&h.0)) {
+                if let Some(v) = idx.get(*id) {
+                    similarity_of_lexical.insert(*id, crate::vector::dot(v, q));
+                }
             }
-        };
-        let vec_pos: HashMap<i64, (usize, f32)> = vector_hits
-            .iter()
-            .enumerate()
-            .map(|(r, h)| (h.0, (r + 1, h.1)))
-            .collect();
-        let lex_pos: HashMap<i64, (usize, f32)> = lexical_hits
-            .iter()
-            .enumerate()
-            .map(|(r, h)| (h.0, (r + 1, h.1)))
-            .collect();
-        let ranked = fused
-            .into_iter()
-            .take(limit)
-            .map(|(id, score)| Ranked {
-                id,
-                score,
-                similarity: vec_pos.get(&id).map(|p| p.1),
-                vector_rank: vec_pos.get(&id).map(|p| p.0),
-                lexical_score: lex_pos.get(&id).map(|p| p.1),
-                lexical_rank: lex_pos.get(&id).map(|p| p.0),
-            })
-            .collect();
-        times.fusion = Some(fusion_started.elapsed());
-        Ok(ranked)
+        }
+        Ok(Candidates {
+            vector,
+            lexical,
+            similarity_of_lexical,
+        })
     }
 
     /// Needs similar to the query; a private need counts only for viewers who belong to
@@ -117,6 +174,94 @@ impl Matcher {
         let idx = self.solution_vectors.read().expect("vector lock");
         idx.get(solution_id)
             .map(|v| crate::vector::dot(v, query_vec))
+    }
+}
+
+/// Administrative service descriptions shown beside the solutions (unless the kind
+/// filter asks for them only).
+pub const SERVICES_SHOWN: usize = 5;
+
+/// An administrative service description: it names a concern, nobody reuses it as such.
+pub fn is_service(kind: SolutionKind) -> bool {
+    matches!(
+        kind,
+        SolutionKind::OzgLeistung | SolutionKind::LeikaLeistung
+    )
+}
+
+/// A ranked answer in its two sections, each best first.
+#[derive(Clone, Debug, Default)]
+pub struct Sections {
+    pub solutions: Vec<Ranked>,
+    pub services: Vec<Ranked>,
+}
+
+/// One query's candidates from each method (id, score; best first).
+#[derive(Clone, Debug, Default)]
+pub struct Candidates {
+    /// Cosine similarity.
+    pub vector: Vec<(i64, f32)>,
+    /// BM25.
+    pub lexical: Vec<(i64, f32)>,
+    /// Cosine of the lexical candidates that are not among the vector ones.
+    pub similarity_of_lexical: HashMap<i64, f32>,
+}
+
+impl Candidates {
+    /// The ids and scores `mode` ranks, fused by `fusion` in the hybrid mode; best first.
+    pub fn fused(&self, mode: Mode, fusion: &Fusion) -> Vec<(i64, f32)> {
+        match mode {
+            Mode::Vector => self.vector.clone(),
+            Mode::Lexical => self.lexical.clone(),
+            Mode::Hybrid => fusion.fuse(&self.vector, &self.lexical, &|id| {
+                self.similarity_of_lexical.get(&id).copied()
+            }),
+        }
+    }
+
+    /// Each hybrid candidate's [`STRENGTH_SIGNAL`] score (empty in the other modes: the
+    /// strength is calibrated for the hybrid mode only).
+    ///
+    /// [`STRENGTH_SIGNAL`]: crate::fusion::STRENGTH_SIGNAL
+    pub fn confidence(&self, mode: Mode) -> HashMap<i64, f32> {
+        match mode {
+            Mode::Hybrid => self
+                .fused(mode, &crate::fusion::STRENGTH_SIGNAL)
+                .into_iter()
+                .collect(),
+            _ => HashMap::new(),
+        }
+    }
+
+    /// The best `limit` with the evidence of both methods.
+    pub fn rank(&self, mode: Mode, fusion: &Fusion, limit: usize) -> Vec<Ranked> {
+        let position = |hits: &[(i64, f32)]| -> HashMap<i64, (usize, f32)> {
+            hits.iter()
+                .enumerate()
+                .map(|(r, h)| (h.0, (r + 1, h.1)))
+                .collect()
+        };
+        let vec_pos = position(&self.vector);
+        let lex_pos = position(&self.lexical);
+        let confidence = self.confidence(mode);
+        self.fused(mode, fusion)
+            .into_iter()
+            .take(limit)
+            .map(|(id, score)| Ranked {
+                id,
+                score,
+                similarity: vec_pos
+                    .get(&id)
+                    .map(|p| p.1)
+                    .or_else(|| self.similarity_of_lexical.get(&id).copied()),
+                vector_rank: vec_pos.get(&id).map(|p| p.0),
+                lexical_score: lex_pos.get(&id).map(|p| p.1),
+                lexical_rank: lex_pos.get(&id).map(|p| p.0),
+                confidence: confidence.get(&id).copied(),
+                path: None,
+                reached: false,
+            })
+            .collect()
     }
 }
 

@@ -58,6 +58,7 @@ impl Matcher {
         }
         let mut cat = self.catalogue.write().expect("catalogue lock");
         cat.solutions = sols.iter().map(|s| (s.id, meta_of(s))).collect();
+        cat.graph = graph::Graph::build(&cat.solutions);
         cat.needs = needs.iter().map(|n| (n.id, need_meta(n))).collect();
         cat.organisations = orgs
             .iter()
@@ -381,6 +382,9 @@ impl Matcher {
         for s in &sols {
             cat.solutions.insert(s.id, meta_of(s));
         }
+        if !sols.is_empty() {
+            cat.graph = graph::Graph::build(&cat.solutions);
+        }
         for n in &found_needs {
             cat.needs.insert(n.id, need_meta(n));
         }
@@ -425,6 +429,8 @@ fn meta_of(s: &Solution) -> SolutionMeta {
         costs_model: s.costs_model,
         standards: s.standards.clone(),
         provider_id: s.provider_id,
+        leika_keys: s.leika_keys.clone(),
+        ozg_ids: s.ozg_ids.clone(),
     }
 }
 

@@ -1,0 +1,136 @@
+//! Calibrating the match strength: every query's top 10 under the configured hybrid are
+//! pooled with their strength signal (`fusion::STRENGTH_SIGNAL`) and whether they are
+//! labelled relevant. For falling score
+//! thresholds the table gives the precision of the results at or above them; "strong"
+//! starts at the lowest threshold whose results still have a measured precision of at
+//! least [`STRONG_PRECISION`], "possible" likewise for [`POSSIBLE_PRECISION`]. Labels are
+//! incomplete (only the derived items count), so measured precision understates the real.
+
+use serde::Serialize;
+
+use super::{Retrieved, System, K};
+
+pub const STRONG_PRECISION: f64 = 0.5;
+pub const POSSIBLE_PRECISION: f64 = 0.2;
+/// A threshold needs this many results above it before its precision counts.
+const MIN_SUPPORT: usize = 30;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Row {
+    pub threshold: f32,
+    /// Results (of all queries' top 10) scoring at least `threshold`.
+    pub results: usize,
+    pub precision: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Calibration {
+    pub system: String,
+    pub rows: Vec<Row>,
+    /// Lowest score of a "strong" match (`None`: no threshold reaches the precision).
+    pub strong: Option<f32>,
+    pub possible: Option<f32>,
+    /// Share of queries whose best result is strong, and with no result even possible.
+    pub queries_with_strong: f64,
+    pub queries_without_possible: f64,
+}
+
+/// `(score, relevant)` of every query's top `K` pooled, best score first.
+fn pooled(r: &Retrieved, system: &System) -> Vec<(f32, bool)> {
+    let mut out: Vec<(f32, bool)> = (0..r.len())
+        .flat_map(|i| {
+            let rel = r.relevant(i);
+            r.ranked_confidence(i, system, K)
+                .into_iter()
+                .map(|(id, s)| (s, rel.contains(id)))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    out.sort_by(|a, b| b.0.total_cmp(&a.0));
+    out
+}
+
+/// Precision at about every 2.5 % of the pooled results, from the top.
+fn rows(pooled: &[(f32, bool)]) -> Vec<Row> {
+    let step = (pooled.len() / 40).max(1);
+    let mut hits = 0;
+    let mut out = Vec::new();
+    for (n, (score, relevant)) in pooled.iter().enumerate() {
+        hits += usize::from(*relevant);
+        let last_of_score = pooled.get(n + 1).is_none_or(|next| next.0 < *score);
+        if (n + 1) % step == 0 && last_of_score {
+            out.push(Row {
+                threshold: *score,
+                results: n + 1,
+                precision: hits as f64 / (n + 1) as f64,
+            });
+        }
+    }
+    out
+}
+
+/// The lowest threshold from the top down to which precision stays at least `target`.
+fn lowest_reaching(rows: &[Row], target: f64) -> Option<f32> {
+    rows.iter()
+        .skip_while(|r| r.results < MIN_SUPPORT)
+        .take_while(|r| r.precision >= target)
+        .last()
+        .map(|r| r.threshold)
+}
+
+pub fn calibrate(r: &Retrieved, system: &System) -> Calibration {
+    let rows = rows(&pooled(r, system));
+    let strong = lowest_reaching(&rows, STRONG_PRECISION);
+    let possible = lowest_reaching(&rows, POSSIBLE_PRECISION);
+    let best: Vec<f32> = (0..r.len())
+        .filter_map(|i| r.ranked_confidence(i, system, 1).first().map(|x| x.1))
+        .collect();
+    let share = |f: &dyn Fn(f32) -> bool| {
+        best.iter().filter(|s| f(**s)).count() as f64 / r.len().max(1) as f64
+    };
+    Calibration {
+        system: format!(
+            "{} over the top {K} of {}",
+            crate::fusion::STRENGTH_SIGNAL.describe(),
+            system.fusion.describe()
+        ),
+        strong,
+        possible,
+        queries_with_strong: share(&|s| strong.is_some_and(|t| s >= t)),
+        queries_without_possible: share(&|s| possible.is_none_or(|t| s < t))
+            + (r.len() - best.len()) as f64 / r.len().max(1) as f64,
+        rows,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thresholds_stop_where_precision_falls_below_the_target() {
+        // 100 results: the top 40 are 3 in 4 relevant, the next 60 1 in 6.
+        let pooled: Vec<(f32, bool)> = (0..100)
+            .map(|i| {
+                (
+                    100.0 - i as f32,
+                    if i < 40 { i % 4 != 0 } else { i % 6 == 0 },
+                )
+            })
+            .collect();
+        let rows = rows(&pooled);
+        assert_eq!(rows.len(), 50, "a row every ⌊100 / 40⌋ = 2 results");
+        assert_eq!((rows[0].threshold, rows[0].results), (99.0, 2));
+        let strong = lowest_reaching(&rows, 0.5).unwrap();
+        let at = |t: f32| rows.iter().find(|r| r.threshold == t).unwrap();
+        assert!(at(strong).precision >= 0.5);
+        // 30 hits in the first 40, then 1 in 6: 35 of the first 70 (score 31 and up) are
+        // relevant, 35 of the first 72 are not enough.
+        assert_eq!(strong, 31.0);
+        assert_eq!(at(strong).results, 70);
+        assert!(
+            lowest_reaching(&rows, 0.95).is_none(),
+            "never that precise past 30 results"
+        );
+    }
+}

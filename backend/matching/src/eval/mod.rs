@@ -1,0 +1,366 @@
+//! Retrieval quality on a labelled query set: Recall@10, nDCG@10 and MRR@10, overall, on
+//! the hard slice and per query source, each with a 95 % bootstrap interval over queries.
+//! Each query is retrieved once; every configuration (a mode, a fusion and its weights) is
+//! then scored on the same candidates, so two of them compare paired, query by query, and
+//! cross-validation over fusion weights costs no further search.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::BufRead;
+use std::path::Path;
+
+use sea_orm::DatabaseConnection;
+use serde::{Deserialize, Serialize};
+
+use super::engine::Candidates;
+use super::fusion::Fusion;
+use super::model::{MatchFilters, Mode};
+use super::{MatchError, Matcher};
+use matchraum_catalog::store::solutions;
+
+pub mod calibration;
+pub mod cv;
+pub mod stats;
+mod system;
+mod table;
+
+pub use stats::Estimate;
+pub use system::System;
+pub use table::table;
+
+pub const K: usize = 10;
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct EvalQuery {
+    pub query: String,
+    pub relevant_ids: Vec<String>,
+    pub source_of_query: String,
+    #[serde(default)]
+    pub catalogue: Vec<String>,
+    /// 0 marks the hard slice: no word shared with a relevant title (null: no title).
+    #[serde(default)]
+    pub max_title_token_jaccard: Option<f64>,
+}
+
+impl EvalQuery {
+    pub fn is_hard(&self) -> bool {
+        self.max_title_token_jaccard == Some(0.0)
+    }
+}
+
+pub fn read_queries(path: &Path) -> Result<Vec<EvalQuery>, String> {
+    let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut out = Vec::new();
+    for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
+        let line = line.map_err(|e| format!("{}:{}: {e}", path.display(), i + 1))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        out.push(
+            serde_json::from_str(&line)
+                .map_err(|e| format!("{}:{}: {e}", path.display(), i + 1))?,
+        );
+    }
+    Ok(out)
+}
+
+/// One query's scores.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct QueryScores {
+    pub recall: f64,
+    pub ndcg: f64,
+    pub mrr: f64,
+}
+
+impl QueryScores {
+    pub fn of(ranked: &[&str], relevant: &HashSet<&str>) -> Self {
+        let hits: Vec<usize> = ranked
+            .iter()
+            .take(K)
+            .enumerate()
+            .filter(|(_, id)| relevant.contains(*id))
+            .map(|(r, _)| r)
+            .collect();
+        let dcg: f64 = hits.iter().map(|r| 1.0 / ((*r as f64) + 2.0).log2()).sum();
+        let idcg: f64 = (0..relevant.len().min(K))
+            .map(|r| 1.0 / ((r as f64) + 2.0).log2())
+            .sum();
+        QueryScores {
+            recall: hits.len() as f64 / relevant.len().max(1) as f64,
+            ndcg: if idcg > 0.0 { dcg / idcg } else { 0.0 },
+            mrr: hits.first().map_or(0.0, |r| 1.0 / (*r as f64 + 1.0)),
+        }
+    }
+}
+
+/// Mean metrics over a set of queries, with 95 % bootstrap intervals.
+#[derive(Clone, Copy, Debug, Default, Serialize, PartialEq)]
+pub struct Metrics {
+    #[serde(rename = "recall@10")]
+    pub recall: Estimate,
+    #[serde(rename = "ndcg@10")]
+    pub ndcg: Estimate,
+    #[serde(rename = "mrr@10")]
+    pub mrr: Estimate,
+}
+
+/// How intervals are drawn.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Bootstrap {
+    pub rounds: usize,
+    pub seed: u64,
+}
+
+impl Default for Bootstrap {
+    fn default() -> Self {
+        Bootstrap {
+            rounds: 1_000,
+            seed: 13,
+        }
+    }
+}
+
+impl Bootstrap {
+    /// Every metric is resampled with the same seed, so with the same queries.
+    pub fn metrics(&self, scores: &[QueryScores]) -> Metrics {
+        let series = |f: fn(&QueryScores) -> f64| scores.iter().map(f).collect::<Vec<f64>>();
+        let est = |v: Vec<f64>| stats::bootstrap(&v, self.rounds, self.seed);
+        Metrics {
+            recall: est(series(|s| s.recall)),
+            ndcg: est(series(|s| s.ndcg)),
+            mrr: est(series(|s| s.mrr)),
+        }
+    }
+
+    /// `b − a`, paired by query.
+    pub fn difference(&self, a: &[QueryScores], b: &[QueryScores]) -> Metrics {
+        let est = |f: fn(&QueryScores) -> f64| {
+            let (x, y): (Vec<f64>, Vec<f64>) = a.iter().zip(b).map(|(a, b)| (f(a), f(b))).unzip();
+            stats::paired(&x, &y, self.rounds, self.seed)
+        };
+        Metrics {
+            recall: est(|s| s.recall),
+            ndcg: est(|s| s.ndcg),
+            mrr: est(|s| s.mrr),
+        }
+    }
+}
+
+/// Every query's candidates, retrieved once.
+pub struct Retrieved {
+    pub queries: Vec<EvalQuery>,
+    candidates: Vec<Candidates>,
+    source_ids: HashMap<i64, String>,
+}
+
+/// Embeds and retrieves every query against the indexed catalogue; ids are the
+/// catalogue's `source_id`s. `progress` is called after each query.
+pub async fn retrieve(
+    db: &DatabaseConnection,
+    matcher: &Matcher,
+    queries: Vec<EvalQuery>,
+    progress: &dyn Fn(usize),
+) -> Result<Retrieved, MatchError> {
+    let source_ids: HashMap<i64, String> = solutions::all(db)
+        .await?
+        .into_iter()
+        .filter_map(|s| Some((s.id, s.source_id?)))
+        .collect();
+    let filters = MatchFilters::default();
+    let mut candidates = Vec::with_capacity(queries.len());
+    for (i, q) in queries.iter().enumerate() {
+        let text = q.query.trim();
+        let vector = matcher.embed_query(text).await?;
+        candidates.push(matcher.candidates(text, Some(&vector), Mode::Hybrid, &filters)?);
+        progress(i + 1);
+    }
+    Ok(Retrieved {
+        queries,
+        candidates,
+        source_ids,
+    })
+}
+
+impl Retrieved {
+    pub fn len(&self) -> usize {
+        self.queries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.queries.is_empty()
+    }
+
+    /// Query `i`'s ranking under `system`: (source id, score), best first, at most `k`.
+    pub fn ranked(&self, i: usize, system: &System, k: usize) -> Vec<(&str, f32)> {
+        self.candidates[i]
+            .fused(system.mode, &system.fusion)
+            .into_iter()
+            .filter_map(|(id, s)| Some((self.source_ids.get(&id)?.as_str(), s)))
+            .take(k)
+            .collect()
+    }
+
+    /// As [`Retrieved::ranked`], each with its strength signal instead of its score.
+    pub fn ranked_confidence(&self, i: usize, system: &System, k: usize) -> Vec<(&str, f32)> {
+        let c = &self.candidates[i];
+        let confidence = c.confidence(Mode::Hybrid);
+        c.fused(system.mode, &system.fusion)
+            .into_iter()
+            .filter_map(|(id, _)| Some((self.source_ids.get(&id)?.as_str(), *confidence.get(&id)?)))
+            .take(k)
+            .collect()
+    }
+
+    pub fn relevant(&self, i: usize) -> HashSet<&str> {
+        self.queries[i]
+            .relevant_ids
+            .iter()
+            .map(String::as_str)
+            .collect()
+    }
+
+    /// Every query's scores under `system`.
+    pub fn scores(&self, system: &System) -> Vec<QueryScores> {
+        (0..self.len())
+            .map(|i| {
+                let ranked: Vec<&str> =
+                    self.ranked(i, system, K).into_iter().map(|r| r.0).collect();
+                QueryScores::of(&ranked, &self.relevant(i))
+            })
+            .collect()
+    }
+
+    /// The query indexes of each slice: overall, hard, then per source.
+    pub fn slices(&self) -> Vec<(String, Vec<usize>)> {
+        let all: Vec<usize> = (0..self.len()).collect();
+        let hard: Vec<usize> = all
+            .iter()
+            .copied()
+            .filter(|&i| self.queries[i].is_hard())
+            .collect();
+        let mut per_source: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, q) in self.queries.iter().enumerate() {
+            per_source.entry(&q.source_of_query).or_default().push(i);
+        }
+        let mut out = vec![("overall".to_owned(), all), (HARD.to_owned(), hard)];
+        out.extend(per_source.into_iter().map(|(s, v)| (s.to_owned(), v)));
+        out
+    }
+}
+
+pub const HARD: &str = "hard";
+
+/// What a run measures besides every mode of the configured matcher.
+#[derive(Clone, Debug, Default)]
+pub struct EvalOptions {
+    pub bootstrap: Bootstrap,
+    /// Two configurations scored side by side, with paired differences `b − a`.
+    pub compare: Option<(System, System)>,
+    /// Folds of the cross-validation of the fusion weights.
+    pub cv_folds: Option<usize>,
+    /// Precision of the match strengths per score threshold.
+    pub calibrate: bool,
+}
+
+/// Per slice (overall, hard, each source): metrics of every system.
+pub type SliceMetrics = BTreeMap<String, BTreeMap<String, Metrics>>;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Comparison {
+    pub a: String,
+    pub b: String,
+    /// `b − a` per slice, paired by query.
+    pub difference: BTreeMap<String, Metrics>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct EvalReport {
+    pub queries: usize,
+    pub hard_queries: usize,
+    pub bootstrap: Bootstrap,
+    /// The configured hybrid fusion.
+    pub fusion: Fusion,
+    /// Overall, by system (`hybrid`, `lexical`, `vector`, and the compared ones).
+    pub modes: BTreeMap<String, Metrics>,
+    pub hard: BTreeMap<String, Metrics>,
+    pub per_source: SliceMetrics,
+    pub comparison: Option<Comparison>,
+    pub cv: Option<Vec<cv::MethodFolds>>,
+    pub calibration: Option<calibration::Calibration>,
+}
+
+/// Scores the configured matcher's modes (and what `opts` asks for) on `r`.
+pub fn report(r: &Retrieved, fusion: Fusion, opts: &EvalOptions) -> EvalReport {
+    let mut systems: Vec<System> = Mode::ALL
+        .iter()
+        .map(|&mode| System::of_mode(mode, fusion))
+        .collect();
+    if let Some((a, b)) = &opts.compare {
+        systems.extend([a.clone(), b.clone()]);
+    }
+    let scores: Vec<(String, Vec<QueryScores>)> = systems
+        .iter()
+        .map(|s| (s.label.clone(), r.scores(s)))
+        .collect();
+    let slices = r.slices();
+    let pick = |v: &[QueryScores], idx: &[usize]| idx.iter().map(|&i| v[i]).collect::<Vec<_>>();
+    let mut by_slice: SliceMetrics = BTreeMap::new();
+    for (slice, idx) in &slices {
+        let row = by_slice.entry(slice.clone()).or_default();
+        for (label, v) in &scores {
+            row.insert(label.clone(), opts.bootstrap.metrics(&pick(v, idx)));
+        }
+    }
+    let comparison = opts.compare.as_ref().map(|(a, b)| {
+        let find = |s: &System| &scores.iter().find(|x| x.0 == s.label).expect("scored").1;
+        let (sa, sb) = (find(a), find(b));
+        Comparison {
+            a: a.label.clone(),
+            b: b.label.clone(),
+            difference: slices
+                .iter()
+                .map(|(slice, idx)| {
+                    let d = opts.bootstrap.difference(&pick(sa, idx), &pick(sb, idx));
+                    (slice.clone(), d)
+                })
+                .collect(),
+        }
+    });
+    let modes = by_slice.remove("overall").unwrap_or_default();
+    let hard = by_slice.remove(HARD).unwrap_or_default();
+    EvalReport {
+        queries: r.len(),
+        hard_queries: slices[1].1.len(),
+        bootstrap: opts.bootstrap,
+        fusion,
+        modes,
+        hard,
+        per_source: by_slice,
+        comparison,
+        cv: opts
+            .cv_folds
+            .map(|k| cv::cross_validate(r, k, &opts.bootstrap)),
+        calibration: opts
+            .calibrate
+            .then(|| calibration::calibrate(r, &System::of_mode(Mode::Hybrid, fusion))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metrics_follow_their_definitions() {
+        let rel: HashSet<&str> = ["a", "b"].into_iter().collect();
+        let s = QueryScores::of(&["x", "a", "y", "b"], &rel);
+        assert!((s.recall - 1.0).abs() < 1e-9);
+        assert!((s.mrr - 0.5).abs() < 1e-9);
+        let dcg = 1.0 / 3f64.log2() + 1.0 / 5f64.log2();
+        let idcg = 1.0 + 1.0 / 3f64.log2();
+        assert!((s.ndcg - dcg / idcg).abs() < 1e-9);
+        let none = QueryScores::of(&["x"], &rel);
+        let m = Bootstrap::default().metrics(&[s, none]);
+        assert!((m.recall.mean - 0.5).abs() < 1e-9, "mean over two queries");
+        assert!(m.recall.lo <= 0.5 && m.recall.hi >= 0.5);
+    }
+}

@@ -1,0 +1,81 @@
+//! A configuration to score: a mode and, for hybrid, a fusion with its weights.
+
+use crate::fusion::{Fusion, FusionMethod};
+use crate::model::Mode;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct System {
+    /// How the report names it: the mode, or the spec it was parsed from.
+    pub label: String,
+    pub mode: Mode,
+    pub fusion: Fusion,
+}
+
+impl System {
+    pub fn of_mode(mode: Mode, fusion: Fusion) -> Self {
+        System {
+            label: mode.as_str().to_owned(),
+            mode,
+            fusion,
+        }
+    }
+
+    /// `key=value` pairs separated by commas, each overriding `base` (the configured
+    /// fusion): `fusion` (rrf | zscore | minmax), `vector_weight`, `lexical_weight`,
+    /// `mode` (hybrid | lexical | vector; default hybrid). E.g.
+    /// `fusion=zscore,lexical_weight=0.3`.
+    pub fn parse(spec: &str, base: Fusion) -> Result<Self, String> {
+        let mut s = System {
+            label: spec.trim().to_owned(),
+            mode: Mode::Hybrid,
+            fusion: base,
+        };
+        for pair in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (key, value) = pair
+                .split_once('=')
+                .ok_or_else(|| format!("'{pair}': expected key=value"))?;
+            let weight = || {
+                value
+                    .parse::<f32>()
+                    .ok()
+                    .filter(|w| w.is_finite() && *w >= 0.0)
+                    .ok_or_else(|| format!("{key}: '{value}' is not a weight ≥ 0"))
+            };
+            match key.trim() {
+                "fusion" => {
+                    s.fusion.method = value.parse::<FusionMethod>().map_err(|e| e.to_string())?
+                }
+                "mode" => s.mode = value.parse::<Mode>().map_err(|e| e.to_string())?,
+                "vector_weight" => s.fusion.vector_weight = weight()?,
+                "lexical_weight" => s.fusion.lexical_weight = weight()?,
+                other => return Err(format!(
+                    "unknown key '{other}', expected fusion, mode, vector_weight or lexical_weight"
+                )),
+            }
+        }
+        Ok(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_spec_overrides_the_configured_fusion() {
+        let base = Fusion::default();
+        let s = System::parse("fusion=zscore, lexical_weight=0.3", base).unwrap();
+        assert_eq!(s.mode, Mode::Hybrid);
+        assert_eq!(s.fusion.method, FusionMethod::Zscore);
+        assert_eq!(s.fusion.lexical_weight, 0.3);
+        assert_eq!(s.fusion.vector_weight, base.vector_weight);
+        assert_eq!(s.label, "fusion=zscore, lexical_weight=0.3");
+        assert_eq!(
+            System::parse("mode=vector", base).unwrap().mode,
+            Mode::Vector
+        );
+        for bad in ["fusion=best", "lexical_weight=-1", "speed=2", "zscore"] {
+            assert!(System::parse(bad, base).is_err(), "{bad}");
+        }
+    }
+}
