@@ -2241,8 +2241,8 @@ export interface components {
             solutions: components["schemas"]["SolutionMatch"][];
         };
         /**
-         * @description How well a match fits, from its fused score against thresholds calibrated on the
-         *     dev set (`matchraum eval --calibrate`): `strong` matches there were relevant at
+         * @description How well a match fits: its z-score fusion of both methods (whatever fusion ranks)
+         *     against thresholds calibrated on the dev set (`matchraum eval --calibrate`): `strong` matches there were relevant at
          *     least half the time, `possible` ones at least one time in five.
          * @enum {string}
          */
