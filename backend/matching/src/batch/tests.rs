@@ -160,3 +160,29 @@ async fn bounds_refuse_at_once_and_shutdown_answers_the_waiting() {
     assert_eq!(running.await.unwrap().unwrap(), vec![5.0]);
     assert_eq!(recorder.calls.lock().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn a_long_text_gets_a_call_of_its_own_instead_of_padding_the_short_ones() {
+    let recorder = Arc::new(Recorder::default());
+    let b = batcher(recorder.clone(), 200, 16, ROOMY);
+    let long = "Wohnsitzanmeldung mit Anbindung an das Fachverfahren ".repeat(80);
+    let mut tasks: Vec<_> = (0..15)
+        .map(|i| {
+            let b = b.clone();
+            tokio::spawn(async move { b.embed("a", &format!("kurze Frage {i}")).await })
+        })
+        .collect();
+    tasks.push(tokio::spawn({
+        let (b, long) = (b.clone(), long.clone());
+        async move { b.embed("b", &long).await }
+    }));
+    let mut answers = Vec::new();
+    for t in tasks {
+        answers.push(t.await.unwrap().unwrap());
+    }
+    assert_eq!(answers[15], vec![long.len() as f32]);
+    assert_eq!(answers[3], vec!["kurze Frage 3".len() as f32]);
+    let mut calls = recorder.calls.lock().unwrap().clone();
+    calls.sort();
+    assert_eq!(calls, [1, 15], "one batch, two calls");
+}
