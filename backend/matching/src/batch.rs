@@ -70,6 +70,9 @@ struct Shared {
 
 pub struct Batcher {
     shared: Arc<Shared>,
+    /// The runtime the batcher was made on (the server's, which outlives every HTTP
+    /// worker); the dispatcher runs there.
+    runtime: Option<tokio::runtime::Handle>,
     dispatcher: Once,
 }
 
@@ -89,6 +92,7 @@ impl Batcher {
                 permits,
                 wake: Notify::new(),
             }),
+            runtime: tokio::runtime::Handle::try_current().ok(),
             dispatcher: Once::new(),
         }
     }
@@ -104,8 +108,13 @@ impl Batcher {
             },
         )?;
         // Started on first use, so that the batcher can be made outside a runtime.
-        self.dispatcher
-            .call_once(|| drop(tokio::spawn(dispatch(self.shared.clone()))));
+        self.dispatcher.call_once(|| {
+            let task = dispatch(self.shared.clone());
+            drop(match &self.runtime {
+                Some(runtime) => runtime.spawn(task),
+                None => tokio::spawn(task),
+            })
+        });
         self.shared.wake.notify_one();
         answer
             .await
