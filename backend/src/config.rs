@@ -122,6 +122,11 @@ pub struct Matching {
     /// either, `/api/v1/match` answers 503 with `Retry-After`.
     pub queue_len: usize,
     pub queue_per_client: usize,
+    /// Concurrent query embeddings are collected for at most this many milliseconds, or
+    /// until `batch_max` wait, then embedded in one model call; 0 = one query per call.
+    pub batch_window_ms: u64,
+    /// Queries per model call at most; 1 = one query per call (batching off).
+    pub batch_max: usize,
     /// How often (seconds) to look for catalogue changes made through other instances
     /// that the bus did not bring (e.g. during a Redis outage); 0 = never. A single
     /// instance sees its own writes at once.
@@ -269,6 +274,8 @@ impl Default for Matching {
             embed_concurrency: 2,
             queue_len: 64,
             queue_per_client: 4,
+            batch_window_ms: 2,
+            batch_max: 16,
             index_refresh_secs: 10,
             fusion: crate::matching::fusion::Fusion::default().method,
             vector_weight: crate::matching::fusion::Fusion::default().vector_weight,

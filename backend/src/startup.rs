@@ -237,9 +237,14 @@ fn load_model(config: &Config) -> ModelLoad {
     );
     let (queue_len, per_client) = (config.matching.queue_len, config.matching.queue_per_client);
     let (fusion, strengths) = (config.matching.fusion(), config.matching.strengths());
+    let batch = crate::matching::batch::BatchSettings {
+        window: std::time::Duration::from_millis(config.matching.batch_window_ms),
+        max: config.matching.batch_max,
+    };
     tokio::task::spawn_blocking(move || {
         let mut matcher = Matcher::load(&dir, &lib, n)?;
         matcher.limit_queries(queue_len, per_client);
+        matcher.batch_queries(batch);
         matcher.set_fusion(fusion);
         matcher.set_strengths(strengths);
         Ok(matcher)

@@ -395,11 +395,13 @@ fn match_from(
     async move { rb.send().await.expect("match request") }
 }
 
-/// A server whose model embeds one text at a time, behind a queue of the given bounds.
+/// A server whose model embeds one text at a time (batching off), behind a queue of the
+/// given bounds.
 async fn queued_app(len: usize, per_client: usize) -> matchraum_tests::TestApp {
     spawn_app_with(Backend::Sqlite, |c| {
         c.http.trust_forwarded_for = true;
         c.matching.embed_concurrency = 1;
+        c.matching.batch_max = 1;
         c.matching.queue_len = len;
         c.matching.queue_per_client = per_client;
     })

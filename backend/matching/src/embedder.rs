@@ -9,6 +9,7 @@
 //! outputs are mean-pooled over real tokens and L2-normalised, so a dot product is the cosine.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use fastembed::{
@@ -52,6 +53,8 @@ pub enum EmbedderError {
 pub struct Embedder {
     model: Mutex<TextEmbedding>,
     dim: usize,
+    /// ONNX Runtime calls made so far (one per batch of up to `BATCH_SIZE` texts).
+    ort_calls: AtomicU64,
 }
 
 /// ONNX Runtime allows one environment per process; every embedder shares it.
@@ -121,6 +124,7 @@ impl Embedder {
         Ok(Self {
             model: Mutex::new(text_embedding),
             dim,
+            ort_calls: AtomicU64::new(0),
         })
     }
 
@@ -132,6 +136,17 @@ impl Embedder {
     /// Embeds documents (adds the `passage: ` prefix).
     pub fn embed_passages(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, EmbedderError> {
         self.embed_prefixed("passage: ", texts)
+    }
+
+    /// Embeds search queries in ONE ONNX Runtime call, in the caller's order (the unit of
+    /// the query batcher; the batch pads to its longest text).
+    pub fn embed_query_batch(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, EmbedderError> {
+        self.embed_in_batches("query: ", texts, texts.len().max(1))
+    }
+
+    /// ONNX Runtime calls made so far.
+    pub fn ort_calls(&self) -> u64 {
+        self.ort_calls.load(Ordering::Relaxed)
     }
 
     pub fn dim(&self) -> usize {
@@ -147,6 +162,16 @@ impl Embedder {
         prefix: &str,
         texts: &[String],
     ) -> Result<Vec<Vec<f32>>, EmbedderError> {
+        self.embed_in_batches(prefix, texts, BATCH_SIZE)
+    }
+
+    /// Embeds in ONNX Runtime calls of `batch_size` texts at most.
+    fn embed_in_batches(
+        &self,
+        prefix: &str,
+        texts: &[String],
+        batch_size: usize,
+    ) -> Result<Vec<Vec<f32>>, EmbedderError> {
         if texts.is_empty() {
             return Ok(Vec::new());
         }
@@ -160,7 +185,9 @@ impl Embedder {
 
         let sorted = {
             let mut model = self.model.lock().map_err(|_| EmbedderError::Poisoned)?;
-            model.embed(&inputs, Some(BATCH_SIZE))?
+            let calls = inputs.len().div_ceil(batch_size) as u64;
+            self.ort_calls.fetch_add(calls, Ordering::Relaxed);
+            model.embed(&inputs, Some(batch_size))?
         };
         let mut out = vec![Vec::new(); texts.len()];
         for (embedding, &i) in sorted.into_iter().zip(&order) {
@@ -170,13 +197,18 @@ impl Embedder {
     }
 }
 
+impl crate::batch::QueryEmbedder for Embedder {
+    fn embed_query_batch(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, EmbedderError> {
+        Embedder::embed_query_batch(self, texts)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     /// Needs `make setup` (which `make test` runs first); a missing model fails loudly.
-    #[test]
-    fn embeds_german_texts_when_model_present() {
+    fn real_embedder() -> Embedder {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
         let model_dir = root.join("models/multilingual-e5-small");
         let ort_lib = root.join("models/onnxruntime/libonnxruntime.so");
@@ -184,7 +216,44 @@ mod tests {
             model_dir.join("model.onnx").exists() && ort_lib.exists(),
             "embedding model missing: run `make setup`"
         );
-        let embedder = Embedder::load(&model_dir, &ort_lib).expect("load embedder");
+        Embedder::load(&model_dir, &ort_lib).expect("load embedder")
+    }
+
+    #[test]
+    fn a_query_batch_is_one_call_with_the_vectors_of_one_by_one() {
+        let embedder = real_embedder();
+        let long = "Wir suchen eine Online-Lösung für die Wohnsitzanmeldung mit Anbindung an \
+                    unser Meldewesen-Fachverfahren und einer Schnittstelle zu FIT-Connect. "
+            .repeat(12);
+        let texts: Vec<String> = [
+            "Kita-Platz Vergabe",
+            long.as_str(),
+            "Hundesteuer anmelden",
+            "Ticketsystem für die IT-Abteilung einer Kreisverwaltung",
+            "Wohnsitz ummelden nach Umzug",
+        ]
+        .map(String::from)
+        .to_vec();
+        let before = embedder.ort_calls();
+        let batch = embedder.embed_query_batch(&texts).unwrap();
+        assert_eq!(embedder.ort_calls() - before, 1);
+        for (text, together) in texts.iter().zip(&batch) {
+            let alone = embedder
+                .embed_query_batch(std::slice::from_ref(text))
+                .unwrap();
+            let diff = alone[0]
+                .iter()
+                .zip(together)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0f32, f32::max);
+            assert!(diff <= 1e-6, "{diff} for {:.30}", text);
+        }
+        assert_eq!(embedder.ort_calls() - before, 1 + texts.len() as u64);
+    }
+
+    #[test]
+    fn embeds_german_texts_when_model_present() {
+        let embedder = real_embedder();
         assert_eq!(embedder.dim(), 384);
         let q = embedder
             .embed_queries(&["Wohnsitz ummelden nach Umzug".to_string()])

@@ -5,6 +5,7 @@
 //! workspace) fastembed, ONNX Runtime and tantivy. Knows nothing of accounts, the community
 //! or real time: the server tells sockets about the notices it records.
 
+pub mod batch;
 pub mod document;
 pub mod embedder;
 pub mod engine;

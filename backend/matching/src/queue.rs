@@ -1,13 +1,13 @@
 //! Fair admission of query embeddings. Each client (an account, or an IP when anonymous)
-//! has its own bounded FIFO; a free embedding slot goes to the next client in round-robin
-//! order, so one client's flood of long texts delays another client's query by at most one
-//! embedding per slot, not by the whole flood. A full queue refuses at once (the caller
-//! answers 503 with `Retry-After`) instead of letting waits grow without bound.
+//! has its own bounded FIFO; the batcher (see `batch`) takes waiting queries in round-robin
+//! order, one per client in turn, so one client's flood of long texts delays another
+//! client's query by at most one query per batch, not by the whole flood. A full queue
+//! refuses at once (the caller answers 503 with `Retry-After`) instead of letting waits
+//! grow without bound.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
-
-use tokio::sync::oneshot;
+use std::sync::Mutex;
+use std::time::Instant;
 
 /// Why a query was not admitted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -23,8 +23,6 @@ pub enum Refused {
 /// Bounds of the queue.
 #[derive(Clone, Copy, Debug)]
 pub struct QueueLimits {
-    /// Embeddings running at once.
-    pub concurrency: usize,
     /// Queries waiting in total.
     pub max_waiting: usize,
     /// Queries waiting per client.
@@ -33,7 +31,6 @@ pub struct QueueLimits {
 
 /// The defaults of `MATCHRAUM_MATCHING_QUEUE_LEN` and `_PER_CLIENT`.
 pub const DEFAULT_QUEUE_LIMITS: QueueLimits = QueueLimits {
-    concurrency: 2,
     max_waiting: 64,
     max_waiting_per_client: 4,
 };
@@ -41,198 +38,208 @@ pub const DEFAULT_QUEUE_LIMITS: QueueLimits = QueueLimits {
 /// Seconds a refused client is told to wait (`Retry-After`): a few embeddings' time.
 pub const RETRY_AFTER_SECS: u64 = 2;
 
-pub struct FairQueue {
-    shared: Arc<Shared>,
+/// A waiting entry that can tell whether its caller gave up (its request ended), so that
+/// it neither takes a place in a batch nor blocks its client's queue.
+pub trait Waiter {
+    fn gave_up(&self) -> bool;
 }
 
-struct Shared {
+pub struct FairQueue<T> {
     limits: QueueLimits,
-    state: Mutex<State>,
+    state: Mutex<State<T>>,
 }
 
-#[derive(Default)]
-struct State {
-    free: usize,
+struct State<T> {
     waiting: usize,
-    queues: HashMap<String, VecDeque<oneshot::Sender<Turn>>>,
+    queues: HashMap<String, VecDeque<(Instant, T)>>,
     /// Clients with waiting queries, in the order they are served.
     order: VecDeque<String>,
+    closed: bool,
 }
 
-/// The right to run one embedding; the slot passes on when it is dropped.
-pub struct Turn {
-    shared: Option<Arc<Shared>>,
-}
-
-impl FairQueue {
+impl<T: Waiter> FairQueue<T> {
     pub fn new(limits: QueueLimits) -> Self {
-        let limits = QueueLimits {
-            concurrency: limits.concurrency.max(1),
-            ..limits
-        };
         FairQueue {
-            shared: Arc::new(Shared {
-                limits,
-                state: Mutex::new(State {
-                    free: limits.concurrency,
-                    ..State::default()
-                }),
+            limits,
+            state: Mutex::new(State {
+                waiting: 0,
+                queues: HashMap::new(),
+                order: VecDeque::new(),
+                closed: false,
             }),
         }
     }
 
-    /// Waits for `client`'s turn, or refuses at once when its queue or the whole is full.
-    pub async fn admit(&self, client: &str) -> Result<Turn, Refused> {
-        let rx = {
-            let mut s = self.shared.state.lock().expect("queue lock");
-            if s.free > 0 {
-                s.free -= 1;
-                return Ok(self.turn());
-            }
-            if s.waiting >= self.shared.limits.max_waiting {
-                return Err(Refused::Full);
-            }
-            let queue = s.queues.entry(client.to_owned()).or_default();
-            if queue.len() >= self.shared.limits.max_waiting_per_client {
-                return Err(Refused::ClientFull);
-            }
-            let (tx, rx) = oneshot::channel();
-            queue.push_back(tx);
-            if queue.len() == 1 {
-                s.order.push_back(client.to_owned());
-            }
-            s.waiting += 1;
-            rx
-        };
-        rx.await.map_err(|_| Refused::Closed)
-    }
-
-    pub fn limits(&self) -> QueueLimits {
-        self.shared.limits
-    }
-
-    /// Queries waiting now (for logs and tests).
-    pub fn waiting(&self) -> usize {
-        self.shared.state.lock().expect("queue lock").waiting
-    }
-
-    fn turn(&self) -> Turn {
-        Turn {
-            shared: Some(self.shared.clone()),
+    /// Queues `job` for `client`, or refuses at once when its queue or the whole is full.
+    pub fn push(&self, client: &str, job: T) -> Result<(), Refused> {
+        let mut guard = self.state.lock().expect("queue lock");
+        let s = &mut *guard;
+        if s.closed {
+            return Err(Refused::Closed);
         }
-    }
-}
-
-impl Drop for Turn {
-    fn drop(&mut self) {
-        if let Some(shared) = self.shared.take() {
-            shared.pass_on();
+        // Callers that gave up free their places before the bounds are checked.
+        if let Some(queue) = s.queues.get_mut(client) {
+            let before = queue.len();
+            queue.retain(|(_, j)| !j.gave_up());
+            s.waiting -= before - queue.len();
         }
+        if s.waiting >= self.limits.max_waiting {
+            return Err(Refused::Full);
+        }
+        let queue = s.queues.entry(client.to_owned()).or_default();
+        if queue.len() >= self.limits.max_waiting_per_client {
+            return Err(Refused::ClientFull);
+        }
+        queue.push_back((Instant::now(), job));
+        if !s.order.iter().any(|c| c == client) {
+            s.order.push_back(client.to_owned());
+        }
+        s.waiting += 1;
+        Ok(())
     }
-}
 
-impl Shared {
-    /// Hands a freed slot to the next client in turn (skipping callers that gave up), or
-    /// marks it free when nobody waits.
-    fn pass_on(self: &Arc<Self>) {
-        let mut s = self.state.lock().expect("queue lock");
-        while let Some(client) = s.order.pop_front() {
+    /// Takes up to `max` waiting jobs, one per client in turn, skipping callers that gave up.
+    pub fn take(&self, max: usize) -> Vec<T> {
+        let mut guard = self.state.lock().expect("queue lock");
+        let s = &mut *guard;
+        let mut out = Vec::new();
+        while out.len() < max {
+            let Some(client) = s.order.pop_front() else {
+                break;
+            };
             let Some(queue) = s.queues.get_mut(&client) else {
                 continue;
             };
-            let next = queue.pop_front();
-            let empty = queue.is_empty();
-            if empty {
+            while let Some((_, job)) = queue.pop_front() {
+                s.waiting -= 1;
+                if !job.gave_up() {
+                    out.push(job);
+                    break;
+                }
+            }
+            if queue.is_empty() {
                 s.queues.remove(&client);
             } else {
                 s.order.push_back(client);
             }
-            let Some(tx) = next else { continue };
-            s.waiting -= 1;
-            let turn = Turn {
-                shared: Some(self.clone()),
-            };
-            match tx.send(turn) {
-                Ok(()) => return,
-                // The caller gave up (its request ended): disarm, so that dropping the
-                // returned turn does not re-enter this lock, and try the next client.
-                Err(mut turn) => turn.shared = None,
-            }
         }
-        s.free += 1;
+        out
+    }
+
+    /// How many wait and since when the longest-waiting one does; `None` when none waits
+    /// or the queue is closed.
+    pub fn peek(&self) -> Option<(usize, Instant)> {
+        let s = self.state.lock().expect("queue lock");
+        if s.closed {
+            return None;
+        }
+        let oldest = s
+            .queues
+            .values()
+            .filter_map(|q| q.front())
+            .map(|e| e.0)
+            .min()?;
+        Some((s.waiting, oldest))
+    }
+
+    /// Refuses every later push and drops what waits (its callers learn of the shutdown).
+    pub fn close(&self) {
+        let mut s = self.state.lock().expect("queue lock");
+        s.closed = true;
+        s.queues.clear();
+        s.order.clear();
+        s.waiting = 0;
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.state.lock().expect("queue lock").closed
+    }
+
+    pub fn limits(&self) -> QueueLimits {
+        self.limits
+    }
+
+    /// Queries waiting now (for logs, metrics and tests).
+    pub fn waiting(&self) -> usize {
+        self.state.lock().expect("queue lock").waiting
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
 
-    fn queue(concurrency: usize, max_waiting: usize, per_client: usize) -> Arc<FairQueue> {
-        Arc::new(FairQueue::new(QueueLimits {
-            concurrency,
+    /// A job that says who sent it and can be marked as given up.
+    struct Job(String, Arc<AtomicBool>);
+
+    impl Waiter for Job {
+        fn gave_up(&self) -> bool {
+            self.1.load(Ordering::Relaxed)
+        }
+    }
+
+    fn job(name: &str) -> Job {
+        Job(name.to_owned(), Arc::new(AtomicBool::new(false)))
+    }
+
+    fn names(jobs: Vec<Job>) -> Vec<String> {
+        jobs.into_iter().map(|j| j.0).collect()
+    }
+
+    fn queue(max_waiting: usize, per_client: usize) -> FairQueue<Job> {
+        FairQueue::new(QueueLimits {
             max_waiting,
             max_waiting_per_client: per_client,
-        }))
+        })
     }
 
-    #[tokio::test]
-    async fn clients_take_turns_whatever_their_backlog() {
-        let q = queue(1, 100, 100);
-        let running = q.admit("flood").await.unwrap();
-        let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel();
-        for (client, n) in [("flood", 5), ("other", 1)] {
-            for i in 0..n {
-                let (q, done) = (q.clone(), done_tx.clone());
-                tokio::spawn(async move {
-                    let _turn = q.admit(client).await.unwrap();
-                    done.send(format!("{client}{i}")).unwrap();
-                });
-                tokio::task::yield_now().await;
-            }
+    #[test]
+    fn clients_take_turns_whatever_their_backlog() {
+        let q = queue(100, 100);
+        for i in 0..5 {
+            q.push("flood", job(&format!("flood{i}"))).unwrap();
         }
-        while q.waiting() < 6 {
-            tokio::task::yield_now().await;
-        }
-        drop(running);
-        let mut served = Vec::new();
-        for _ in 0..6 {
-            served.push(done_rx.recv().await.unwrap());
-        }
-        // "other" arrived after five of "flood" and is still served second.
-        assert_eq!(served[..2], ["flood0".to_string(), "other0".to_string()]);
-    }
-
-    #[tokio::test]
-    async fn full_queues_refuse_at_once_and_abandoned_waits_free_their_place() {
-        let q = queue(1, 3, 2);
-        let running = q.admit("a").await.unwrap();
-        let w1 = tokio::spawn({
-            let q = q.clone();
-            async move { q.admit("a").await.map(drop) }
-        });
-        let w2 = tokio::spawn({
-            let q = q.clone();
-            async move { q.admit("a").await.map(drop) }
-        });
-        while q.waiting() < 2 {
-            tokio::task::yield_now().await;
-        }
-        assert_eq!(q.admit("a").await.err(), Some(Refused::ClientFull));
-        let b = tokio::spawn({
-            let q = q.clone();
-            async move { q.admit("b").await.map(drop) }
-        });
-        while q.waiting() < 3 {
-            tokio::task::yield_now().await;
-        }
-        assert_eq!(q.admit("c").await.err(), Some(Refused::Full));
-        w1.abort(); // a caller that gives up
-        let _ = w1.await;
-        drop(running);
-        assert!(w2.await.unwrap().is_ok());
-        assert!(b.await.unwrap().is_ok());
+        q.push("other", job("other0")).unwrap();
+        // "other" arrived after five of "flood" and is still in the first batch of two.
+        assert_eq!(names(q.take(2)), ["flood0", "other0"]);
+        assert_eq!(names(q.take(16)), ["flood1", "flood2", "flood3", "flood4"]);
         assert_eq!(q.waiting(), 0);
-        let again = q.admit("c").await;
-        assert!(again.is_ok(), "the slot is free again");
+        assert!(q.peek().is_none());
+    }
+
+    #[test]
+    fn full_queues_refuse_at_once_and_abandoned_waits_free_their_place() {
+        let q = queue(3, 2);
+        let gone = job("a0");
+        let gave_up = gone.1.clone();
+        q.push("a", gone).unwrap();
+        q.push("a", job("a1")).unwrap();
+        assert_eq!(q.push("a", job("a2")), Err(Refused::ClientFull));
+        q.push("b", job("b0")).unwrap();
+        assert_eq!(q.push("c", job("c0")), Err(Refused::Full));
+        gave_up.store(true, Ordering::Relaxed); // a caller that gives up
+        q.push("a", job("a3")).unwrap();
+        assert_eq!(q.waiting(), 3);
+        assert_eq!(names(q.take(16)), ["a1", "b0", "a3"]);
+        assert_eq!(q.waiting(), 0);
+        assert!(q.push("c", job("c1")).is_ok(), "places are free again");
+    }
+
+    #[test]
+    fn peek_tells_the_oldest_wait_and_close_refuses() {
+        let q = queue(10, 10);
+        let before = Instant::now();
+        q.push("a", job("a0")).unwrap();
+        q.push("b", job("b0")).unwrap();
+        let (n, oldest) = q.peek().unwrap();
+        assert_eq!(n, 2);
+        assert!(oldest >= before && oldest <= Instant::now());
+        q.close();
+        assert!(q.is_closed());
+        assert_eq!(q.waiting(), 0);
+        assert_eq!(q.push("a", job("a1")), Err(Refused::Closed));
+        assert!(q.take(16).is_empty());
     }
 }

@@ -1,6 +1,7 @@
 //! Benchmark of matching over HTTP on the real catalogue (all of `../shared/data`):
 //! raw embedding rate, ingest rate (import + embed + index), and `/api/v1/match` latency
-//! for one client and for 8 concurrent clients. Query texts come from the eval set, each
+//! for one client and for 8 concurrent clients, with query batching on and off (the same
+//! queries on a second server with `batch_max = 1`, reported as a ratio). Query texts come from the eval set, each
 //! used once, so the query cache never answers.
 //!
 //! `cargo run --release -p matchraum-tests --bin matchbench`
@@ -118,18 +119,64 @@ async fn main() {
     drop(matcher);
 
     // The server on that database; its start-up sync reuses every stored vector.
-    let mut config = test_config(&url);
-    config.http.workers = 2;
     let t = Instant::now();
-    let app = Application::build(config).await.unwrap();
+    let (base, stop) = serve(&url, None).await;
     println!(
         "server start with {} stored vectors: {:.1} s",
         sync.embedded,
         t.elapsed().as_secs_f64()
     );
+
+    let queries = matchraum::matching::eval::read_queries(
+        &workspace_root().join("../shared/eval-dev/union_de.dev.jsonl"),
+    )
+    .unwrap();
+    let texts: Vec<String> = queries.into_iter().map(|q| q.query).collect();
+    assert!(texts.len() >= SINGLE + CLIENTS * PER_CLIENT);
+    let client = reqwest::Client::new();
+    // Warm-up (connection, first allocations), not measured.
+    ask(&client, &base, "Warmlaufen".into()).await;
+
+    let t = Instant::now();
+    let mut single = Vec::with_capacity(SINGLE);
+    for text in &texts[..SINGLE] {
+        single.push(ask(&client, &base, text.clone()).await);
+    }
+    report("match, 1 client", single, t.elapsed());
+
+    let concurrent = &texts[SINGLE..SINGLE + CLIENTS * PER_CLIENT];
+    let (all, on) = clients(&client, &base, concurrent).await;
+    report("match, 8 concurrent clients", all, on);
+    stop.stop().await;
+
+    // The same queries on a server with batching off (its own, empty query cache).
+    let (base, stop) = serve(&url, Some(1)).await;
+    ask(&client, &base, "Warmlaufen".into()).await;
+    let (all, off) = clients(&client, &base, concurrent).await;
+    report("match, 8 clients, no batch", all, off);
+    println!(
+        "batching on / off, 8 clients: {:.2} x the requests/s",
+        off.as_secs_f64() / on.as_secs_f64()
+    );
+    stop.stop().await;
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Starts a server on `url` (`batch_max` overrides the default) and waits until its
+/// semantic index is ready; answers the match URL and the server's handle.
+async fn serve(url: &str, batch_max: Option<usize>) -> (String, Stop) {
+    let mut config = test_config(url);
+    config.http.workers = 2;
+    if let Some(max) = batch_max {
+        config.matching.batch_max = max;
+    }
+    let app = Application::build(config).await.unwrap();
     let base = format!("http://127.0.0.1:{}/api/v1/match", app.port());
     let status = format!("http://127.0.0.1:{}/api/v1/status", app.port());
-    tokio::spawn(app.run_until_stopped());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(app.run_until(async move {
+        stopped.await.ok();
+    }));
     // Nothing is left to embed; wait for the background build to say so.
     while reqwest::get(&status)
         .await
@@ -141,46 +188,50 @@ async fn main() {
     {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+    (base, Stop { stop, running })
+}
 
-    let queries = matchraum::matching::eval::read_queries(
-        &workspace_root().join("../shared/eval-dev/union_de.dev.jsonl"),
-    )
-    .unwrap();
-    let texts: Vec<String> = queries.into_iter().map(|q| q.query).collect();
-    assert!(texts.len() >= SINGLE + CLIENTS * PER_CLIENT);
-    let client = reqwest::Client::new();
-    let ask = |client: reqwest::Client, base: String, text: String| async move {
-        let t = Instant::now();
-        let res = client
-            .post(&base)
-            .json(&serde_json::json!({"text": text, "limit": 10}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 200);
-        res.bytes().await.unwrap();
-        t.elapsed()
-    };
-    // Warm-up (connection, first allocations), not measured.
-    ask(client.clone(), base.clone(), "Warmlaufen".into()).await;
+/// Stops a server started by [`serve`] (its model and indexes leave memory).
+struct Stop {
+    stop: tokio::sync::oneshot::Sender<()>,
+    running: tokio::task::JoinHandle<std::io::Result<()>>,
+}
 
-    let t = Instant::now();
-    let mut single = Vec::with_capacity(SINGLE);
-    for text in &texts[..SINGLE] {
-        single.push(ask(client.clone(), base.clone(), text.clone()).await);
+impl Stop {
+    async fn stop(self) {
+        self.stop.send(()).ok();
+        self.running.await.unwrap().unwrap();
     }
-    report("match, 1 client", single, t.elapsed());
+}
 
+async fn ask(client: &reqwest::Client, base: &str, text: String) -> Duration {
+    let t = Instant::now();
+    let res = client
+        .post(base)
+        .json(&serde_json::json!({"text": text, "limit": 10}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    res.bytes().await.unwrap();
+    t.elapsed()
+}
+
+/// `CLIENTS` clients at once, each asking its share of `texts` one after the other:
+/// every latency and the wall time.
+async fn clients(
+    client: &reqwest::Client,
+    base: &str,
+    texts: &[String],
+) -> (Vec<Duration>, Duration) {
     let t = Instant::now();
     let mut tasks = Vec::new();
-    for c in 0..CLIENTS {
-        let mine: Vec<String> =
-            texts[SINGLE + c * PER_CLIENT..SINGLE + (c + 1) * PER_CLIENT].to_vec();
-        let (client, base) = (client.clone(), base.clone());
+    for mine in texts.chunks(PER_CLIENT) {
+        let (client, base, mine) = (client.clone(), base.to_owned(), mine.to_vec());
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::new();
             for text in mine {
-                lat.push(ask(client.clone(), base.clone(), text).await);
+                lat.push(ask(&client, &base, text).await);
             }
             lat
         }));
@@ -189,6 +240,5 @@ async fn main() {
     for task in tasks {
         all.extend(task.await.unwrap());
     }
-    report("match, 8 concurrent clients", all, t.elapsed());
-    std::fs::remove_dir_all(&dir).ok();
+    (all, t.elapsed())
 }

@@ -18,12 +18,13 @@ pub use graph::Path;
 pub use rank::{is_service, Candidates, Sections, SERVICES_SHOWN};
 pub use sync::SyncReport;
 
+use super::batch::{BatchSettings, Batcher, DEFAULT_BATCH};
 use super::document::Fields;
 use super::embedder::Embedder;
 use super::fusion::Fusion;
 use super::lexical::LexicalIndex;
 use super::model::{MatchFilters, Mode, SemanticProgress, SemanticState, StrengthThresholds};
-use super::queue::{FairQueue, QueueLimits, DEFAULT_QUEUE_LIMITS};
+use super::queue::{QueueLimits, DEFAULT_QUEUE_LIMITS};
 use super::store::{self as vectors, ItemKind, Stored};
 use super::timing::{timed, StageTimes};
 use super::vector::{ExactIndex, VectorIndex};
@@ -154,8 +155,8 @@ pub struct Ranked {
 pub struct Matcher {
     embedder: Arc<Embedder>,
     permits: Arc<Semaphore>,
-    /// Admission of query embeddings, fair between clients (see `queue`).
-    queries: FairQueue,
+    /// Admission of query embeddings, fair between clients, micro-batched (see `batch`).
+    queries: Batcher,
     query_cache: Mutex<LruCache<String, Arc<Vec<f32>>>>,
     solution_vectors: RwLock<ExactIndex>,
     need_vectors: RwLock<ExactIndex>,
@@ -184,13 +185,17 @@ impl Matcher {
     ) -> Result<Self, MatchError> {
         let embedder = Embedder::load(model_dir, ort_lib)?;
         let dim = embedder.dim();
+        let embedder = Arc::new(embedder);
+        let permits = Arc::new(Semaphore::new(concurrency.max(1)));
         Ok(Matcher {
-            embedder: Arc::new(embedder),
-            permits: Arc::new(Semaphore::new(concurrency.max(1))),
-            queries: FairQueue::new(QueueLimits {
-                concurrency,
-                ..DEFAULT_QUEUE_LIMITS
-            }),
+            queries: Batcher::new(
+                embedder.clone(),
+                permits.clone(),
+                DEFAULT_QUEUE_LIMITS,
+                DEFAULT_BATCH,
+            ),
+            embedder,
+            permits,
             query_cache: Mutex::new(LruCache::new(NonZeroUsize::new(4096).expect("non-zero"))),
             solution_vectors: RwLock::new(ExactIndex::new(dim)),
             need_vectors: RwLock::new(ExactIndex::new(dim)),
@@ -210,11 +215,11 @@ impl Matcher {
 
     /// Bounds the queue of query embeddings (`Matcher::load` uses `DEFAULT_QUEUE_LIMITS`).
     pub fn limit_queries(&mut self, max_waiting: usize, max_waiting_per_client: usize) {
-        self.queries = FairQueue::new(QueueLimits {
-            concurrency: self.queries.limits().concurrency,
+        let limits = QueueLimits {
             max_waiting,
             max_waiting_per_client,
-        });
+        };
+        self.queries = self.batcher(limits, self.queries.settings());
     }
 
     /// Sets how hybrid matches fuse the two rankings (`Matcher::load` uses the default).
@@ -235,8 +240,27 @@ impl Matcher {
         self.strengths
     }
 
-    /// Embeds a query for `client` (an account or an IP) once it is the client's turn in the
-    /// fair queue; repeated texts come from the cache without queueing.
+    /// Sets how queries are micro-batched (`Matcher::load` uses `DEFAULT_BATCH`).
+    pub fn batch_queries(&mut self, settings: BatchSettings) {
+        self.queries = self.batcher(self.queries.limits(), settings);
+    }
+
+    fn batcher(&self, limits: QueueLimits, settings: BatchSettings) -> Batcher {
+        Batcher::new(
+            self.embedder.clone(),
+            self.permits.clone(),
+            limits,
+            settings,
+        )
+    }
+
+    /// ONNX Runtime calls made so far (queries and passages).
+    pub fn ort_calls(&self) -> u64 {
+        self.embedder.ort_calls()
+    }
+
+    /// Embeds a query for `client` (an account or an IP) in a batch, taken from the fair
+    /// queue in its turn; repeated texts come from the cache without queueing.
     pub async fn embed_query_for(
         &self,
         client: &str,
@@ -245,8 +269,12 @@ impl Matcher {
         if let Some(v) = self.cached_query(text) {
             return Ok(v);
         }
-        let _turn = self.queries.admit(client).await?;
-        self.embed_query(text).await
+        let v = Arc::new(self.queries.embed(client, text).await?);
+        self.query_cache
+            .lock()
+            .expect("cache lock")
+            .put(text.to_owned(), v.clone());
+        Ok(v)
     }
 
     fn cached_query(&self, text: &str) -> Option<Arc<Vec<f32>>> {
