@@ -48,9 +48,11 @@ impl System {
                 "mode" => s.mode = value.parse::<Mode>().map_err(|e| e.to_string())?,
                 "vector_weight" => s.fusion.vector_weight = weight()?,
                 "lexical_weight" => s.fusion.lexical_weight = weight()?,
-                other => return Err(format!(
+                other => {
+                    return Err(format!(
                     "unknown key '{other}', expected fusion, mode, vector_weight or lexical_weight"
-                )),
+                ))
+                }
             }
         }
         Ok(s)
