@@ -274,7 +274,7 @@ pub async fn put_solution_threshold(
 
 /// Removes the provider's threshold while it is not reached.
 #[utoipa::path(delete, path = "/api/v1/solutions/{id}/threshold", tag = "adoption",
-    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn delete_solution_threshold(
     p: Caller,
     state: web::Data<AppState>,
@@ -298,7 +298,7 @@ pub async fn put_need_threshold(
 
 /// Removes the need's organisation's threshold while it is not reached.
 #[utoipa::path(delete, path = "/api/v1/needs/{id}/threshold", tag = "adoption",
-    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn delete_need_threshold(
     p: Caller,
     state: web::Data<AppState>,
