@@ -293,6 +293,37 @@ pub async fn two_members(app: &TestApp) -> (TestUser, TestUser, i64) {
     (anna, ben, ch)
 }
 
+/// The start of every cross-instance outage test: [`two_members`] on `one`, Anna's socket on
+/// `one` and Ben's on `two`, both subscribed, and Anna's first message already at Ben.
+pub struct Across {
+    /// Ben, for later sockets of his.
+    pub ben: TestUser,
+    pub a: Ws,
+    pub b: Ws,
+    pub ch: i64,
+    /// The id of Anna's first message ("vor dem Ausfall").
+    pub first: i64,
+}
+
+pub async fn conversation_across(one: &TestApp, two: &TestApp) -> Across {
+    let (anna, ben, ch) = two_members(one).await;
+    let mut a = Ws::connect(one, Some(&anna)).await;
+    let mut b = Ws::connect(two, Some(&ben)).await;
+    a.subscribe(ch, None).await;
+    b.subscribe(ch, None).await;
+    let first = a.say(ch, "m0", "vor dem Ausfall").await["message_id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(b.expect("message").await["id"], first);
+    Across {
+        ben,
+        a,
+        b,
+        ch,
+        first,
+    }
+}
+
 pub async fn join(app: &TestApp, user: &TestUser, channel_id: i64) {
     let res = app
         .request(

@@ -361,19 +361,13 @@ impl Drop for Redis {
 async fn redis_going_away_mid_conversation_loses_nothing() {
     let mut redis = Redis::start();
     let (one, two) = two_instances(&redis.url()).await;
-    let anna = one.user(Role::Seeker, None).await;
-    let ben = one.user(Role::Seeker, None).await;
-    let ch = channel(&one, &anna, "community", "public").await;
-    join(&one, &ben, ch).await;
-
-    let mut a = Ws::connect(&one, Some(&anna)).await;
-    let mut b = Ws::connect(&two, Some(&ben)).await;
-    a.subscribe(ch, None).await;
-    b.subscribe(ch, None).await;
-    let first = a.say(ch, "m0", "vor dem Ausfall").await["message_id"]
-        .as_i64()
-        .unwrap();
-    assert_eq!(b.expect("message").await["id"], first);
+    let Across {
+        ben,
+        mut a,
+        mut b,
+        ch,
+        first,
+    } = conversation_across(&one, &two).await;
 
     redis.stop();
     wait_bus_healthy(&one, false).await;

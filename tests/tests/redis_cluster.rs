@@ -261,18 +261,13 @@ async fn a_master_failing_over_loses_no_message() {
     let mut cluster = Cluster::start();
     let prefix = prefix();
     let (one, two) = two_instances(&cluster, &prefix, rt_config).await;
-    let anna = one.user(Role::Seeker, None).await;
-    let ben = one.user(Role::Seeker, None).await;
-    let ch = channel(&one, &anna, "community", "public").await;
-    join(&one, &ben, ch).await;
-    let mut a = Ws::connect(&one, Some(&anna)).await;
-    let mut b = Ws::connect(&two, Some(&ben)).await;
-    a.subscribe(ch, None).await;
-    b.subscribe(ch, None).await;
-    let first = a.say(ch, "m0", "vor dem Ausfall").await["message_id"]
-        .as_i64()
-        .unwrap();
-    assert_eq!(b.expect("message").await["id"], first);
+    let Across {
+        ben,
+        mut a,
+        mut b,
+        ch,
+        first,
+    } = conversation_across(&one, &two).await;
 
     let shard = matchraum::realtime::bus::shard_channel(&prefix, ch);
     let seed = cluster.nodes[0].port;
