@@ -133,6 +133,11 @@ describe('search', () => {
     const links = await box.locator('a').evaluateAll((els) => els.map((e) => e.getAttribute('href')));
     expect(links).toEqual(['/bedarfe', '#peers-heading', '/bedarfsradar']);
     expect(await t.page.locator('[data-testid="strength"][data-strength="weak"]').count()).toBeGreaterThan(0);
+    // Nothing is called "passend" then, and a weak service is only "the closest".
+    expect(await t.page.getByTestId('result-count').textContent()).toMatch(/^\d+ nur entfernt verwandte Lösungen? gefunden\.$/);
+    const lead = (await t.page.getByTestId('service-lead').textContent()) ?? '';
+    const leadStrength = await t.page.getByTestId('service-lead').getByTestId('strength').getAttribute('data-strength');
+    if (leadStrength === 'weak') expect(lead).toMatch(/^\s*Am nächsten kommt Ihrem Anliegen die/);
     await checkPage(t, 'no-fit');
     await t.context.close();
   });

@@ -1151,7 +1151,10 @@ export const de = {
     strengthHint:
       'Eingeschätzt aus Bedeutung und Stichwörtern: „Passt gut“ war bei Testanfragen mindestens jedes zweite Mal ein Treffer.',
     servicesHeading: 'Ihr Anliegen als Verwaltungsleistung',
-    servicesLead: (kind: string, title: string) => `Ihr Anliegen entspricht der ${kind} „${title}“.`,
+    // A weak best service is only the closest one: never claim the concern "is" it.
+    servicesLead: (kind: string, title: string, weak: boolean) =>
+      weak ? `Am nächsten kommt Ihrem Anliegen die ${kind} „${title}“.` : `Ihr Anliegen entspricht der ${kind} „${title}“.`,
+    distantCount: (n: number) => `${n} nur entfernt ${n === 1 ? 'verwandte Lösung' : 'verwandte Lösungen'} gefunden.`,
     servicesMore: 'Weitere passende Verwaltungsleistungen:',
     noFitHeading: 'Keine nachnutzbare Lösung passt gut genug',
     noFitText:
