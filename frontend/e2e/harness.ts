@@ -166,6 +166,15 @@ async function expectNoHorizontalScroll(page: Page, label: string): Promise<void
   expect(scroll, `${label}: page is ${scroll} px wide in a ${width} px window`).toBeLessThanOrEqual(width);
 }
 
+/** The brand and the header's buttons never overlap (they did on phones with a badge). */
+async function expectHeaderUnclipped(page: Page, label: string): Promise<void> {
+  const box = (selector: string) => page.locator(selector).evaluate((el) => el.getBoundingClientRect().toJSON() as DOMRect);
+  const brand = await box('.app-brand__name');
+  const tools = await box('.app-header__tools');
+  const apart = brand.right <= tools.left || tools.top >= brand.bottom;
+  expect(apart, `${label}: brand ${JSON.stringify(brand)} overlaps header tools ${JSON.stringify(tools)}`).toBe(true);
+}
+
 /**
  * Full-page screenshots at desktop and 390 px phone width (target/screenshots/<name>-*.png),
  * checking at each width and at 200 % zoom that nothing needs horizontal scrolling.
@@ -181,6 +190,7 @@ export async function screenshots(page: Page, name: string): Promise<void> {
     await page.setViewportSize(size);
     await page.waitForTimeout(50);
     await expectNoHorizontalScroll(page, `${name} at ${size.width} px`);
+    await expectHeaderUnclipped(page, `${name} at ${size.width} px`);
     if (suffix !== 'zoom200') await page.screenshot({ path: join(screenshotDir, `${name}-${suffix}.png`), fullPage: true });
   }
   await page.setViewportSize(original);
