@@ -293,6 +293,21 @@ pub async fn two_members(app: &TestApp) -> (TestUser, TestUser, i64) {
     (anna, ben, ch)
 }
 
+/// `n` messages from `a` and one from `b` in channel `ch`: each reaches both sockets
+/// exactly once (the socket that sent it too), and nothing else arrives.
+pub async fn exchange_both_ways(a: &mut Ws, b: &mut Ws, ch: i64, n: usize) {
+    for i in 0..n {
+        let id = a.say(ch, &format!("a{i}"), &format!("von eins {i}")).await["message_id"].clone();
+        assert_eq!(b.expect("message").await["id"], id);
+        assert_eq!(a.expect("message").await["id"], id);
+    }
+    let id = b.say(ch, "b0", "von zwei").await["message_id"].clone();
+    assert_eq!(a.expect("message").await["id"], id);
+    assert_eq!(b.expect("message").await["id"], id);
+    a.expect_no_message(Duration::from_millis(300)).await;
+    b.expect_no_message(Duration::from_millis(300)).await;
+}
+
 /// The start of every cross-instance outage test: [`two_members`] on `one`, Anna's socket on
 /// `one` and Ben's on `two`, both subscribed, and Anna's first message already at Ben.
 pub struct Across {

@@ -107,17 +107,7 @@ async fn a_message_sent_through_one_instance_reaches_the_other() {
     let mut b = Ws::connect(&two, Some(&ben)).await;
     a.subscribe(ch, None).await;
     b.subscribe(ch, None).await;
-    for i in 0..10 {
-        let id = a.say(ch, &format!("a{i}"), &format!("von eins {i}")).await["message_id"].clone();
-        assert_eq!(b.expect("message").await["id"], id);
-        assert_eq!(a.expect("message").await["id"], id);
-    }
-    let id = b.say(ch, "b0", "von zwei").await["message_id"].clone();
-    assert_eq!(a.expect("message").await["id"], id);
-    assert_eq!(b.expect("message").await["id"], id);
-    // Exactly once on each side.
-    a.expect_no_message(Duration::from_millis(300)).await;
-    b.expect_no_message(Duration::from_millis(300)).await;
+    exchange_both_ways(&mut a, &mut b, ch, 10).await;
 
     // A mention made on one instance notifies its user on the other.
     let id = a

@@ -230,16 +230,7 @@ async fn two_instances_share_messages_presence_and_rate_limits_on_a_cluster() {
     assert_eq!(b.online(ch).await, [anna.id, ben.id]);
 
     // Messages cross the cluster both ways, exactly once.
-    for i in 0..5 {
-        let id = a.say(ch, &format!("a{i}"), &format!("von eins {i}")).await["message_id"].clone();
-        assert_eq!(b.expect("message").await["id"], id);
-        assert_eq!(a.expect("message").await["id"], id);
-    }
-    let id = b.say(ch, "b0", "von zwei").await["message_id"].clone();
-    assert_eq!(a.expect("message").await["id"], id);
-    assert_eq!(b.expect("message").await["id"], id);
-    a.expect_no_message(Duration::from_millis(300)).await;
-    b.expect_no_message(Duration::from_millis(300)).await;
+    exchange_both_ways(&mut a, &mut b, ch, 5).await;
 
     // Anna leaves instance one: instance two stops counting her.
     a.close().await;

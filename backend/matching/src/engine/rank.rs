@@ -12,30 +12,13 @@ impl Matcher {
         filters: &MatchFilters,
         limit: usize,
     ) -> Result<Vec<Ranked>, MatchError> {
-        let mut times = StageTimes::default();
-        self.rank_timed(text, query_vec, mode, filters, limit, &mut times)
+        let c = self.candidates(text, query_vec, mode, filters)?;
+        Ok(c.rank(mode, &self.fusion, limit))
     }
 
-    /// As [`Matcher::rank`], recording how long the vector, lexical and fusion stages took.
-    pub fn rank_timed(
-        &self,
-        text: &str,
-        query_vec: Option<&[f32]>,
-        mode: Mode,
-        filters: &MatchFilters,
-        limit: usize,
-        times: &mut StageTimes,
-    ) -> Result<Vec<Ranked>, MatchError> {
-        let c = self.candidates_timed(text, query_vec, mode, filters, times)?;
-        let fusion_started = std::time::Instant::now();
-        let ranked = c.rank(mode, &self.fusion, limit);
-        times.fusion = Some(fusion_started.elapsed());
-        Ok(ranked)
-    }
-
-    /// As [`Matcher::rank_timed`], in the answer's two sections: reusable solutions (at
-    /// most `limit`) and administrative service descriptions (see [`MatchResponse`]'s
-    /// `services`), so that the latter never crowd the former out.
+    /// As [`Matcher::rank`], recording each stage's time, in the answer's two sections:
+    /// reusable solutions (at most `limit`) and administrative service descriptions (see
+    /// [`MatchResponse`]'s `services`), so that the latter never crowd the former out.
     ///
     /// [`MatchResponse`]: crate::model::MatchResponse
     pub fn rank_sections_timed(
@@ -48,15 +31,13 @@ impl Matcher {
         times: &mut StageTimes,
     ) -> Result<Sections, MatchError> {
         let c = self.candidates_timed(text, query_vec, mode, filters, times)?;
-        let fusion_started = std::time::Instant::now();
         let services_only = !filters.kind.is_empty() && filters.kind.iter().all(|k| is_service(*k));
         let services_limit = if services_only {
             limit
         } else {
             limit.min(SERVICES_SHOWN)
         };
-        let mut out = Sections::default();
-        {
+        Ok(timed(&mut times.fusion, || {
             let cat = self.catalogue.read().expect("catalogue lock");
             let allow = |id: i64| {
                 cat.solutions
@@ -64,6 +45,7 @@ impl Matcher {
                     .is_some_and(|m| passes(m, filters, &cat.organisations))
             };
             let ranked = c.rank(mode, &self.fusion, usize::MAX);
+            let mut out = Sections::default();
             for r in cat.graph.navigate(ranked, &cat.solutions, &allow) {
                 let service = cat.solutions.get(&r.id).is_some_and(|m| is_service(m.kind));
                 match service {
@@ -75,9 +57,8 @@ impl Matcher {
                     break;
                 }
             }
-        }
-        times.fusion = Some(fusion_started.elapsed());
-        Ok(out)
+            out
+        }))
     }
 
     /// What each method retrieves for a query under the filters, before fusion; the
