@@ -29,8 +29,10 @@ describe('operations', () => {
     await t.page.getByRole('searchbox', { name: 'Konten durchsuchen' }).fill(person.email);
     await t.page.getByRole('button', { name: 'Suchen' }).click();
     await t.page.waitForURL((u) => u.searchParams.get('q') === person.email);
+    // The unfiltered first page may still show (and hold this account) until the search
+    // answers: wait for the filtered count, not just for the card.
+    await t.page.getByTestId('account-count').getByText('1 Konto', { exact: true }).waitFor();
     const card = t.page.locator(`[data-account-id="${person.id}"]`);
-    await card.waitFor();
     expect(await t.page.getByTestId('account').count()).toBe(1);
     expect(((await card.textContent()) ?? '').split(person.email).length - 1).toBe(2); // name + label of the select
     const select = card.getByLabel(`Rolle von ${person.email}`);
