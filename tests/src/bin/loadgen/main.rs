@@ -11,6 +11,14 @@
 //! saturation, latency p50/p99 of the first phase, and messages lost (expected ×
 //! connections − distinct deliveries); the last lines are a table of one row per server.
 //!
+//! `--instances N` (2–4) starts that many instances on a fresh PostgreSQL database and the
+//! shared Redis (`MATCHRAUM_TEST_PG`, `MATCHRAUM_TEST_REDIS` override where they are) and
+//! splits the subscribers between them; the sender talks to the first, so most deliveries
+//! cross the bus. `--soak-secs S` replaces the two phases by one sustained phase of `--rate`
+//! messages per second for S seconds and samples the servers' memory every 10 s (growth
+//! after a 30 s warm-up must be flat). The cross-instance soak of the README:
+//! `loadgen --instances 2 --conns 5000 --rate 10 --soak-secs 120`.
+//!
 //! `ulimit -n` must allow conns + a margin in this process and in the server.
 
 mod servers;
@@ -43,6 +51,13 @@ struct Args {
     burst: usize,
     burst_rate: f64,
     max_secs: u64,
+    /// Matchraum instances; more than one run on PostgreSQL + Redis, subscribers split
+    /// between them and the sender on the first, so every delivery to the others crosses
+    /// the bus.
+    instances: usize,
+    /// Soak: one sustained phase of `rate` messages per second for this long, with the
+    /// servers' memory sampled every 10 s (replaces `--messages` and `--burst`).
+    soak_secs: Option<u64>,
 }
 
 fn args() -> Args {
@@ -56,6 +71,8 @@ fn args() -> Args {
         burst: 0,
         burst_rate: 40.0,
         max_secs: 300,
+        instances: 1,
+        soak_secs: None,
     };
     let v: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -71,10 +88,18 @@ fn args() -> Args {
             "--burst" => a.burst = x.parse().expect("--burst N"),
             "--burst-rate" => a.burst_rate = x.parse().expect("--burst-rate per second"),
             "--max-secs" => a.max_secs = x.parse().expect("--max-secs N"),
+            "--instances" => a.instances = x.parse().expect("--instances N"),
+            "--soak-secs" => a.soak_secs = Some(x.parse().expect("--soak-secs N")),
             other => panic!("unknown argument {other}"),
         }
         i += 2;
     }
+    if let Some(secs) = a.soak_secs {
+        a.messages = (a.rate * secs as f64).round() as usize;
+        a.burst = 0;
+        a.max_secs = a.max_secs.max(secs + 60);
+    }
+    assert!((1..=4).contains(&a.instances), "--instances: 1 to 4");
     assert!(
         a.conns <= 50_000 && a.messages + a.burst <= 100_000,
         "bounded: at most 50000 connections and 100000 messages"
@@ -95,7 +120,7 @@ fn now_micros() -> u64 {
 
 /// What one run against one server measured.
 struct Row {
-    server: &'static str,
+    server: String,
     held: u64,
     kib_per_conn: f64,
     /// Deliveries per second of the saturation phase (of the first without one).
@@ -122,9 +147,54 @@ where
     first
 }
 
-async fn run(a: &Args, name: &'static str, s: servers::Started) -> Row {
+/// VmRSS of every instance, summed.
+fn rss_kib(servers: &[servers::Started]) -> u64 {
+    servers.iter().map(|s| servers::vm_rss_kib(s.pid)).sum()
+}
+
+/// Samples the servers' memory every 10 s until `stop`; the soak's growth check.
+fn sample_memory(
+    servers: &[servers::Started],
+    stop: Arc<tokio::sync::Notify>,
+) -> tokio::task::JoinHandle<Vec<(u64, u64)>> {
+    let pids: Vec<u32> = servers.iter().map(|s| s.pid).collect();
+    tokio::spawn(async move {
+        let (start, mut samples) = (Instant::now(), Vec::new());
+        let mut tick = tokio::time::interval(Duration::from_secs(10));
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = stop.notified() => return samples,
+            }
+            let kib = pids.iter().map(|p| servers::vm_rss_kib(*p)).sum();
+            samples.push((start.elapsed().as_secs(), kib));
+        }
+    })
+}
+
+/// Growth of the sampled memory after a 30 s warm-up, in KiB per minute.
+fn report_memory(samples: &[(u64, u64)]) {
+    let series: Vec<String> = samples
+        .iter()
+        .map(|(t, kib)| format!("{t}s {:.1}", *kib as f64 / 1024.0))
+        .collect();
+    println!("server VmRSS MiB:        {}", series.join(", "));
+    let warm: Vec<&(u64, u64)> = samples.iter().filter(|(t, _)| *t >= 30).collect();
+    if let (Some(first), Some(last)) = (warm.first(), warm.last()) {
+        let minutes = (last.0 - first.0).max(1) as f64 / 60.0;
+        let growth = (last.1 as f64 - first.1 as f64) / minutes;
+        println!(
+            "memory growth:           {growth:.0} KiB/min after warm-up ({:.1} → {:.1} MiB)",
+            first.1 as f64 / 1024.0,
+            last.1 as f64 / 1024.0
+        );
+    }
+}
+
+async fn run(a: &Args, name: &str, servers: &[servers::Started]) -> Row {
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let rss_before = servers::vm_rss_kib(s.pid);
+    let s = &servers[0];
+    let rss_before = rss_kib(servers);
     let expected = a.messages + a.burst;
     let held = Arc::new(AtomicU64::new(0));
     let delivered = Arc::new(AtomicU64::new(0));
@@ -139,10 +209,10 @@ async fn run(a: &Args, name: &'static str, s: servers::Started) -> Row {
     let sem = Arc::new(tokio::sync::Semaphore::new(256));
     let mut handles = Vec::with_capacity(a.conns);
     let (phase1, channel_id) = (a.messages, s.channel_id);
-    for _ in 0..a.conns {
+    for i in 0..a.conns {
         let permit = sem.clone().acquire_owned().await.unwrap();
         let (url, held, delivered, latencies, lost_total, done_tx, phase_tx, stop) = (
-            s.ws_url.clone(),
+            servers[i % servers.len()].ws_url.clone(),
             held.clone(),
             delivered.clone(),
             latencies.clone(),
@@ -241,7 +311,7 @@ async fn run(a: &Args, name: &'static str, s: servers::Started) -> Row {
     let connect_secs = started.elapsed().as_secs_f64();
     let conns_held = held.load(Ordering::Relaxed);
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let rss_idle = servers::vm_rss_kib(s.pid);
+    let rss_idle = rss_kib(servers);
 
     // Sender.
     let mut req = s.ws_url.clone().into_client_request().unwrap();
@@ -265,6 +335,10 @@ async fn run(a: &Args, name: &'static str, s: servers::Started) -> Row {
         n
     });
     let wait_until = Instant::now() + Duration::from_secs(a.max_secs);
+    let sampling = Arc::new(tokio::sync::Notify::new());
+    let sampler = a
+        .soak_secs
+        .map(|_| sample_memory(servers, sampling.clone()));
     let first_send = send_phase(&mut sink, channel_id, a.messages, a.rate, "l").await;
     let send_secs = (now_micros() - first_send) as f64 / 1e6;
     // The saturation phase starts once every subscriber has the first phase (bounded).
@@ -283,7 +357,12 @@ async fn run(a: &Args, name: &'static str, s: servers::Started) -> Row {
             _ => break,
         }
     }
-    let rss_busy = servers::vm_rss_kib(s.pid);
+    let rss_busy = rss_kib(servers);
+    sampling.notify_waiters();
+    let samples = match sampler {
+        Some(h) => h.await.unwrap_or_default(),
+        None => Vec::new(),
+    };
     stop.notify_waiters();
     // Subscribers that did not finish count their missing messages.
     let stuck = a.conns - finished;
@@ -339,10 +418,13 @@ async fn run(a: &Args, name: &'static str, s: servers::Started) -> Row {
         pct(1.0)
     );
     report_spread(&one);
+    if a.soak_secs.is_some() {
+        report_memory(&samples);
+    }
     println!("subscribers unfinished:  {stuck}");
     println!("messages lost:           {lost}");
     Row {
-        server: name,
+        server: name.to_owned(),
         held: conns_held,
         kib_per_conn,
         per_sec: if a.burst > 0 { burst_rate } else { one_rate },
@@ -394,16 +476,23 @@ fn report_spread(one: &[(u64, u32, u64)]) {
 #[tokio::main]
 async fn main() {
     let a = args();
-    let mut rows = vec![
-        run(
-            &a,
-            "matchraum",
-            servers::matchraum(&a.server, a.conns).await,
-        )
-        .await,
-    ];
+    let mut rows = vec![];
+    if a.instances == 1 {
+        let backing = servers::Backing::sqlite();
+        let one = servers::matchraum(&a.server, a.conns, &backing).await;
+        rows.push(run(&a, "matchraum", &[one]).await);
+    } else {
+        let backing = servers::Backing::postgres_redis().await;
+        let mut all = vec![servers::matchraum(&a.server, a.conns, &backing).await];
+        for _ in 1..a.instances {
+            let next = servers::another(&a.server, a.conns, &backing, &all[0]).await;
+            all.push(next);
+        }
+        let name = format!("matchraum × {} (PostgreSQL + Redis)", a.instances);
+        rows.push(run(&a, &name, &all).await);
+    }
     if a.peer.is_some() {
-        rows.push(run(&a, "node ws", servers::node(&a.node).await).await);
+        rows.push(run(&a, "node ws", &[servers::node(&a.node).await]).await);
     }
     println!();
     println!("| server | connections held | memory per idle connection | deliveries/s | 1 → {} p50 / p99 | lost |", a.conns);

@@ -1,6 +1,7 @@
-//! The servers loadgen drives: Matchraum's release binary on a fresh SQLite file (with a
-//! signed-in sender and one public channel made through the API), or the reference
-//! server on Node's `ws` package (`tests/peers/node-ws`).
+//! The servers loadgen drives: Matchraum's release binary on a fresh SQLite file, or
+//! several instances on a fresh PostgreSQL database and Redis (with a signed-in sender and
+//! one public channel made through the API), or the reference server on Node's `ws`
+//! package (`tests/peers/node-ws`).
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -17,7 +18,6 @@ pub struct Started {
     pub channel_id: i64,
     /// `Authorization` of the sender's socket.
     pub sender_auth: String,
-    _dir: Option<tempfile::TempDir>,
 }
 
 impl Drop for Started {
@@ -64,20 +64,74 @@ async fn api(
     rb.send().await.expect("request")
 }
 
-/// Matchraum: no model, no rate limits, room for every socket from 127.0.0.1.
-pub async fn matchraum(binary: &str, conns: usize) -> Started {
-    let dir = tempfile::tempdir().unwrap();
+/// Where Matchraum instances keep their state: one SQLite file and the in-process bus, or
+/// (for several instances) a fresh PostgreSQL database and Redis under a fresh prefix.
+pub struct Backing {
+    database_url: String,
+    redis: Option<(String, String)>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Backing {
+    pub fn sqlite() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let database_url = format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("load.sqlite").display()
+        );
+        Backing {
+            database_url,
+            redis: None,
+            _dir: Some(dir),
+        }
+    }
+
+    /// A new database on the PostgreSQL of the test suites and the shared Redis.
+    pub async fn postgres_redis() -> Self {
+        let db = matchraum_tests::empty_db(matchraum_tests::Backend::Postgres).await;
+        let redis = std::env::var("MATCHRAUM_TEST_REDIS")
+            .unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
+        let prefix = format!("loadgen-{}", uuid::Uuid::new_v4().simple());
+        Backing {
+            database_url: db.url.clone(),
+            redis: Some((redis, prefix)),
+            _dir: None,
+        }
+    }
+}
+
+/// Matchraum: no model, no rate limits, room for every socket from 127.0.0.1; with one
+/// signed-in sender and one public channel made through the API.
+pub async fn matchraum(binary: &str, conns: usize, backing: &Backing) -> Started {
+    let (child, base) = spawn_matchraum(binary, conns, backing).await;
+    let (channel_id, sender_auth) = prepare(&base).await;
+    let port = base.rsplit(':').next().unwrap().to_owned();
+    started(child, &port, channel_id, sender_auth)
+}
+
+/// One more instance on the same backing as `first` (same accounts and channel).
+pub async fn another(binary: &str, conns: usize, backing: &Backing, first: &Started) -> Started {
+    let (child, base) = spawn_matchraum(binary, conns, backing).await;
+    let port = base.rsplit(':').next().unwrap().to_owned();
+    started(child, &port, first.channel_id, first.sender_auth.clone())
+}
+
+fn started(child: Child, port: &str, channel_id: i64, sender_auth: String) -> Started {
+    Started {
+        pid: child.id(),
+        child,
+        ws_url: format!("ws://127.0.0.1:{port}/api/v1/ws"),
+        channel_id,
+        sender_auth,
+    }
+}
+
+async fn spawn_matchraum(binary: &str, conns: usize, backing: &Backing) -> (Child, String) {
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
-    let mut child = Command::new(binary)
-        .arg("serve")
-        .env(
-            "MATCHRAUM_DATABASE_URL",
-            format!(
-                "sqlite://{}?mode=rwc",
-                dir.path().join("load.sqlite").display()
-            ),
-        )
+    let mut cmd = Command::new(binary);
+    cmd.arg("serve")
+        .env("MATCHRAUM_DATABASE_URL", &backing.database_url)
         .env("MATCHRAUM_HTTP_BIND", format!("127.0.0.1:{port}"))
         .env("MATCHRAUM_METRICS_BIND", "")
         .env("MATCHRAUM_SEED_SNAPSHOT", "")
@@ -91,18 +145,28 @@ pub async fn matchraum(binary: &str, conns: usize) -> Started {
         .env("MATCHRAUM_WS_RATE_PER_SEC", "0")
         .env("MATCHRAUM_WS_MAX_PER_IP", (conns + 10).to_string())
         .env_remove("MATCHRAUM_REDIS_URL")
+        .env_remove("MATCHRAUM_REDIS_CLUSTER")
         .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
+        .stderr(Stdio::inherit());
+    if let Some((url, prefix)) = &backing.redis {
+        cmd.env("MATCHRAUM_REDIS_URL", url)
+            .env("MATCHRAUM_REDIS_PREFIX", prefix);
+    }
+    let mut child = cmd
         .spawn()
         .expect("start the server binary (build it: cargo build --release -p matchraum)");
+    wait_healthy(&reqwest::Client::new(), &base, &mut child).await;
+    (child, base)
+}
+
+/// One signed-in sender (a bearer token) and one public channel.
+async fn prepare(base: &str) -> (i64, String) {
     let client = reqwest::Client::new();
-    wait_healthy(&client, &base, &mut child).await;
-    // One signed-in sender and one public channel.
     let (email, password) = ("load@example.org", "Korrekt Pferd Batterie 9");
     let creds = json!({"email": email, "password": password});
     let r = api(
         &client,
-        &base,
+        base,
         "/api/v1/auth/register",
         None,
         None,
@@ -110,7 +174,7 @@ pub async fn matchraum(binary: &str, conns: usize) -> Started {
     )
     .await;
     assert!(r.status().is_success(), "register: {}", r.status());
-    let r = api(&client, &base, "/api/v1/auth/login", None, None, creds).await;
+    let r = api(&client, base, "/api/v1/auth/login", None, None, creds).await;
     let cookie: String = r
         .headers()
         .get_all("set-cookie")
@@ -123,7 +187,7 @@ pub async fn matchraum(binary: &str, conns: usize) -> Started {
     let csrf = body["csrf_token"].as_str().unwrap().to_owned();
     let r = api(
         &client,
-        &base,
+        base,
         "/api/v1/me/tokens",
         None,
         Some((&cookie, &csrf)),
@@ -136,7 +200,7 @@ pub async fn matchraum(binary: &str, conns: usize) -> Started {
         .to_owned();
     let r = api(
         &client,
-        &base,
+        base,
         "/api/v1/channels",
         Some(&token),
         None,
@@ -144,14 +208,7 @@ pub async fn matchraum(binary: &str, conns: usize) -> Started {
     )
     .await;
     let channel_id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
-    Started {
-        pid: child.id(),
-        child,
-        ws_url: format!("ws://127.0.0.1:{port}/api/v1/ws"),
-        channel_id,
-        sender_auth: format!("Bearer {token}"),
-        _dir: Some(dir),
-    }
+    (channel_id, format!("Bearer {token}"))
 }
 
 fn peer_dir() -> PathBuf {
@@ -179,14 +236,7 @@ pub async fn node(node: &str) -> Started {
         .expect("start node (install Node.js >= 20)");
     let client = reqwest::Client::new();
     wait_healthy(&client, &format!("http://127.0.0.1:{port}"), &mut child).await;
-    Started {
-        pid: child.id(),
-        child,
-        ws_url: format!("ws://127.0.0.1:{port}/api/v1/ws"),
-        channel_id: 1,
-        sender_auth: "Bearer peer".into(),
-        _dir: None,
-    }
+    started(child, &port.to_string(), 1, "Bearer peer".into())
 }
 
 pub fn vm_rss_kib(pid: u32) -> u64 {
