@@ -74,8 +74,8 @@ async fn radar_app(b: Backend, tweak: impl FnOnce(&mut matchraum::config::Config
     .await;
     let private = create(need(
         kreis,
-        "Wohnsitz ummelden (intern)",
-        "Wir prüfen intern, wie Bürger ihren Wohnsitz nach einem Umzug online ummelden können.",
+        "Wohnsitz online anmelden (intern)",
+        "Bürgerinnen und Bürger sollen ihren Wohnsitz nach einem Umzug online anmelden können, angebunden an das Meldewesen.",
         Visibility::Organisation,
     ))
     .await;
