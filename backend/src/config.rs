@@ -143,6 +143,17 @@ pub struct Matching {
     /// `matchraum eval --calibrate`.
     pub strong_score: f32,
     pub possible_score: f32,
+    /// Cosine similarity (the need's text as a query, a solution as a passage) from which
+    /// a newly posted public need is announced live to the solution's provider and users.
+    #[serde(deserialize_with = "similarity")]
+    pub need_notify_similarity: f32,
+    /// Cosine similarity of a need's and a solution's stored vectors from which the
+    /// provider's needs radar shows the pair as strong or possible (below: not listed);
+    /// calibrated on the dev set (README, "Bedarfsradar").
+    #[serde(deserialize_with = "similarity")]
+    pub radar_strong_similarity: f32,
+    #[serde(deserialize_with = "similarity")]
+    pub radar_possible_similarity: f32,
 }
 
 impl Matching {
@@ -158,6 +169,13 @@ impl Matching {
         crate::matching::model::StrengthThresholds {
             strong: self.strong_score,
             possible: self.possible_score,
+        }
+    }
+
+    pub fn radar_strengths(&self) -> crate::matching::model::StrengthThresholds {
+        crate::matching::model::StrengthThresholds {
+            strong: self.radar_strong_similarity,
+            possible: self.radar_possible_similarity,
         }
     }
 }
@@ -282,6 +300,11 @@ impl Default for Matching {
             lexical_weight: crate::matching::fusion::Fusion::default().lexical_weight,
             strong_score: crate::matching::engine::DEFAULT_STRENGTHS.strong,
             possible_score: crate::matching::engine::DEFAULT_STRENGTHS.possible,
+            need_notify_similarity: crate::matching::notify::DEFAULT_SOLUTION_SIMILARITY,
+            radar_strong_similarity: crate::matching::provider_radar::DEFAULT_RADAR_STRENGTHS
+                .strong,
+            radar_possible_similarity: crate::matching::provider_radar::DEFAULT_RADAR_STRENGTHS
+                .possible,
         }
     }
 }
@@ -459,6 +482,18 @@ fn weight<'de, D: Deserializer<'de>>(d: D) -> Result<f32, D::Error> {
     }
 }
 
+/// A cosine similarity threshold: a number from -1 to 1.
+fn similarity<'de, D: Deserializer<'de>>(d: D) -> Result<f32, D::Error> {
+    let s = f32::deserialize(d)?;
+    if (-1.0..=1.0).contains(&s) {
+        Ok(s)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "a similarity must be a number from -1 to 1, not {s}"
+        )))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -493,6 +528,20 @@ mod tests {
         assert!(err.contains("best"), "{err}");
         let err = from_toml("[matching]\nvector_weight = -1.0").unwrap_err();
         assert!(err.contains("≥ 0"), "{err}");
+    }
+
+    #[test]
+    fn similarity_thresholds_default_to_the_calibrated_values_and_stay_cosines() {
+        let c = from_toml("").unwrap();
+        assert_eq!(c.matching.need_notify_similarity, 0.80);
+        assert_eq!(
+            c.matching.radar_strengths(),
+            crate::matching::provider_radar::DEFAULT_RADAR_STRENGTHS
+        );
+        let c = from_toml("[matching]\nneed_notify_similarity = 0.9").unwrap();
+        assert_eq!(c.matching.need_notify_similarity, 0.9);
+        let err = from_toml("[matching]\nradar_strong_similarity = 1.5").unwrap_err();
+        assert!(err.contains("from -1 to 1"), "{err}");
     }
 
     #[test]

@@ -26,6 +26,7 @@ export const routes: RouteDef[] = [
   { pattern: '/loesungen/:id', page: () => import('./pages/SolutionDetail.svelte'), title: de.nav.catalogue },
   { pattern: '/loesungen/:id/bearbeiten', page: () => import('./pages/SolutionEdit.svelte'), title: de.edit.title, auth: true },
   { pattern: '/organisationen/:id', page: () => import('./pages/OrganisationPage.svelte'), title: de.nav.catalogue },
+  { pattern: '/organisationen/:id/bedarfsradar', page: () => import('./providerRadar/ProviderRadarPage.svelte'), title: de.providerRadar.heading, auth: true },
   { pattern: '/organisationen/:id/buendelung', page: () => import('./interest/BundlingPage.svelte'), title: de.interest.bundling.link, auth: true },
   { pattern: '/bedarfe', page: () => import('./pages/Needs.svelte'), title: de.needs.title },
   { pattern: '/benachrichtigungen', page: () => import('./pages/Inbox.svelte'), title: de.inbox.title, auth: true },

@@ -18,6 +18,7 @@ use serde_json::{json, Value};
 
 mod answers;
 mod index;
+mod needs_radar;
 mod notifications;
 mod sections;
 
@@ -27,6 +28,7 @@ struct Seeded {
     village: i64,
     wohnsitz: i64,
     kita: i64,
+    hundesteuer: i64,
 }
 
 fn org(name: &str, kind: OrganisationKind, land: &str) -> OrganisationInput {
@@ -118,7 +120,7 @@ async fn seed(db: &TestDb) -> Seeded {
     )
     .await
     .unwrap();
-    solutions::create(
+    let hundesteuer = solutions::create(
         c,
         solution(
             "Hundesteuer",
@@ -127,7 +129,8 @@ async fn seed(db: &TestDb) -> Seeded {
         ),
     )
     .await
-    .unwrap();
+    .unwrap()
+    .id;
     usages::create(
         c,
         UsageInput {
@@ -163,6 +166,7 @@ async fn seed(db: &TestDb) -> Seeded {
         village,
         wohnsitz,
         kita,
+        hundesteuer,
     }
 }
 

@@ -205,6 +205,20 @@ pub fn read_organisation_inbox(p: &Principal, organisation_id: i64) -> Result<()
     }
 }
 
+/// An organisation's needs radar: its members and operators. The needs on it are public,
+/// but which of them come close to the organisation's solutions is its own business
+/// intelligence (and a seeker's need should not be a cold-call list for everyone).
+pub fn read_needs_radar(p: &Principal, organisation_id: i64) -> Result<(), Error> {
+    scope(p, Scope::Read)?;
+    if operator(p) || p.is_member_of(organisation_id) {
+        Ok(())
+    } else {
+        Err(forbidden(
+            "only members of the organisation and operators may read its needs radar",
+        ))
+    }
+}
+
 /// Marking an organisation's notices read (for all its members): its members only, so
 /// that an operator looking in never hides a notice from them.
 pub fn mark_organisation_inbox(p: &Principal, organisation_id: i64) -> Result<(), Error> {

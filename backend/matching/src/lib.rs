@@ -16,6 +16,7 @@ pub mod indexer;
 pub mod lexical;
 pub mod model;
 pub mod notify;
+pub mod provider_radar;
 pub mod queue;
 pub mod service;
 pub mod store;

@@ -16,9 +16,11 @@ use matchraum_catalog::model::Need;
 use matchraum_catalog::store::{solutions, usages};
 use matchraum_catalog::vocab::Visibility;
 
-/// Solutions considered per need, and the similarity they need to count.
+/// Solutions considered per need.
 const TOP_SOLUTIONS: usize = 5;
-const MIN_SOLUTION_SIMILARITY: f32 = 0.80;
+/// Cosine (query to solution passage) from which a solution's provider and users are told,
+/// unless configured otherwise (`[matching] need_notify_similarity`).
+pub const DEFAULT_SOLUTION_SIMILARITY: f32 = 0.80;
 const MIN_NEED_SIMILARITY: f32 = 0.85;
 
 pub mod entity {
@@ -68,11 +70,13 @@ pub use entity::Model as NeedNotification;
 type Evidence = (f32, Option<i64>, Option<i64>);
 
 /// Matches a freshly posted public need and records whom to tell; a private need tells
-/// nobody outside its organisation. Returns what is recorded for the need.
+/// nobody outside its organisation. Providers and users of a solution are told when the
+/// need's similarity to it reaches `min_solution_similarity`. Returns what is recorded.
 pub async fn on_need_posted(
     db: &impl ConnectionTrait,
     matcher: &Matcher,
     need: &Need,
+    min_solution_similarity: f32,
 ) -> Result<Vec<NeedNotification>, MatchError> {
     if need.visibility != Visibility::Public {
         return Ok(Vec::new());
@@ -93,7 +97,7 @@ pub async fn on_need_posted(
         .iter()
         .filter_map(|r| {
             let sim = r.similarity.or_else(|| matcher.similarity(&query, r.id))?;
-            (sim >= MIN_SOLUTION_SIMILARITY).then_some((r.id, sim))
+            (sim >= min_solution_similarity).then_some((r.id, sim))
         })
         .collect();
     let ids: Vec<i64> = relevant.iter().map(|r| r.0).collect();

@@ -330,7 +330,7 @@ pub async fn run_timed(
     })
 }
 
-fn reference(o: &Organisation) -> OrganisationRef {
+pub(crate) fn reference(o: &Organisation) -> OrganisationRef {
     OrganisationRef {
         id: o.id,
         name: o.name.clone(),

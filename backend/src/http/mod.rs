@@ -14,6 +14,7 @@ pub mod openapi;
 pub mod panic;
 pub mod people;
 pub mod problem;
+pub mod provider_radar;
 pub mod query;
 pub mod radar;
 pub mod reply;
@@ -50,6 +51,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
             .configure(users::routes)
             // Before the catalogue's `/organisations` scope, which would shadow the inbox route.
             .configure(matching::routes)
+            .configure(provider_radar::routes)
             // Before `catalog`: `/solutions/{id}/usages` must win over its scope.
             .configure(usages::routes)
             .configure(reviews::routes)

@@ -3,7 +3,7 @@ use utoipa::OpenApi;
 
 use super::{
     accounts, adoption, bundling, catalog, channels, health, matching, notices, open_data, people,
-    problem::Problem, radar, reuse_checks, reviews, status, usages, users,
+    problem::Problem, provider_radar, radar, reuse_checks, reviews, status, usages, users,
 };
 use crate::catalog::model::*;
 use crate::catalog::vocab::*;
@@ -91,6 +91,7 @@ use crate::catalog::vocab::*;
         channels::resolve_report,
         channels::open_direct,
         matching::organisation_notifications,
+        provider_radar::organisation_needs_radar,
         accounts::register,
         accounts::login,
         accounts::logout,
@@ -161,6 +162,7 @@ use crate::catalog::vocab::*;
         crate::reuse_check::model::Outcome,
         crate::reuse_check::model::OutcomeKind,
         crate::reuse_check::radar::DemandRadar,
+        crate::matching::provider_radar::NeedsRadar,
         crate::reuse_check::radar::DemandGroup,
         crate::reuse_check::radar::RadarItem,
         crate::reuse_check::radar::RadarOrganisation,

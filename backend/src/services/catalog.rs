@@ -88,8 +88,10 @@ fn announce_need(state: &AppState, n: Need) {
         return;
     };
     let (db, realtime) = (state.db.clone(), state.realtime.clone());
+    let threshold = state.config.matching.need_notify_similarity;
     actix_web::rt::spawn(async move {
-        let told = match crate::matching::notify::on_need_posted(&db, &matcher, &n).await {
+        let told = match crate::matching::notify::on_need_posted(&db, &matcher, &n, threshold).await
+        {
             Ok(recorded) => realtime
                 .need_notified(&db, &recorded)
                 .await

@@ -972,6 +972,35 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/organisations/{id}/needs-radar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Open needs of other organisations that match this organisation's provided solutions,
+         *     best match first, each with the matched solutions, a strength and the shared words.
+         * @description Who may read it: the organisation's members and operators (401 without sign-in, 403
+         *     for everyone else). The needs are public, but the per-provider ranking is the
+         *     provider's working list; open to all it would hand anyone a ready-made list of
+         *     administrations to cold-call for a given product. Needs are shown as the needs list
+         *     shows them to the caller (public ones, plus private ones the caller may see).
+         *
+         *     Ranked by the stored vectors of needs and solutions (no model call); on an instance
+         *     without the model, by shared words (`ranking: words`, every match at most
+         *     "possible"). Counts as one unit of the match rate limit.
+         */
+        get: operations["organisation_needs_radar"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/organisations/{id}/notices": {
         parameters: {
             query?: never;
@@ -2393,6 +2422,17 @@ export interface components {
             similarity: number;
             title: string;
         };
+        /** @description One page of the radar, best match first. */
+        NeedsRadar: {
+            items: components["schemas"]["RadarNeed"][];
+            /** Format: int64 */
+            limit: number;
+            /** Format: int64 */
+            offset: number;
+            ranking: components["schemas"]["RadarRanking"];
+            /** Format: int64 */
+            total: number;
+        };
         /**
          * @description Lifecycle of a seeker's need.
          * @enum {string}
@@ -2797,10 +2837,47 @@ export interface components {
             source: components["schemas"]["RadarSource"];
             title: string;
         };
+        /** @description A need on the radar. */
+        RadarNeed: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: int64 */
+            id: number;
+            organisation: components["schemas"]["OrganisationRef"];
+            /**
+             * Format: float
+             * @description The best of its solutions' scores and strengths.
+             */
+            score: number;
+            /** @description The provider's solutions it matches, best first (at most [`SOLUTIONS_SHOWN`]). */
+            solutions: components["schemas"]["RadarSolution"][];
+            status: components["schemas"]["NeedStatus"];
+            strength: components["schemas"]["MatchStrength"];
+            title: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
         RadarOrganisation: {
             /** Format: int64 */
             id: number;
             name: string;
+        };
+        /**
+         * @description How the radar compared needs with solutions.
+         * @enum {string}
+         */
+        RadarRanking: "semantic" | "words";
+        /** @description One of the provider's solutions that a need matches. */
+        RadarSolution: {
+            /**
+             * Format: float
+             * @description Cosine similarity (semantic) or share of the need's words in the solution (words).
+             */
+            score: number;
+            /** @description Words of the need that the solution's text contains too (German stemming). */
+            shared_terms: string[];
+            solution: components["schemas"]["EntryRef"];
+            strength: components["schemas"]["MatchStrength"];
         };
         /**
          * @description Where a radar entry comes from.
@@ -9447,6 +9524,90 @@ export interface operations {
                 };
             };
             /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    organisation_needs_radar: {
+        parameters: {
+            query?: {
+                limit?: number | null;
+                offset?: number | null;
+                /** @description Only needs matching this one of the organisation's solutions. */
+                solution?: number | null;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NeedsRadar"];
+                };
+            };
+            /** @description Malformed JSON or an invalid query string */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             429: {
                 headers: {
                     [name: string]: unknown;

@@ -10,6 +10,7 @@ export type SemanticState = S['SemanticState'];
 export type SemanticSummary = S['SemanticSummary'];
 export type SolutionMatch = S['SolutionMatch'];
 export type OrganisationRef = S['OrganisationRef'];
+export type PeerMatch = S['PeerMatch'];
 export type Solution = S['Solution'];
 export type Organisation = S['Organisation'];
 export type Usage = S['Usage'];

@@ -1167,6 +1167,34 @@ export const de = {
     pathOzg: (title: string) => `OZG-Leistung ${title}`,
     pathImplementations: (n: number) => `${n} ${n === 1 ? 'Umsetzung' : 'Umsetzungen'} (Onlinedienste, Software)`,
   },
+  providerRadar: {
+    link: 'Bedarfsradar: passende Bedarfe für unsere Lösungen',
+    heading: 'Bedarfsradar für Ihre Lösungen',
+    title: (org: string) => `Bedarfsradar – ${org}`,
+    intro:
+      'Offene Bedarfe anderer Verwaltungen, die zu den Lösungen Ihrer Organisation passen – die besten zuerst. Nehmen Sie Kontakt auf, wenn Ihre Lösung helfen kann.',
+    notMember: 'Das Bedarfsradar einer Organisation sehen nur ihre Mitglieder und der Plattformbetrieb.',
+    rankingSemantic: 'Verglichen nach inhaltlicher Ähnlichkeit der Beschreibungen.',
+    rankingWords: 'Verglichen nach gemeinsamen Begriffen (die semantische Suche ist auf dieser Instanz aus); Treffer passen höchstens möglicherweise.',
+    filterSolution: 'Nur Bedarfe zu dieser Lösung',
+    allSolutions: 'Alle Lösungen',
+    filterApply: 'Anzeigen',
+    count: (n: number) => (n === 1 ? '1 passender Bedarf' : `${n} passende Bedarfe`),
+    posted: (date: string) => `veröffentlicht am ${date}`,
+    updated: (date: string) => `geändert am ${date}`,
+    matches: 'Passt zu Ihrer Lösung',
+    why: (terms: string) => `Gemeinsame Begriffe: ${terms}`,
+    whyMeaning: 'Inhaltlich ähnlich beschrieben',
+    contact: 'Verwaltung kontaktieren',
+    empty:
+      'Zurzeit passt kein offener Bedarf anderer Verwaltungen zu Ihren Lösungen. Beschreiben Sie Ihre Lösungen vollständig (Zusammenfassung, Beschreibung, Schlagwörter), dann werden sie besser gefunden – neue passende Bedarfe melden wir Ihnen auch unter „Benachrichtigungen“.',
+    toNeeds: 'Alle veröffentlichten Bedarfe ansehen',
+    noSolutions: 'Ihre Organisation bietet noch keine Lösung im Katalog an. Tragen Sie eine Lösung ein, dann zeigt das Radar die Bedarfe, zu denen sie passt.',
+    addSolution: 'Lösung eintragen',
+    peersHeading: 'Verwaltungen mit ähnlichem Bedarf',
+    peersNone: 'Noch keine andere Verwaltung hat einen ähnlichen Bedarf veröffentlicht.',
+    peerNeed: (title: string) => `Bedarf „${title}“`,
+  },
 };
 
 export type Strings = typeof de;

@@ -3,10 +3,12 @@
 
 import { api, asApiError, type ApiError } from '../api/client';
 import { isAbort } from '../api/errors';
-import type { MatchResponse, SolutionMatch } from '../api/types';
+import type { MatchResponse, PeerMatch, SolutionMatch } from '../api/types';
 
 export class LiveMatch {
   suggestions: SolutionMatch[] = $state([]);
+  /** Organisations with a similar need or using a suggested solution. */
+  peers: PeerMatch[] = $state([]);
   error: ApiError | null = $state(null);
   pending = $state(false);
   /** The text the shown suggestions belong to. */
@@ -27,6 +29,7 @@ export class LiveMatch {
     if (t.length < this.#minChars) {
       this.#ctrl?.abort();
       this.suggestions = [];
+      this.peers = [];
       this.pending = false;
       return;
     }
@@ -41,6 +44,7 @@ export class LiveMatch {
     try {
       const res = await api.post<MatchResponse>('/match', { text, limit: 5 }, { signal: ctrl.signal });
       this.suggestions = res.solutions;
+      this.peers = res.peers;
       this.matchedText = text;
       this.error = null;
     } catch (e) {

@@ -28,7 +28,8 @@ pub struct ListParams {
 }
 
 impl ListParams {
-    fn limit(&self) -> Result<u64, CatalogError> {
+    /// The page size asked for, checked against [`MAX_LIMIT`].
+    pub fn limit(&self) -> Result<u64, CatalogError> {
         match self.limit.unwrap_or(DEFAULT_LIMIT) {
             0 => Err(CatalogError::invalid("limit", "must be at least 1")),
             n if n > MAX_LIMIT => Err(CatalogError::invalid(

@@ -1,6 +1,8 @@
 use chrono::Utc;
 use matchraum_core::vocab::Stored;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder,
+};
 
 use super::{
     delete_row, ensure_organisation, fetch_page, find_row, insert_new, rows_by_ids,
@@ -31,6 +33,20 @@ pub enum NeedAudience {
     PublicAnd(Vec<i64>),
 }
 
+impl NeedAudience {
+    /// The rows of `needs` this audience may see (`None`: every row).
+    pub fn condition(&self) -> Option<Condition> {
+        match self {
+            NeedAudience::Everyone => None,
+            NeedAudience::PublicAnd(orgs) => Some(
+                Condition::any()
+                    .add(Column::Visibility.eq(Visibility::Public.as_str()))
+                    .add(Column::OrganisationId.is_in(orgs.iter().copied())),
+            ),
+        }
+    }
+}
+
 impl Default for NeedAudience {
     fn default() -> Self {
         NeedAudience::PublicAnd(vec![])
@@ -52,12 +68,8 @@ pub async fn list(
     if let Some(x) = f.visibility {
         s = s.filter(Column::Visibility.eq(x.as_str()));
     }
-    if let NeedAudience::PublicAnd(orgs) = &f.audience {
-        s = s.filter(
-            Column::Visibility
-                .eq(Visibility::Public.as_str())
-                .or(Column::OrganisationId.is_in(orgs.iter().copied())),
-        );
+    if let Some(visible) = f.audience.condition() {
+        s = s.filter(visible);
     }
     let (field, desc) =
         params.sort_field(&["id", "title", "created_at", "updated_at"], "-created_at")?;

@@ -78,10 +78,18 @@ fn lowest_reaching(rows: &[Row], target: f64) -> Option<f32> {
         .map(|r| r.threshold)
 }
 
-pub fn calibrate(r: &Retrieved, system: &System) -> Calibration {
-    let rows = rows(&pooled(r, system));
+/// The precision table of pooled `(score, relevant)` results and the strong and possible
+/// thresholds it gives (the needs radar calibrates its cosines with it too).
+pub fn thresholds(mut pooled: Vec<(f32, bool)>) -> (Vec<Row>, Option<f32>, Option<f32>) {
+    pooled.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let rows = rows(&pooled);
     let strong = lowest_reaching(&rows, STRONG_PRECISION);
     let possible = lowest_reaching(&rows, POSSIBLE_PRECISION);
+    (rows, strong, possible)
+}
+
+pub fn calibrate(r: &Retrieved, system: &System) -> Calibration {
+    let (rows, strong, possible) = thresholds(pooled(r, system));
     let best: Vec<f32> = (0..r.len())
         .filter_map(|i| r.ranked_confidence(i, system, 1).first().map(|x| x.1))
         .collect();
