@@ -1167,6 +1167,10 @@ export const de = {
     pathOzg: (title: string) => `OZG-Leistung ${title}`,
     pathImplementations: (n: number) => `${n} ${n === 1 ? 'Umsetzung' : 'Umsetzungen'} (Onlinedienste, Software)`,
   },
+  evidenceBoost: {
+    // Shown when confirmed usage (or maturity) placed a match above a better-fitting one.
+    raised: 'Weiter oben eingeordnet: bestätigt nachgenutzt oder im Betrieb',
+  },
 };
 
 export type Strings = typeof de;
