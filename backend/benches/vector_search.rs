@@ -6,7 +6,8 @@
 //! time, recall@10 and recall@100 against exact search over 200 queries, and the bytes
 //! both indexes hold (computed from their structures, and the process's RSS growth).
 //!
-//! `cargo bench -p matchraum --bench vector_search`
+//! `cargo bench -p matchraum --bench vector_search` (`MATCHRAUM_BENCH_DATA=clustered`
+//! measures one kind of vectors only).
 
 use std::time::Instant;
 
@@ -76,8 +77,13 @@ fn graph_search(c: &mut Criterion) {
     }
     let mut group = c.benchmark_group("hnsw");
     group.sample_size(30);
+    let kinds = std::env::var("MATCHRAUM_BENCH_DATA").unwrap_or_default();
+    let kinds: Vec<&str> = ["uniform", "clustered"]
+        .into_iter()
+        .filter(|k| kinds.is_empty() || kinds.split(',').any(|x| x == *k))
+        .collect();
     for n in sizes {
-        for data in ["uniform", "clustered"] {
+        for &data in &kinds {
             let mut rng = Rng::new(42);
             let mut clusters = Clusters::new(1_000, DIM, 0.7, 42);
             let mut sample = || match data {
