@@ -487,6 +487,14 @@ mod tests {
         (graph, exact)
     }
 
+    /// Both indexes over 2,000 vectors around `centres` clusters, and 30 queries.
+    fn clustered(centres: usize, seed: u64) -> (HnswIndex, ExactIndex, Vec<Vec<f32>>) {
+        let mut clusters = Clusters::new(centres, DIM, 0.7, seed);
+        let vectors: Vec<Vec<f32>> = (0..2_000).map(|_| clusters.sample()).collect();
+        let (graph, exact) = pair(&vectors);
+        (graph, exact, (0..30).map(|_| clusters.sample()).collect())
+    }
+
     /// Share of exact top-`k` ids the graph returns, over `queries`.
     fn recall(
         graph: &HnswIndex,
@@ -509,10 +517,7 @@ mod tests {
 
     #[test]
     fn finds_what_exact_search_finds_with_exact_similarities() {
-        let mut clusters = Clusters::new(40, DIM, 0.7, 5);
-        let vectors: Vec<Vec<f32>> = (0..2_000).map(|_| clusters.sample()).collect();
-        let queries: Vec<Vec<f32>> = (0..30).map(|_| clusters.sample()).collect();
-        let (graph, exact) = pair(&vectors);
+        let (graph, exact, queries) = clustered(40, 5);
         let r = recall(&graph, &exact, &queries, 10, &|_| true);
         assert!(r >= 0.99, "clustered recall@10 {r}");
         let mut rng = Rng::new(11);
@@ -530,10 +535,7 @@ mod tests {
 
     #[test]
     fn filters_while_walking_and_scans_when_few_pass() {
-        let mut clusters = Clusters::new(30, DIM, 0.7, 8);
-        let vectors: Vec<Vec<f32>> = (0..2_000).map(|_| clusters.sample()).collect();
-        let queries: Vec<Vec<f32>> = (0..30).map(|_| clusters.sample()).collect();
-        let (graph, exact) = pair(&vectors);
+        let (graph, exact, queries) = clustered(30, 8);
         let half = |id: i64| id % 2 == 0;
         assert!(recall(&graph, &exact, &queries, 10, &half) >= 0.99);
         // One in 400 passes: the walk finds too few, the exact scan takes over.
