@@ -11,7 +11,7 @@ impl Rng {
     }
 
     /// Uniform in [-0.5, 0.5).
-    pub fn next(&mut self) -> f32 {
+    pub fn centred(&mut self) -> f32 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
@@ -29,7 +29,7 @@ pub fn normalised(mut v: Vec<f32>) -> Vec<f32> {
 
 /// One uniformly random unit vector.
 pub fn uniform(rng: &mut Rng, dim: usize) -> Vec<f32> {
-    normalised((0..dim).map(|_| rng.next()).collect())
+    normalised((0..dim).map(|_| rng.centred()).collect())
 }
 
 /// Unit vectors scattered around `centres` random centres.
