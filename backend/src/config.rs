@@ -154,6 +154,17 @@ pub struct Matching {
     pub radar_strong_similarity: f32,
     #[serde(deserialize_with = "similarity")]
     pub radar_possible_similarity: f32,
+    /// Entries (solutions, and separately needs) from which the vector index is an HNSW
+    /// graph instead of exact search; 0 = always exact. An index switches on the write
+    /// that takes it to this size (built while searches go on) and back to exact search
+    /// once it shrinks below half of it.
+    pub hnsw_from: usize,
+    /// Weight of the evidence of reuse after fusion (`matching::boost`): confirmed usages
+    /// (more for administrations like the seeker's) and maturity raise a solution's score
+    /// by at most this share (capped at 1), never past a match of a higher strength;
+    /// claims never count; 0 = off.
+    #[serde(deserialize_with = "weight")]
+    pub evidence_boost: f32,
 }
 
 impl Matching {
@@ -305,6 +316,8 @@ impl Default for Matching {
                 .strong,
             radar_possible_similarity: crate::matching::provider_radar::DEFAULT_RADAR_STRENGTHS
                 .possible,
+            hnsw_from: crate::matching::vector::sized::DEFAULT_HNSW_FROM,
+            evidence_boost: crate::matching::engine::DEFAULT_EVIDENCE_BOOST,
         }
     }
 }

@@ -237,6 +237,7 @@ fn load_model(config: &Config) -> ModelLoad {
     );
     let (queue_len, per_client) = (config.matching.queue_len, config.matching.queue_per_client);
     let (fusion, strengths) = (config.matching.fusion(), config.matching.strengths());
+    let (hnsw_from, evidence_boost) = (config.matching.hnsw_from, config.matching.evidence_boost);
     let batch = crate::matching::batch::BatchSettings {
         window: std::time::Duration::from_millis(config.matching.batch_window_ms),
         max: config.matching.batch_max,
@@ -247,6 +248,8 @@ fn load_model(config: &Config) -> ModelLoad {
         matcher.batch_queries(batch);
         matcher.set_fusion(fusion);
         matcher.set_strengths(strengths);
+        matcher.set_hnsw_from(hnsw_from);
+        matcher.set_evidence_boost(evidence_boost);
         Ok(matcher)
     })
 }

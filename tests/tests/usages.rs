@@ -10,6 +10,7 @@ use matchraum_tests::{
 use reqwest::Method;
 use serde_json::{json, Value};
 
+mod boost;
 mod claims;
 mod experience;
 mod notices;

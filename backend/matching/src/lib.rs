@@ -6,6 +6,7 @@
 //! or real time: the server tells sockets about the notices it records.
 
 pub mod batch;
+pub mod boost;
 pub mod document;
 pub mod embedder;
 pub mod engine;

@@ -180,6 +180,10 @@ pub struct Explanation {
     /// What confirmed usages say (absent without any usage, or when the request turned
     /// `usage_evidence` off).
     pub usage_evidence: Option<UsageEvidence>,
+    /// The evidence of reuse (confirmed usages, those by administrations like the
+    /// seeker's, maturity; `[matching] evidence_boost`) placed it above an entry that
+    /// matched the text better.
+    pub raised_by_reuse: bool,
     /// How the entry was reached through the catalogue's LeiKa/OZG graph, or the path that
     /// starts at it; absent when no edge applies.
     pub path: Option<GraphPath>,

@@ -7,6 +7,7 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 
+use super::boost;
 use super::document::Fields;
 use super::engine::Ranked;
 use super::lexical::matched_terms;
@@ -15,7 +16,7 @@ use super::timing::StageTimes;
 use super::{MatchError, Matcher};
 use matchraum_catalog::model::{Organisation, Solution};
 use matchraum_catalog::store::{needs, organisations, solutions, usages};
-use matchraum_catalog::vocab::LAENDER;
+use matchraum_catalog::vocab::{UsageVerification, LAENDER};
 
 /// How similar another organisation's need must be to count as a peer.
 const NEED_SIMILARITY: f32 = 0.85;
@@ -119,14 +120,44 @@ pub async fn run_timed(
             Some(v)
         }
     };
-    let sections = matcher.rank_sections_timed(
+    let candidates = matcher.candidates_timed(
         text,
         query_vec.as_deref().map(Vec::as_slice),
         mode,
         &req.filters,
-        req.limit,
         times,
     )?;
+    // Usages of every candidate (one query), for the evidence boost and the explanations;
+    // the organisations of the confirmed ones and the seeker's (its first) in one more.
+    let candidate_ids = candidates.ids();
+    let mut uses = usages::for_solutions(db, &candidate_ids).await?;
+    let confirmed_uses = || {
+        uses.iter()
+            .filter(|u| u.verification == UsageVerification::Confirmed)
+    };
+    let mut org_ids: Vec<i64> = confirmed_uses().map(|u| u.organisation_id).collect();
+    org_ids.extend(viewer_orgs.first());
+    let mut orgs = organisations_by_id(db, org_ids).await?;
+    let seeker = viewer_orgs
+        .first()
+        .and_then(|id| orgs.get(id))
+        .map(|o| (o.kind, o.land.clone()));
+    let seeker = seeker.as_ref().map(|(kind, land)| (*kind, land.as_deref()));
+    let confirmed = boost::confirmed(
+        confirmed_uses().filter_map(|u| {
+            let o = orgs.get(&u.organisation_id)?;
+            Some((u.solution_id, o.kind, o.land.as_deref()))
+        }),
+        seeker,
+    );
+    let sections = matcher.sections_timed(
+        &candidates,
+        mode,
+        &req.filters,
+        req.limit,
+        &confirmed,
+        times,
+    );
     let explaining = Instant::now();
     let mut ids: Vec<i64> = sections
         .solutions
@@ -143,7 +174,16 @@ pub async fn run_timed(
         .flat_map(|p| [p.from, p.ozg_leistung])
         .collect();
 
-    let uses = usages::for_solutions(db, &ids).await?;
+    // Entries reached through the graph may not be candidates: their usages come apart.
+    uses.retain(|u| ids.contains(&u.solution_id));
+    let reached: Vec<i64> = ids
+        .iter()
+        .copied()
+        .filter(|id| candidate_ids.binary_search(id).is_err())
+        .collect();
+    if !reached.is_empty() {
+        uses.extend(usages::for_solutions(db, &reached).await?);
+    }
     ids.extend(path_ids);
     ids.sort_unstable();
     ids.dedup();
@@ -169,19 +209,10 @@ pub async fn run_timed(
     org_ids.extend(viewer_orgs.iter().copied());
     org_ids.extend(uses.iter().map(|u| u.organisation_id));
     org_ids.extend(need_rows.iter().map(|n| n.organisation_id));
-    org_ids.sort_unstable();
-    org_ids.dedup();
-    let orgs: HashMap<i64, Organisation> = organisations::get_many(db, &org_ids)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o))
-        .collect();
+    org_ids.retain(|id| !orgs.contains_key(id));
+    let more = organisations_by_id(db, org_ids).await?;
+    orgs.extend(more);
     let org_ref = |id: i64| orgs.get(&id).map(reference);
-    // The seeker's organisation (its first), to tell which usages are by peers like it.
-    let seeker = viewer_orgs
-        .first()
-        .and_then(|id| orgs.get(id))
-        .map(|o| (o.kind, o.land.as_deref()));
     let strengths = (mode == Mode::Hybrid).then(|| matcher.strengths());
     let mut explain = |r: &Ranked| -> Option<SolutionMatch> {
         let s = found.remove(&r.id)?; // deleted since ranking
@@ -215,6 +246,7 @@ pub async fn run_timed(
                 .then(|| super::evidence::of(&used_by, seeker))
                 .flatten(),
             used_by,
+            raised_by_reuse: r.raised,
             path: r.path.as_ref().and_then(|p| {
                 Some(GraphPath {
                     from: entry(p.from)?,
@@ -328,6 +360,22 @@ pub async fn run_timed(
         providers,
         peers,
     })
+}
+
+async fn organisations_by_id(
+    db: &DatabaseConnection,
+    mut ids: Vec<i64>,
+) -> Result<HashMap<i64, Organisation>, MatchError> {
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(organisations::get_many(db, &ids)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o))
+        .collect())
 }
 
 pub(crate) fn reference(o: &Organisation) -> OrganisationRef {

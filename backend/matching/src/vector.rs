@@ -1,7 +1,12 @@
 //! Nearest-neighbour search over L2-normalised vectors. Exact search is fast enough for
-//! a national catalogue (~10^5 items); the trait leaves room for HNSW or Qdrant.
+//! a national catalogue (~10^5 items); past `[matching] hnsw_from` entries an HNSW graph
+//! takes over ([`sized::SizedIndex`], [`hnsw::HnswIndex`]).
 
 use std::collections::HashMap;
+
+pub mod hnsw;
+pub mod sized;
+pub mod synthetic;
 
 pub trait VectorIndex: Send + Sync {
     fn upsert(&mut self, id: i64, vector: &[f32]);
@@ -64,6 +69,25 @@ impl ExactIndex {
             .get(&id)
             .map(|&r| &self.data[r * self.dim..(r + 1) * self.dim])
     }
+
+    /// Every `(id, vector)` pair, in row order.
+    pub fn entries(&self) -> impl Iterator<Item = (i64, &[f32])> {
+        self.ids
+            .iter()
+            .copied()
+            .zip(self.data.chunks_exact(self.dim))
+    }
+
+    /// Bytes held by vectors, codes and the id map (allocated capacity, roughly).
+    pub fn memory_bytes(&self) -> usize {
+        use std::mem::size_of;
+        self.data.capacity() * 4
+            + self.codes.capacity()
+            + self.scales.capacity() * 4
+            + self.ids.capacity() * 8
+            // hashbrown: key, value and one control byte per bucket.
+            + self.rows.capacity() * (size_of::<i64>() + size_of::<usize>() + 1)
+    }
 }
 
 impl VectorIndex for ExactIndex {
@@ -91,15 +115,21 @@ impl VectorIndex for ExactIndex {
             return;
         };
         let last = self.ids.len() - 1;
+        // The last row moves into the gap: its vector, its codes and its scale.
         if r != last {
             let moved = self.ids[last];
             self.ids[r] = moved;
             self.data
                 .copy_within(last * self.dim..(last + 1) * self.dim, r * self.dim);
+            self.codes
+                .copy_within(last * self.dim..(last + 1) * self.dim, r * self.dim);
+            self.scales[r] = self.scales[last];
             self.rows.insert(moved, r);
         }
         self.ids.pop();
         self.data.truncate(last * self.dim);
+        self.codes.truncate(last * self.dim);
+        self.scales.pop();
     }
 
     fn search(&self, query: &[f32], k: usize, allow: &dyn Fn(i64) -> bool) -> Vec<(i64, f32)> {
@@ -300,5 +330,26 @@ mod tests {
             scalar,
             "SIMD and scalar kernels agree"
         );
+    }
+
+    #[test]
+    fn removal_moves_the_codes_with_the_row() {
+        use crate::vector::synthetic::{uniform, Rng};
+        let mut rng = Rng::new(17);
+        let vectors: Vec<Vec<f32>> = (0..1_000).map(|_| uniform(&mut rng, 384)).collect();
+        let mut idx = ExactIndex::new(384);
+        for (i, v) in vectors.iter().enumerate() {
+            idx.upsert(i as i64, v);
+        }
+        for id in 0..600 {
+            idx.remove(id);
+        }
+        // The moved rows must be scanned with their own codes: each is its own best match
+        // even when only the int8 scan's top candidates are rescored.
+        for id in 600..1_000 {
+            let hits = idx.search(&vectors[id as usize], 1, &|_| true);
+            assert_eq!(hits[0].0, id);
+        }
+        assert_eq!(idx.entries().count(), 400);
     }
 }

@@ -2058,6 +2058,12 @@ export interface components {
             matched_terms: components["schemas"]["FieldTerms"][];
             path?: null | components["schemas"]["GraphPath"];
             /**
+             * @description The evidence of reuse (confirmed usages, those by administrations like the
+             *     seeker's, maturity; `[matching] evidence_boost`) placed it above an entry that
+             *     matched the text better.
+             */
+            raised_by_reuse: boolean;
+            /**
              * Format: float
              * @description Cosine similarity of query and entry embeddings (-1..1).
              */

@@ -1195,6 +1195,10 @@ export const de = {
     peersNone: 'Noch keine andere Verwaltung hat einen ähnlichen Bedarf veröffentlicht.',
     peerNeed: (title: string) => `Bedarf „${title}“`,
   },
+  evidenceBoost: {
+    // Shown when confirmed usage (or maturity) placed a match above a better-fitting one.
+    raised: 'Weiter oben eingeordnet: bestätigt nachgenutzt oder im Betrieb',
+  },
 };
 
 export type Strings = typeof de;

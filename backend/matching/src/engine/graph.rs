@@ -182,6 +182,7 @@ fn derived(origin: &Ranked, id: i64, own: Option<&Ranked>) -> Ranked {
             confidence: None,
             path: None,
             reached: true,
+            raised: false,
         })
     }
 }

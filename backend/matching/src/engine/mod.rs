@@ -27,7 +27,8 @@ use super::model::{MatchFilters, Mode, SemanticProgress, SemanticState, Strength
 use super::queue::{QueueLimits, DEFAULT_QUEUE_LIMITS};
 use super::store::{self as vectors, ItemKind, Stored};
 use super::timing::{timed, StageTimes};
-use super::vector::{ExactIndex, VectorIndex};
+use super::vector::sized::{SizedIndex, DEFAULT_HNSW_FROM};
+use super::vector::VectorIndex;
 use super::MatchError;
 use matchraum_catalog::model::{Need, Organisation, Solution};
 use matchraum_catalog::store::{needs, organisations, solutions, Changed, ListParams};
@@ -41,6 +42,8 @@ pub const DEFAULT_STRENGTHS: StrengthThresholds = StrengthThresholds {
     strong: 6.7,
     possible: 3.4,
 };
+/// Weight of the evidence of reuse (`boost`), chosen on the dev set (README "Measured").
+pub const DEFAULT_EVIDENCE_BOOST: f32 = 0.1;
 /// Entries embedded per blocking call (and persisted per transaction) during a sync.
 pub const EMBED_BATCH: usize = 32;
 
@@ -150,6 +153,8 @@ pub struct Ranked {
     pub path: Option<Path>,
     /// Placed (and scored) by the graph behind the entry it was reached from.
     pub reached: bool,
+    /// The evidence boost placed it above an entry that fused higher (see `boost`).
+    pub raised: bool,
 }
 
 pub struct Matcher {
@@ -158,8 +163,9 @@ pub struct Matcher {
     /// Admission of query embeddings, fair between clients, micro-batched (see `batch`).
     queries: Batcher,
     query_cache: Mutex<LruCache<String, Arc<Vec<f32>>>>,
-    solution_vectors: RwLock<ExactIndex>,
-    need_vectors: RwLock<ExactIndex>,
+    /// Shared with the blocking pool, where writes (and a switch to the graph) run.
+    solution_vectors: Arc<RwLock<SizedIndex>>,
+    need_vectors: Arc<RwLock<SizedIndex>>,
     lexical: LexicalIndex,
     catalogue: RwLock<Catalogue>,
     /// Serialises the index writers (incremental updates and resyncs run in different
@@ -174,6 +180,8 @@ pub struct Matcher {
     fusion: Fusion,
     /// Where a hybrid score becomes a strong or a possible match.
     strengths: StrengthThresholds,
+    /// Weight of the evidence of reuse after fusion (`[matching] evidence_boost`, 0 = off).
+    evidence_boost: f32,
 }
 
 impl Matcher {
@@ -197,8 +205,8 @@ impl Matcher {
             embedder,
             permits,
             query_cache: Mutex::new(LruCache::new(NonZeroUsize::new(4096).expect("non-zero"))),
-            solution_vectors: RwLock::new(ExactIndex::new(dim)),
-            need_vectors: RwLock::new(ExactIndex::new(dim)),
+            solution_vectors: Arc::new(RwLock::new(SizedIndex::new(dim, DEFAULT_HNSW_FROM))),
+            need_vectors: Arc::new(RwLock::new(SizedIndex::new(dim, DEFAULT_HNSW_FROM))),
             lexical: LexicalIndex::new()?,
             catalogue: RwLock::new(Catalogue::default()),
             writer: Arc::new(tokio::sync::Mutex::new(())),
@@ -206,6 +214,7 @@ impl Matcher {
             refreshed_at: AtomicI64::new(0),
             fusion: Fusion::default(),
             strengths: DEFAULT_STRENGTHS,
+            evidence_boost: DEFAULT_EVIDENCE_BOOST,
         })
     }
 
@@ -231,6 +240,14 @@ impl Matcher {
         self.fusion
     }
 
+    /// Sets from how many entries an index uses the HNSW graph instead of exact search
+    /// (`[matching] hnsw_from`; 0 = always exact); each index switches on its next write.
+    pub fn set_hnsw_from(&mut self, entries: usize) {
+        for idx in [&self.solution_vectors, &self.need_vectors] {
+            idx.write().expect("vector lock").set_hnsw_from(entries);
+        }
+    }
+
     /// Sets the strength thresholds (they belong to the fusion: calibrate them together).
     pub fn set_strengths(&mut self, strengths: StrengthThresholds) {
         self.strengths = strengths;
@@ -238,6 +255,15 @@ impl Matcher {
 
     pub fn strengths(&self) -> StrengthThresholds {
         self.strengths
+    }
+
+    /// Sets the weight of the evidence of reuse in the ranking (0 = off; see `boost`).
+    pub fn set_evidence_boost(&mut self, weight: f32) {
+        self.evidence_boost = weight.clamp(0.0, crate::boost::MAX_WEIGHT);
+    }
+
+    pub fn evidence_boost(&self) -> f32 {
+        self.evidence_boost
     }
 
     /// Sets how queries are micro-batched (`Matcher::load` uses `DEFAULT_BATCH`).

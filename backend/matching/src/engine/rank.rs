@@ -1,6 +1,7 @@
 //! Ranking a query against the indexes: vector, lexical and fused, under the filters.
 
 use super::*;
+use crate::boost::{self, Confirmed};
 
 impl Matcher {
     /// Ranks solutions for a query. `query_vec` is needed for the vector and hybrid modes.
@@ -16,28 +17,29 @@ impl Matcher {
         Ok(c.rank(mode, &self.fusion, limit))
     }
 
-    /// As [`Matcher::rank`], recording each stage's time, in the answer's two sections:
-    /// reusable solutions (at most `limit`) and administrative service descriptions (see
-    /// [`MatchResponse`]'s `services`), so that the latter never crowd the former out.
+    /// Fuses `c` (from [`Matcher::candidates_timed`]), lets the evidence of reuse
+    /// (`confirmed` usages per solution, see `boost`) reorder it, follows the catalogue's
+    /// graph and splits the answer in its two sections: reusable solutions (at most
+    /// `limit`) and administrative service descriptions (see [`MatchResponse`]'s
+    /// `services`), so that the latter never crowd the former out.
     ///
     /// [`MatchResponse`]: crate::model::MatchResponse
-    pub fn rank_sections_timed(
+    pub fn sections_timed(
         &self,
-        text: &str,
-        query_vec: Option<&[f32]>,
+        c: &Candidates,
         mode: Mode,
         filters: &MatchFilters,
         limit: usize,
+        confirmed: &HashMap<i64, Confirmed>,
         times: &mut StageTimes,
-    ) -> Result<Sections, MatchError> {
-        let c = self.candidates_timed(text, query_vec, mode, filters, times)?;
+    ) -> Sections {
         let services_only = !filters.kind.is_empty() && filters.kind.iter().all(|k| is_service(*k));
         let services_limit = if services_only {
             limit
         } else {
             limit.min(SERVICES_SHOWN)
         };
-        Ok(timed(&mut times.fusion, || {
+        timed(&mut times.fusion, || {
             let cat = self.catalogue.read().expect("catalogue lock");
             let allow = |id: i64| {
                 cat.solutions
@@ -45,6 +47,7 @@ impl Matcher {
                     .is_some_and(|m| passes(m, filters, &cat.organisations))
             };
             let ranked = c.rank(mode, &self.fusion, usize::MAX);
+            let ranked = self.boosted(ranked, mode, confirmed, &cat.solutions);
             let mut out = Sections::default();
             for r in cat.graph.navigate(ranked, &cat.solutions, &allow) {
                 let service = cat.solutions.get(&r.id).is_some_and(|m| is_service(m.kind));
@@ -58,7 +61,30 @@ impl Matcher {
                 }
             }
             out
-        }))
+        })
+    }
+
+    /// The fused ranking reordered by the evidence of reuse (unchanged when it is off).
+    fn boosted(
+        &self,
+        ranked: Vec<Ranked>,
+        mode: Mode,
+        confirmed: &HashMap<i64, Confirmed>,
+        metas: &HashMap<i64, SolutionMeta>,
+    ) -> Vec<Ranked> {
+        let strengths = (mode == Mode::Hybrid).then_some(self.strengths);
+        boost::rerank(ranked, self.evidence_boost, strengths, |r| {
+            let maturity = metas.get(&r.id).map_or(Maturity::Unknown, |m| m.maturity);
+            let confirmed = confirmed.get(&r.id).copied().unwrap_or_default();
+            (r.score, boost::evidence(confirmed, maturity), r.confidence)
+        })
+        .into_iter()
+        .enumerate()
+        .map(|(at, (was, r))| Ranked {
+            raised: at < was,
+            ..r
+        })
+        .collect()
     }
 
     /// What each method retrieves for a query under the filters, before fusion; the
@@ -73,7 +99,8 @@ impl Matcher {
         self.candidates_timed(text, query_vec, mode, filters, &mut StageTimes::default())
     }
 
-    fn candidates_timed(
+    /// As [`Matcher::candidates`], recording each stage's time.
+    pub fn candidates_timed(
         &self,
         text: &str,
         query_vec: Option<&[f32]>,
@@ -189,6 +216,19 @@ pub struct Candidates {
 }
 
 impl Candidates {
+    /// Every candidate's id, each once (the solutions whose usages the boost weighs).
+    pub fn ids(&self) -> Vec<i64> {
+        let mut ids: Vec<i64> = self
+            .vector
+            .iter()
+            .chain(&self.lexical)
+            .map(|h| h.0)
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
     /// The ids and scores `mode` ranks, fused by `fusion` in the hybrid mode; best first.
     pub fn fused(&self, mode: Mode, fusion: &Fusion) -> Vec<(i64, f32)> {
         match mode {
@@ -241,6 +281,7 @@ impl Candidates {
                 confidence: confidence.get(&id).copied(),
                 path: None,
                 reached: false,
+                raised: false,
             })
             .collect()
     }

@@ -158,7 +158,7 @@ impl Matcher {
             .map(|(id, f, hash)| (id, f.passage(), hash));
         let (found, missing) = self.split_stored(db, kind, items).await?;
         report.reused += found.len();
-        self.index_vectors(kind, &found);
+        self.index_vectors(kind, found).await?;
         Ok(missing)
     }
 
@@ -177,21 +177,34 @@ impl Matcher {
         .await
     }
 
-    /// Puts vectors into the vector index and records their text hashes.
-    fn index_vectors(&self, kind: ItemKind, rows: &[Stored]) {
+    /// Puts vectors into the vector index (on the blocking pool: a graph insert costs a
+    /// few thousand dot products, a switch to the graph rebuilds it) and records their
+    /// text hashes. Writers are serialised by `writer`, so the index that replaces the
+    /// current one ([`SizedIndex::successor`]) is built under the read lock while searches
+    /// go on, and only swapped in under the write lock.
+    async fn index_vectors(&self, kind: ItemKind, rows: Vec<Stored>) -> Result<(), MatchError> {
         if rows.is_empty() {
-            return;
+            return Ok(());
         }
-        {
-            let mut idx = self.vectors(kind).write().expect("vector lock");
-            for r in rows {
+        let index = self.vectors(kind).clone();
+        let rows = tokio::task::spawn_blocking(move || {
+            let next = index.read().expect("vector lock").successor(rows.len());
+            let mut idx = index.write().expect("vector lock");
+            if let Some(next) = next {
+                *idx = next;
+            }
+            for r in &rows {
                 idx.upsert(r.item_id, &r.vector);
             }
-        }
+            rows
+        })
+        .await
+        .map_err(|e| MatchError::Internal(format!("vector index task failed: {e}")))?;
         let mut cat = self.catalogue.write().expect("catalogue lock");
         for r in rows {
-            cat.hashes.insert((kind, r.item_id), r.text_hash.clone());
+            cat.hashes.insert((kind, r.item_id), r.text_hash);
         }
+        Ok(())
     }
 
     /// Drops entries from the indexes (not from storage).
@@ -220,7 +233,7 @@ impl Matcher {
         Ok(())
     }
 
-    fn vectors(&self, kind: ItemKind) -> &RwLock<ExactIndex> {
+    fn vectors(&self, kind: ItemKind) -> &Arc<RwLock<SizedIndex>> {
         match kind {
             ItemKind::Solution => &self.solution_vectors,
             ItemKind::Need => &self.need_vectors,
@@ -269,7 +282,8 @@ impl Matcher {
             found.into_iter().map(|s| (s.item_id, s.vector)).collect();
         let mut embedded = Vec::new();
         self.embed_batches(db, kind, missing, &IndexGate::open(), report, |rows| {
-            embedded.extend(rows.iter().map(|s| (s.item_id, s.vector.clone())))
+            embedded.extend(rows.into_iter().map(|s| (s.item_id, s.vector)));
+            std::future::ready(Ok(()))
         })
         .await?;
         out.extend(embedded);
@@ -302,17 +316,20 @@ impl Matcher {
         Ok((found, missing))
     }
 
-    /// Embeds `missing` in batches, stores each batch and hands it to `done` before the
-    /// next one starts; every batch first passes `gate`.
-    async fn embed_batches(
+    /// Embeds `missing` in batches, stores each batch and hands it to `done` (awaited)
+    /// before the next one starts; every batch first passes `gate`.
+    async fn embed_batches<F>(
         &self,
         db: &impl ConnectionTrait,
         kind: ItemKind,
         mut missing: Vec<Missing>,
         gate: &IndexGate,
         report: &mut SyncReport,
-        mut done: impl FnMut(&[Stored]),
-    ) -> Result<(), MatchError> {
+        mut done: impl FnMut(Vec<Stored>) -> F,
+    ) -> Result<(), MatchError>
+    where
+        F: std::future::Future<Output = Result<(), MatchError>>,
+    {
         let model = self.model_id().to_owned();
         // Batches of similar length waste little on padding (a batch runs at the length of
         // its longest text): five-word LeiKa titles should not wait on long descriptions.
@@ -332,7 +349,7 @@ impl Matcher {
                 .collect();
             vectors::save(db, kind, &model, &rows).await?;
             report.embedded += rows.len();
-            done(&rows);
+            done(rows).await?;
         }
         Ok(())
     }

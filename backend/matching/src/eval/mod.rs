@@ -11,11 +11,13 @@ use std::path::Path;
 use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 
-use super::engine::Candidates;
+use super::boost;
+use super::engine::{Candidates, DEFAULT_STRENGTHS};
 use super::fusion::Fusion;
 use super::model::{MatchFilters, Mode};
 use super::{MatchError, Matcher};
-use matchraum_catalog::store::solutions;
+use matchraum_catalog::store::{solutions, usages};
+use matchraum_catalog::vocab::{OrganisationKind, UsageVerification};
 
 pub mod calibration;
 pub mod cv;
@@ -150,6 +152,8 @@ pub struct Retrieved {
     pub queries: Vec<EvalQuery>,
     candidates: Vec<Candidates>,
     source_ids: HashMap<i64, String>,
+    /// Evidence of reuse per solution (`boost::evidence`; no seeker in the query set).
+    evidence: HashMap<i64, f32>,
 }
 
 /// Embeds and retrieves every query against the indexed catalogue; ids are the
@@ -160,8 +164,25 @@ pub async fn retrieve(
     queries: Vec<EvalQuery>,
     progress: &dyn Fn(usize),
 ) -> Result<Retrieved, MatchError> {
-    let source_ids: HashMap<i64, String> = solutions::all(db)
-        .await?
+    let all = solutions::all(db).await?;
+    let ids: Vec<i64> = all.iter().map(|s| s.id).collect();
+    let confirmed = boost::confirmed(
+        usages::for_solutions(db, &ids)
+            .await?
+            .into_iter()
+            .filter(|u| u.verification == UsageVerification::Confirmed)
+            // Without a seeker the kind and the Land weigh nothing.
+            .map(|u| (u.solution_id, OrganisationKind::Kommune, None)),
+        None,
+    );
+    let evidence = all
+        .iter()
+        .map(|s| {
+            let c = confirmed.get(&s.id).copied().unwrap_or_default();
+            (s.id, boost::evidence(c, s.maturity))
+        })
+        .collect();
+    let source_ids: HashMap<i64, String> = all
         .into_iter()
         .filter_map(|s| Some((s.id, s.source_id?)))
         .collect();
@@ -177,6 +198,7 @@ pub async fn retrieve(
         queries,
         candidates,
         source_ids,
+        evidence,
     })
 }
 
@@ -191,12 +213,30 @@ impl Retrieved {
 
     /// Query `i`'s ranking under `system`: (source id, score), best first, at most `k`.
     pub fn ranked(&self, i: usize, system: &System, k: usize) -> Vec<(&str, f32)> {
-        self.candidates[i]
-            .fused(system.mode, &system.fusion)
+        self.boosted(i, system)
             .into_iter()
             .filter_map(|(id, s)| Some((self.source_ids.get(&id)?.as_str(), s)))
             .take(k)
             .collect()
+    }
+
+    /// Query `i`'s fused ranking under `system`, reordered by the evidence of reuse as
+    /// the matcher does (the strength cap with the default thresholds).
+    fn boosted(&self, i: usize, system: &System) -> Vec<(i64, f32)> {
+        let c = &self.candidates[i];
+        let fused = c.fused(system.mode, &system.fusion);
+        if system.evidence_boost <= 0.0 {
+            return fused;
+        }
+        let confidence = c.confidence(system.mode);
+        let strengths = (system.mode == Mode::Hybrid).then_some(DEFAULT_STRENGTHS);
+        boost::rerank(fused, system.evidence_boost, strengths, |h| {
+            let evidence = self.evidence.get(&h.0).copied().unwrap_or(0.0);
+            (h.1, evidence, confidence.get(&h.0).copied())
+        })
+        .into_iter()
+        .map(|(_, h)| h)
+        .collect()
     }
 
     /// As [`Retrieved::ranked`], each with its strength signal instead of its score.

@@ -9,6 +9,8 @@ pub struct System {
     pub label: String,
     pub mode: Mode,
     pub fusion: Fusion,
+    /// Weight of the evidence of reuse after fusion (`boost`; 0 = off).
+    pub evidence_boost: f32,
 }
 
 impl System {
@@ -17,18 +19,21 @@ impl System {
             label: mode.as_str().to_owned(),
             mode,
             fusion,
+            evidence_boost: 0.0,
         }
     }
 
     /// `key=value` pairs separated by commas, each overriding `base` (the configured
     /// fusion): `fusion` (rrf | zscore | minmax), `vector_weight`, `lexical_weight`,
-    /// `mode` (hybrid | lexical | vector; default hybrid). E.g.
-    /// `fusion=zscore,lexical_weight=0.3`.
+    /// `mode` (hybrid | lexical | vector; default hybrid), `evidence_boost` (default 0,
+    /// like the mode rows of the report: the boost is measured by comparing). E.g.
+    /// `fusion=zscore,lexical_weight=0.3` or `evidence_boost=0.1`.
     pub fn parse(spec: &str, base: Fusion) -> Result<Self, String> {
         let mut s = System {
             label: spec.trim().to_owned(),
             mode: Mode::Hybrid,
             fusion: base,
+            evidence_boost: 0.0,
         };
         for pair in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let (key, value) = pair
@@ -48,9 +53,10 @@ impl System {
                 "mode" => s.mode = value.parse::<Mode>().map_err(|e| e.to_string())?,
                 "vector_weight" => s.fusion.vector_weight = weight()?,
                 "lexical_weight" => s.fusion.lexical_weight = weight()?,
+                "evidence_boost" => s.evidence_boost = weight()?,
                 other => {
                     return Err(format!(
-                    "unknown key '{other}', expected fusion, mode, vector_weight or lexical_weight"
+                    "unknown key '{other}', expected fusion, mode, vector_weight, lexical_weight or evidence_boost"
                 ))
                 }
             }
@@ -76,7 +82,20 @@ mod tests {
             System::parse("mode=vector", base).unwrap().mode,
             Mode::Vector
         );
-        for bad in ["fusion=best", "lexical_weight=-1", "speed=2", "zscore"] {
+        assert_eq!(s.evidence_boost, 0.0);
+        assert_eq!(
+            System::parse("evidence_boost=0.2", base)
+                .unwrap()
+                .evidence_boost,
+            0.2
+        );
+        for bad in [
+            "fusion=best",
+            "lexical_weight=-1",
+            "speed=2",
+            "zscore",
+            "evidence_boost=-1",
+        ] {
             assert!(System::parse(bad, base).is_err(), "{bad}");
         }
     }
