@@ -4,13 +4,14 @@
 //! then scored on the same candidates, so two of them compare paired, query by query, and
 //! cross-validation over fusion weights costs no further search.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::BufRead;
 use std::path::Path;
 
 use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 
+use super::embedder::ModelPrecision;
 use super::engine::Candidates;
 use super::fusion::Fusion;
 use super::model::{MatchFilters, Mode};
@@ -145,10 +146,12 @@ impl Bootstrap {
     }
 }
 
-/// Every query's candidates, retrieved once.
+/// Every query's candidates, retrieved once per model graph.
 pub struct Retrieved {
     pub queries: Vec<EvalQuery>,
-    candidates: Vec<Candidates>,
+    /// The graph of the configured matcher: systems that name none rank its candidates.
+    precision: ModelPrecision,
+    candidates: BTreeMap<ModelPrecision, Vec<Candidates>>,
     source_ids: HashMap<i64, String>,
 }
 
@@ -165,6 +168,20 @@ pub async fn retrieve(
         .into_iter()
         .filter_map(|s| Some((s.id, s.source_id?)))
         .collect();
+    let candidates = candidates_of(matcher, &queries, progress).await?;
+    Ok(Retrieved {
+        queries,
+        precision: matcher.precision(),
+        candidates: BTreeMap::from([(matcher.precision(), candidates)]),
+        source_ids,
+    })
+}
+
+async fn candidates_of(
+    matcher: &Matcher,
+    queries: &[EvalQuery],
+    progress: &dyn Fn(usize),
+) -> Result<Vec<Candidates>, MatchError> {
     let filters = MatchFilters::default();
     let mut candidates = Vec::with_capacity(queries.len());
     for (i, q) in queries.iter().enumerate() {
@@ -173,16 +190,48 @@ pub async fn retrieve(
         candidates.push(matcher.candidates(text, Some(&vector), Mode::Hybrid, &filters)?);
         progress(i + 1);
     }
-    Ok(Retrieved {
-        queries,
-        candidates,
-        source_ids,
-    })
+    Ok(candidates)
 }
 
 impl Retrieved {
     pub fn len(&self) -> usize {
         self.queries.len()
+    }
+
+    /// The graphs `systems` name that have no candidates yet.
+    pub fn missing_precisions<'a>(
+        &self,
+        systems: impl IntoIterator<Item = &'a System>,
+    ) -> BTreeSet<ModelPrecision> {
+        systems
+            .into_iter()
+            .filter_map(|s| s.precision)
+            .filter(|p| !self.candidates.contains_key(p))
+            .collect()
+    }
+
+    /// Retrieves the same queries with `matcher` (another graph of the model, over the same
+    /// catalogue), for the systems that name its precision.
+    pub async fn retrieve_with(
+        &mut self,
+        matcher: &Matcher,
+        progress: &dyn Fn(usize),
+    ) -> Result<(), MatchError> {
+        let candidates = candidates_of(matcher, &self.queries, progress).await?;
+        self.candidates.insert(matcher.precision(), candidates);
+        Ok(())
+    }
+
+    /// Query `i`'s candidates under the graph `system` names.
+    fn candidates(&self, i: usize, system: &System) -> &Candidates {
+        let precision = system.precision.unwrap_or(self.precision);
+        let Some(all) = self.candidates.get(&precision) else {
+            panic!(
+                "no candidates of {precision} retrieved for '{}'",
+                system.label
+            )
+        };
+        &all[i]
     }
 
     pub fn is_empty(&self) -> bool {
@@ -191,7 +240,7 @@ impl Retrieved {
 
     /// Query `i`'s ranking under `system`: (source id, score), best first, at most `k`.
     pub fn ranked(&self, i: usize, system: &System, k: usize) -> Vec<(&str, f32)> {
-        self.candidates[i]
+        self.candidates(i, system)
             .fused(system.mode, &system.fusion)
             .into_iter()
             .filter_map(|(id, s)| Some((self.source_ids.get(&id)?.as_str(), s)))
@@ -201,7 +250,7 @@ impl Retrieved {
 
     /// As [`Retrieved::ranked`], each with its strength signal instead of its score.
     pub fn ranked_confidence(&self, i: usize, system: &System, k: usize) -> Vec<(&str, f32)> {
-        let c = &self.candidates[i];
+        let c = self.candidates(i, system);
         let confidence = c.confidence(Mode::Hybrid);
         c.fused(system.mode, &system.fusion)
             .into_iter()
@@ -279,6 +328,8 @@ pub struct EvalReport {
     pub bootstrap: Bootstrap,
     /// The configured hybrid fusion.
     pub fusion: Fusion,
+    /// The configured model graph (the modes' rows).
+    pub model_precision: ModelPrecision,
     /// Overall, by system (`hybrid`, `lexical`, `vector`, and the compared ones).
     pub modes: BTreeMap<String, Metrics>,
     pub hard: BTreeMap<String, Metrics>,
@@ -332,6 +383,7 @@ pub fn report(r: &Retrieved, fusion: Fusion, opts: &EvalOptions) -> EvalReport {
         hard_queries: slices[1].1.len(),
         bootstrap: opts.bootstrap,
         fusion,
+        model_precision: r.precision,
         modes,
         hard,
         per_source: by_slice,

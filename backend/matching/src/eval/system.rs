@@ -1,5 +1,7 @@
-//! A configuration to score: a mode and, for hybrid, a fusion with its weights.
+//! A configuration to score: a mode and, for hybrid, a fusion with its weights; and the
+//! model graph whose query and passage vectors it ranks.
 
+use crate::embedder::ModelPrecision;
 use crate::fusion::{Fusion, FusionMethod};
 use crate::model::Mode;
 
@@ -9,6 +11,9 @@ pub struct System {
     pub label: String,
     pub mode: Mode,
     pub fusion: Fusion,
+    /// The graph whose vectors it ranks; `None`: the configured one. Another graph means
+    /// a retrieval of its own (every query and passage embedded again).
+    pub precision: Option<ModelPrecision>,
 }
 
 impl System {
@@ -17,18 +22,21 @@ impl System {
             label: mode.as_str().to_owned(),
             mode,
             fusion,
+            precision: None,
         }
     }
 
     /// `key=value` pairs separated by commas, each overriding `base` (the configured
     /// fusion): `fusion` (rrf | zscore | minmax), `vector_weight`, `lexical_weight`,
-    /// `mode` (hybrid | lexical | vector; default hybrid). E.g.
-    /// `fusion=zscore,lexical_weight=0.3`.
+    /// `mode` (hybrid | lexical | vector; default hybrid), `model_precision` (fp32 | int8;
+    /// default the configured). E.g. `fusion=zscore,lexical_weight=0.3` or
+    /// `mode=vector,model_precision=int8`.
     pub fn parse(spec: &str, base: Fusion) -> Result<Self, String> {
         let mut s = System {
             label: spec.trim().to_owned(),
             mode: Mode::Hybrid,
             fusion: base,
+            precision: None,
         };
         for pair in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let (key, value) = pair
@@ -48,9 +56,12 @@ impl System {
                 "mode" => s.mode = value.parse::<Mode>().map_err(|e| e.to_string())?,
                 "vector_weight" => s.fusion.vector_weight = weight()?,
                 "lexical_weight" => s.fusion.lexical_weight = weight()?,
+                "model_precision" => {
+                    s.precision = Some(value.parse::<ModelPrecision>().map_err(|e| e.to_string())?)
+                }
                 other => {
                     return Err(format!(
-                    "unknown key '{other}', expected fusion, mode, vector_weight or lexical_weight"
+                    "unknown key '{other}', expected fusion, mode, vector_weight, lexical_weight or model_precision"
                 ))
                 }
             }
@@ -72,11 +83,23 @@ mod tests {
         assert_eq!(s.fusion.lexical_weight, 0.3);
         assert_eq!(s.fusion.vector_weight, base.vector_weight);
         assert_eq!(s.label, "fusion=zscore, lexical_weight=0.3");
+        assert_eq!(s.precision, None, "the configured graph");
+        let int8 = System::parse("mode=vector,model_precision=int8", base).unwrap();
+        assert_eq!(
+            (int8.mode, int8.precision),
+            (Mode::Vector, Some(ModelPrecision::Int8))
+        );
         assert_eq!(
             System::parse("mode=vector", base).unwrap().mode,
             Mode::Vector
         );
-        for bad in ["fusion=best", "lexical_weight=-1", "speed=2", "zscore"] {
+        for bad in [
+            "fusion=best",
+            "lexical_weight=-1",
+            "speed=2",
+            "zscore",
+            "model_precision=int4",
+        ] {
             assert!(System::parse(bad, base).is_err(), "{bad}");
         }
     }

@@ -1,10 +1,15 @@
-//! Benchmark of matching over HTTP on the real catalogue (all of `../shared/data`):
-//! raw embedding rate, ingest rate (import + embed + index), and `/api/v1/match` latency
-//! for one client and for 8 concurrent clients, with query batching on and off (the same
-//! queries on a second server with `batch_max = 1`, reported as a ratio). Query texts come from the eval set, each
-//! used once, so the query cache never answers.
+//! Benchmark of matching over HTTP on the real catalogue (all of `../shared/data`), in one
+//! run and as ratios of the same build: per model graph (int8, fp32) the raw embedding rate
+//! and the ingest rate (import + embed + persist + index); then `/api/v1/match` for one
+//! client and for 8 concurrent clients, on a server with query batching and the int8 graph
+//! ("on", the defaults) and on one with batching off and the fp32 graph ("off"); with
+//! `--peer python` also the Python peer (`tests/peers/python-e5`: onnxruntime + numpy on
+//! uvicorn, the same int8 graph and catalogue vectors) with the same clients. Query texts come
+//! from the eval set, each used once per server, so no query cache answers.
 //!
-//! `cargo run --release -p matchraum-tests --bin matchbench`
+//! `cargo run --release -p matchraum-tests --bin matchbench [-- --peer python]`
+
+mod peer;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -12,6 +17,7 @@ use std::time::{Duration, Instant};
 use matchraum::catalog::store::solutions;
 use matchraum::import::{import_paths, ImportOptions, NoProgress};
 use matchraum::matching::document::Fields;
+use matchraum::matching::embedder::ModelPrecision;
 use matchraum::matching::Matcher;
 use matchraum::startup::Application;
 use matchraum_tests::{shared_data, test_config, workspace_root};
@@ -21,33 +27,150 @@ const CLIENTS: usize = 8;
 const PER_CLIENT: usize = 60;
 const RAW_SAMPLE_EVERY: usize = 10;
 
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i].as_secs_f64() * 1000.0
+/// A configuration of the query path.
+struct Variant {
+    name: &'static str,
+    precision: ModelPrecision,
+    /// `[matching] batch_max`; `None`: the default (batching on).
+    batch_max: Option<usize>,
 }
 
-fn report(name: &str, mut lat: Vec<Duration>, wall: Duration) {
-    lat.sort();
-    println!(
-        "{name:<28} n={:<4} p50={:>6.1} ms  p99={:>6.1} ms  max={:>6.1} ms  throughput={:>6.1} req/s",
-        lat.len(),
-        percentile(&lat, 0.5),
-        percentile(&lat, 0.99),
-        lat.last().unwrap().as_secs_f64() * 1000.0,
-        lat.len() as f64 / wall.as_secs_f64()
-    );
+const ON: Variant = Variant {
+    name: "on: batching + int8",
+    precision: ModelPrecision::Int8,
+    batch_max: None,
+};
+const OFF: Variant = Variant {
+    name: "off: no batching, fp32",
+    precision: ModelPrecision::Fp32,
+    batch_max: Some(1),
+};
+
+/// Latencies of a series of requests and its wall time.
+struct Series {
+    p50: f64,
+    p99: f64,
+    max: f64,
+    per_sec: f64,
+}
+
+impl Series {
+    fn of(mut lat: Vec<Duration>, wall: Duration) -> Self {
+        lat.sort();
+        let ms = |d: &Duration| d.as_secs_f64() * 1000.0;
+        let at = |p: f64| ms(&lat[((lat.len() as f64 - 1.0) * p).round() as usize]);
+        Series {
+            p50: at(0.5),
+            p99: at(0.99),
+            max: ms(lat.last().unwrap()),
+            per_sec: lat.len() as f64 / wall.as_secs_f64(),
+        }
+    }
+
+    fn print(&self, name: &str, clients: usize) {
+        println!(
+            "{name:<26} {clients} client(s): p50={:>6.1} ms  p99={:>6.1} ms  max={:>6.1} ms  throughput={:>6.1} req/s",
+            self.p50, self.p99, self.max, self.per_sec
+        );
+    }
+}
+
+/// What one configuration measured over HTTP.
+struct Row {
+    name: &'static str,
+    single: Series,
+    concurrent: Series,
+}
+
+/// What ingesting the catalogue with one graph measured.
+struct Ingest {
+    raw_per_sec: f64,
+    per_sec: f64,
+}
+
+struct Args {
+    python_peer: bool,
+}
+
+fn args() -> Args {
+    let mut python_peer = false;
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        match (a.as_str(), it.next().as_deref()) {
+            ("--peer", Some("python")) => python_peer = true,
+            _ => panic!("usage: matchbench [--peer python]"),
+        }
+    }
+    Args { python_peer }
 }
 
 #[tokio::main]
 async fn main() {
+    let args = args();
     matchraum::telemetry::init(matchraum::config::LogFormat::Pretty, "warn");
     let dir = std::env::temp_dir().join(format!("matchbench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let url = format!("sqlite://{}/bench.sqlite?mode=rwc", dir.display());
-    let db = matchraum::db::connect(&url).await.unwrap();
-    matchraum::db::migrate(&db).await.unwrap();
+    let url_of = |v: &Variant| {
+        format!(
+            "sqlite://{}/bench-{}.sqlite?mode=rwc",
+            dir.display(),
+            v.precision
+        )
+    };
 
-    // Import: every source folder of the real data.
+    // Ingest with each graph into a database of its own, so that each server below
+    // starts on vectors of its graph.
+    let mut ingests = Vec::new();
+    for variant in [&ON, &OFF] {
+        let db = matchraum::db::connect(&url_of(variant)).await.unwrap();
+        matchraum::db::migrate(&db).await.unwrap();
+        ingests.push((variant.precision, ingest(&db, variant.precision).await));
+        if args.python_peer && variant.precision == ModelPrecision::Int8 {
+            let n = peer::write_vectors(&db, ModelPrecision::Int8.model_id(), &dir).await;
+            println!("python peer: {n} solution vectors written");
+        }
+        db.close().await.unwrap();
+    }
+
+    let queries = matchraum::matching::eval::read_queries(
+        &workspace_root().join("../shared/eval-dev/union_de.dev.jsonl"),
+    )
+    .unwrap();
+    let texts: Vec<String> = queries.into_iter().map(|q| q.query).collect();
+    assert!(texts.len() >= SINGLE + CLIENTS * PER_CLIENT);
+    let (single, concurrent) = (
+        &texts[..SINGLE],
+        &texts[SINGLE..SINGLE + CLIENTS * PER_CLIENT],
+    );
+    let client = reqwest::Client::new();
+
+    let mut rows = Vec::new();
+    for variant in [&ON, &OFF] {
+        let t = Instant::now();
+        let (base, stop) = serve(&url_of(variant), variant).await;
+        println!(
+            "{}: server start with stored vectors {:.1} s",
+            variant.name,
+            t.elapsed().as_secs_f64()
+        );
+        rows.push(measure(&client, variant.name, &base, single, concurrent).await);
+        stop.stop().await;
+    }
+    if args.python_peer {
+        let cfg = test_config("sqlite::memory:");
+        let graph = ModelPrecision::Int8.file_name();
+        let peer = peer::start(&cfg.matching.model_dir, graph, &dir).await;
+        let name = "python peer: int8, no batching";
+        rows.push(measure(&client, name, &peer.match_url, single, concurrent).await);
+    }
+
+    summary(&ingests, &rows);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Imports every source folder of the real data into `db` and ingests it with the graph
+/// of `precision`: the raw embedding rate, the ingest rate and a resync.
+async fn ingest(db: &sea_orm::DatabaseConnection, precision: ModelPrecision) -> Ingest {
     let data = shared_data();
     let mut paths: Vec<PathBuf> = std::fs::read_dir(&data)
         .unwrap()
@@ -56,22 +179,23 @@ async fn main() {
         .collect();
     paths.sort();
     let t = Instant::now();
-    let imported = import_paths(&db, &paths, &ImportOptions::default(), &NoProgress)
+    let imported = import_paths(db, &paths, &ImportOptions::default(), &NoProgress)
         .await
         .unwrap();
     let import_secs = t.elapsed().as_secs_f64();
-    let catalogue = solutions::all(&db).await.unwrap();
+    let catalogue = solutions::all(db).await.unwrap();
     println!(
-        "catalogue: {} solutions ({} records read, import {:.1} s)",
+        "{precision}: catalogue {} solutions ({} records read, import {:.1} s)",
         catalogue.len(),
         imported.records.total(),
         import_secs
     );
 
-    let cfg = test_config(&url);
-    let matcher = Matcher::load(
+    let cfg = test_config("sqlite::memory:");
+    let matcher = Matcher::load_precision(
         &cfg.matching.model_dir,
         &cfg.matching.ort_lib,
+        precision,
         cfg.matching.embed_concurrency,
     )
     .unwrap();
@@ -88,86 +212,123 @@ async fn main() {
     for batch in sample.chunks(32) {
         matcher.embed_passages(batch.to_vec()).await.unwrap();
     }
-    let raw_rate = sample.len() as f64 / t.elapsed().as_secs_f64();
+    let raw_per_sec = sample.len() as f64 / t.elapsed().as_secs_f64();
     println!(
-        "raw embedding: {} passages, {:.1} passages/s",
-        sample.len(),
-        raw_rate
+        "{precision}: raw embedding {} passages, {raw_per_sec:.1} passages/s",
+        sample.len()
     );
 
     // Ingest: embed, persist and index the whole catalogue.
     let t = Instant::now();
-    let sync = matcher.sync_all(&db).await.unwrap();
-    let ingest_secs = t.elapsed().as_secs_f64();
-    let ingest_rate = sync.embedded as f64 / ingest_secs;
+    let sync = matcher.sync_all(db).await.unwrap();
+    let per_sec = sync.embedded as f64 / t.elapsed().as_secs_f64();
     println!(
-        "ingest: {} items in {:.1} s = {:.1} items/s ({:.0}% of the raw rate)",
+        "{precision}: ingest {} items in {:.1} s = {per_sec:.1} items/s ({:.0}% of the raw rate)",
         sync.embedded,
-        ingest_secs,
-        ingest_rate,
-        ingest_rate / raw_rate * 100.0
+        t.elapsed().as_secs_f64(),
+        per_sec / raw_per_sec * 100.0
     );
     // What an instance does after another instance's write: a resync in which (almost)
     // nothing changed touches no vector and no lexical document.
     let t = Instant::now();
-    let again = matcher.sync_all(&db).await.unwrap();
+    let again = matcher.sync_all(db).await.unwrap();
     assert_eq!(again.embedded, 0);
     println!(
-        "resync, nothing changed: {:.0} ms",
+        "{precision}: resync, nothing changed: {:.0} ms",
         t.elapsed().as_secs_f64() * 1000.0
     );
-    drop(matcher);
-
-    // The server on that database; its start-up sync reuses every stored vector.
-    let t = Instant::now();
-    let (base, stop) = serve(&url, None).await;
-    println!(
-        "server start with {} stored vectors: {:.1} s",
-        sync.embedded,
-        t.elapsed().as_secs_f64()
-    );
-
-    let queries = matchraum::matching::eval::read_queries(
-        &workspace_root().join("../shared/eval-dev/union_de.dev.jsonl"),
-    )
-    .unwrap();
-    let texts: Vec<String> = queries.into_iter().map(|q| q.query).collect();
-    assert!(texts.len() >= SINGLE + CLIENTS * PER_CLIENT);
-    let client = reqwest::Client::new();
-    // Warm-up (connection, first allocations), not measured.
-    ask(&client, &base, "Warmlaufen".into()).await;
-
-    let t = Instant::now();
-    let mut single = Vec::with_capacity(SINGLE);
-    for text in &texts[..SINGLE] {
-        single.push(ask(&client, &base, text.clone()).await);
+    Ingest {
+        raw_per_sec,
+        per_sec,
     }
-    report("match, 1 client", single, t.elapsed());
-
-    let concurrent = &texts[SINGLE..SINGLE + CLIENTS * PER_CLIENT];
-    let (all, on) = clients(&client, &base, concurrent).await;
-    report("match, 8 concurrent clients", all, on);
-    stop.stop().await;
-
-    // The same queries on a server with batching off (its own, empty query cache).
-    let (base, stop) = serve(&url, Some(1)).await;
-    ask(&client, &base, "Warmlaufen".into()).await;
-    let (all, off) = clients(&client, &base, concurrent).await;
-    report("match, 8 clients, no batch", all, off);
-    println!(
-        "batching on / off, 8 clients: {:.2} x the requests/s",
-        off.as_secs_f64() / on.as_secs_f64()
-    );
-    stop.stop().await;
-    std::fs::remove_dir_all(&dir).ok();
 }
 
-/// Starts a server on `url` (`batch_max` overrides the default) and waits until its
-/// semantic index is ready; answers the match URL and the server's handle.
-async fn serve(url: &str, batch_max: Option<usize>) -> (String, Stop) {
+/// One client asking `single` one after the other, then `CLIENTS` clients sharing
+/// `concurrent`, against the match URL `base` (after one unmeasured warm-up request).
+async fn measure(
+    client: &reqwest::Client,
+    name: &'static str,
+    base: &str,
+    single: &[String],
+    concurrent: &[String],
+) -> Row {
+    ask(client, base, "Warmlaufen".into()).await;
+    let t = Instant::now();
+    let mut lat = Vec::with_capacity(single.len());
+    for text in single {
+        lat.push(ask(client, base, text.clone()).await);
+    }
+    let single = Series::of(lat, t.elapsed());
+    single.print(name, 1);
+    let (lat, wall) = clients(client, base, concurrent).await;
+    let concurrent = Series::of(lat, wall);
+    concurrent.print(name, CLIENTS);
+    Row {
+        name,
+        single,
+        concurrent,
+    }
+}
+
+/// The side-by-side table, the ratio of "on" to "off" and the goals.
+fn summary(ingests: &[(ModelPrecision, Ingest)], rows: &[Row]) {
+    println!("\n| ingest graph | raw embedding | ingest |\n| --- | --- | --- |");
+    for (precision, i) in ingests {
+        println!(
+            "| {precision} | {:.1} passages/s | {:.1} items/s |",
+            i.raw_per_sec, i.per_sec
+        );
+    }
+    println!(
+        "\n| /api/v1/match | 1 client p50 / p99 | 1 client req/s | {CLIENTS} clients p50 / p99 | {CLIENTS} clients req/s |\n| --- | --- | --- | --- | --- |"
+    );
+    for r in rows {
+        println!(
+            "| {} | {:.1} / {:.1} ms | {:.1} | {:.1} / {:.1} ms | {:.1} |",
+            r.name,
+            r.single.p50,
+            r.single.p99,
+            r.single.per_sec,
+            r.concurrent.p50,
+            r.concurrent.p99,
+            r.concurrent.per_sec
+        );
+    }
+    let (on, off) = (&rows[0], &rows[1]);
+    let ratio = on.concurrent.per_sec / off.concurrent.per_sec;
+    println!("\non / off, {CLIENTS} clients: {ratio:.2} x the requests/s");
+    for r in &rows[2..] {
+        println!(
+            "on / {}, {CLIENTS} clients: {:.2} x the requests/s",
+            r.name,
+            on.concurrent.per_sec / r.concurrent.per_sec
+        );
+    }
+    let slowest_ingest = ingests.iter().map(|i| i.1.per_sec).fold(f64::MAX, f64::min);
+    let goals = [
+        (format!("{CLIENTS} clients on/off ≥ 2 x"), ratio >= 2.0),
+        (
+            format!("{CLIENTS} clients on: p99 ≤ 80 ms"),
+            on.concurrent.p99 <= 80.0,
+        ),
+        ("1 client on: p50 ≤ 10 ms".into(), on.single.p50 <= 10.0),
+        (
+            "ingest ≥ 100 items/s with both graphs".into(),
+            slowest_ingest >= 100.0,
+        ),
+    ];
+    for (goal, met) in goals {
+        println!("goal {goal}: {}", if met { "met" } else { "MISSED" });
+    }
+}
+
+/// Starts a server of `variant` on `url` and waits until its semantic index is ready;
+/// answers the match URL and the server's handle.
+async fn serve(url: &str, variant: &Variant) -> (String, Stop) {
     let mut config = test_config(url);
     config.http.workers = 2;
-    if let Some(max) = batch_max {
+    config.matching.model_precision = variant.precision;
+    if let Some(max) = variant.batch_max {
         config.matching.batch_max = max;
     }
     let app = Application::build(config).await.unwrap();
