@@ -7,7 +7,8 @@
 //! uvicorn, the same int8 graph and catalogue vectors) with the same clients. Query texts come
 //! from the eval set, each used once per server, so no query cache answers.
 //!
-//! `cargo run --release -p matchraum-tests --bin matchbench [-- --peer python]`
+//! `cargo run --release -p matchraum-tests --bin matchbench [-- --peer python]`; `--sources
+//! berlin_opensource,publiccode` imports only these folders of `../shared/data` (a quick run).
 
 mod peer;
 
@@ -90,18 +91,26 @@ struct Ingest {
 
 struct Args {
     python_peer: bool,
+    /// Source folders of `../shared/data` to import; empty: all of them.
+    sources: Vec<String>,
 }
 
 fn args() -> Args {
-    let mut python_peer = false;
+    let mut args = Args {
+        python_peer: false,
+        sources: Vec::new(),
+    };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
-        match (a.as_str(), it.next().as_deref()) {
-            ("--peer", Some("python")) => python_peer = true,
-            _ => panic!("usage: matchbench [--peer python]"),
+        match (a.as_str(), it.next()) {
+            ("--peer", Some(p)) if p == "python" => args.python_peer = true,
+            ("--sources", Some(list)) => {
+                args.sources = list.split(',').map(str::to_owned).collect()
+            }
+            _ => panic!("usage: matchbench [--peer python] [--sources FOLDER,...]"),
         }
     }
-    Args { python_peer }
+    args
 }
 
 #[tokio::main]
@@ -124,7 +133,8 @@ async fn main() {
     for variant in [&ON, &OFF] {
         let db = matchraum::db::connect(&url_of(variant)).await.unwrap();
         matchraum::db::migrate(&db).await.unwrap();
-        ingests.push((variant.precision, ingest(&db, variant.precision).await));
+        let ingested = ingest(&db, variant.precision, &args.sources).await;
+        ingests.push((variant.precision, ingested));
         if args.python_peer && variant.precision == ModelPrecision::Int8 {
             let n = peer::write_vectors(&db, ModelPrecision::Int8.model_id(), &dir).await;
             println!("python peer: {n} solution vectors written");
@@ -168,15 +178,28 @@ async fn main() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
-/// Imports every source folder of the real data into `db` and ingests it with the graph
-/// of `precision`: the raw embedding rate, the ingest rate and a resync.
-async fn ingest(db: &sea_orm::DatabaseConnection, precision: ModelPrecision) -> Ingest {
+/// Imports the source folders of the real data (`sources`; empty: all) into `db` and
+/// ingests them with the graph of `precision`: the raw embedding rate, the ingest rate and
+/// a resync.
+async fn ingest(
+    db: &sea_orm::DatabaseConnection,
+    precision: ModelPrecision,
+    sources: &[String],
+) -> Ingest {
     let data = shared_data();
+    let picked = |p: &PathBuf| {
+        sources.is_empty() || sources.iter().any(|s| p.file_name() == Some(s.as_ref()))
+    };
     let mut paths: Vec<PathBuf> = std::fs::read_dir(&data)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
+        .filter(|p| p.is_dir() && picked(p))
         .collect();
+    assert!(
+        !paths.is_empty(),
+        "no source folder {sources:?} in {}",
+        data.display()
+    );
     paths.sort();
     let t = Instant::now();
     let imported = import_paths(db, &paths, &ImportOptions::default(), &NoProgress)
