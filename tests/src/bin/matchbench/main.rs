@@ -351,6 +351,9 @@ async fn serve(url: &str, variant: &Variant) -> (String, Stop) {
     let mut config = test_config(url);
     config.http.workers = 2;
     config.matching.model_precision = variant.precision;
+    // Every client of the bench comes from 127.0.0.1, which is one client to the fair
+    // queue: let all of them wait (on a loaded machine more than the default 4 do).
+    config.matching.queue_per_client = CLIENTS;
     if let Some(max) = variant.batch_max {
         config.matching.batch_max = max;
     }
