@@ -8,6 +8,7 @@
 #   onnxruntime                     -> libonnxruntime.so.1.31.1 (C API, loaded dynamically by ort)
 # Results:
 #   models/multilingual-e5-small/{model.onnx,tokenizer.json,config.json,special_tokens_map.json,tokenizer_config.json}
+#   models/multilingual-e5-small/model.int8.onnx  (dynamically quantised, scripts/quantize_e5.py)
 #   models/onnxruntime/libonnxruntime.so -> libonnxruntime.so.1.31.1
 #   .venv-tools/  (python tools: converter + fidelity test)
 # Idempotent: a stamp file (models/VERSION) makes re-runs a quick no-op.
@@ -34,14 +35,20 @@ WHEELS=(
 PY_PINS=(numpy==2.2.6 onnx==1.19.1 protobuf==7.36.2 ml_dtypes==0.6.0 typing_extensions==4.16.0
          flatbuffers==25.12.19 packaging==26.3 tokenizers==0.22.1)
 
-# The stamp covers every input, so changing a pin or the converter re-runs the setup.
-STAMP_WANT="matchraum-models v1
+# quantize_dynamic is deterministic (same bytes on every run from the same model.onnx and
+# wheels), so its output is pinned like a download: a changed quantiser must not slip through.
+INT8_SHA256=69b4006e457e62a877e84d3b21240fae5e8afd351cd83471f9d928a28700142a
+
+# The stamp covers every input, so changing a pin, the converter or the quantiser re-runs the setup.
+STAMP_WANT="matchraum-models v2
 wheels: $(printf '%s\n' "${WHEELS[@]}" | cut -d'|' -f3 | tr '\n' ' ')
 pins: ${PY_PINS[*]}
-convert_e5.py: $(sha256sum scripts/convert_e5.py | cut -d' ' -f1)"
+convert_e5.py: $(sha256sum scripts/convert_e5.py | cut -d' ' -f1)
+quantize_e5.py: $(sha256sum scripts/quantize_e5.py | cut -d' ' -f1) -> $INT8_SHA256"
 
 if [[ -f "$MODELS/VERSION" && "$(cat "$MODELS/VERSION")" == "$STAMP_WANT" \
-      && -x "$VENV/bin/python" && -f "$E5_DIR/model.onnx" && -e "$ORT_DIR/libonnxruntime.so" ]]; then
+      && -x "$VENV/bin/python" && -f "$E5_DIR/model.onnx" && -f "$E5_DIR/model.int8.onnx" \
+      && -e "$ORT_DIR/libonnxruntime.so" ]]; then
   echo "setup_model: models up to date ($E5_DIR, $ORT_DIR)"
   exit 0
 fi
@@ -112,7 +119,15 @@ EOF
 
 log "converting e5-small-q4.bin -> model.onnx"
 "$VENV/bin/python" scripts/convert_e5.py "$TMP/e5-small-q4.bin" "$TMP/model.onnx"
+log "quantising model.onnx -> model.int8.onnx (dynamic, weights int8)"
+"$VENV/bin/python" scripts/quantize_e5.py "$TMP/model.onnx" "$TMP/model.int8.onnx"
+if ! echo "$INT8_SHA256  $TMP/model.int8.onnx" | sha256sum -c --quiet -; then
+  echo "setup_model: model.int8.onnx has sha256 $(sha256sum "$TMP/model.int8.onnx" | cut -d' ' -f1)," \
+       "expected $INT8_SHA256 (a changed converter or quantiser: update INT8_SHA256 once checked)" >&2
+  exit 1
+fi
 mv "$TMP/model.onnx" "$E5_DIR/model.onnx"
+mv "$TMP/model.int8.onnx" "$E5_DIR/model.int8.onnx"
 mv "$TMP/tokenizer.json" "$E5_DIR/tokenizer.json"
 
 # Tokenizer side files in the layout fastembed's UserDefinedEmbeddingModel expects. The model is
@@ -166,4 +181,4 @@ ln -sfn "libonnxruntime.so.$ORT_VERSION" "$ORT_DIR/libonnxruntime.so.1"
 ln -sfn "libonnxruntime.so.$ORT_VERSION" "$ORT_DIR/libonnxruntime.so"
 
 printf '%s\n' "$STAMP_WANT" >"$MODELS/VERSION"
-log "done: $(du -h "$E5_DIR/model.onnx" | cut -f1) model.onnx, onnxruntime $ORT_VERSION in $ORT_DIR"
+log "done: $(du -h "$E5_DIR/model.onnx" | cut -f1) model.onnx, $(du -h "$E5_DIR/model.int8.onnx" | cut -f1) model.int8.onnx, onnxruntime $ORT_VERSION in $ORT_DIR"

@@ -48,6 +48,7 @@ enum Command {
         /// Compare two configurations A and B, paired by query (B − A), e.g.
         /// `--compare fusion=rrf fusion=zscore,lexical_weight=0.4`; keys: fusion
         /// (rrf|zscore|minmax), vector_weight, lexical_weight, mode (hybrid|lexical|vector),
+        /// model_precision (fp32|int8: that graph embeds catalogue and queries once more),
         /// evidence_boost (default 0 here).
         #[arg(long, num_args = 2, value_names = ["A", "B"])]
         compare: Option<Vec<String>>,

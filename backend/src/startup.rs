@@ -230,9 +230,10 @@ type ModelLoad = tokio::task::JoinHandle<Result<Matcher, crate::matching::MatchE
 
 /// Starts loading the model off the executor.
 fn load_model(config: &Config) -> ModelLoad {
-    let (dir, lib, n) = (
+    let (dir, lib, precision, n) = (
         config.matching.model_dir.clone(),
         config.matching.ort_lib.clone(),
+        config.matching.model_precision,
         config.matching.embed_concurrency,
     );
     let (queue_len, per_client) = (config.matching.queue_len, config.matching.queue_per_client);
@@ -243,7 +244,7 @@ fn load_model(config: &Config) -> ModelLoad {
         max: config.matching.batch_max,
     };
     tokio::task::spawn_blocking(move || {
-        let mut matcher = Matcher::load(&dir, &lib, n)?;
+        let mut matcher = Matcher::load_precision(&dir, &lib, precision, n)?;
         matcher.limit_queries(queue_len, per_client);
         matcher.batch_queries(batch);
         matcher.set_fusion(fusion);

@@ -91,6 +91,28 @@ pub fn shared_data() -> PathBuf {
     p
 }
 
+/// A port nobody listens on now (for a child process to bind).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Waits (at most 30 s) until the server `child` answers `GET {base}/healthz`; panics when
+/// it exits first.
+pub async fn wait_healthy(client: &reqwest::Client, base: &str, child: &mut std::process::Child) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while client.get(format!("{base}/healthz")).send().await.is_err() {
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("the server exited: {status}");
+        }
+        assert!(std::time::Instant::now() < deadline, "server did not start");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
 /// Configuration for a test server on a free port.
 pub fn test_config(db_url: &str) -> Config {
     let root = workspace_root();
@@ -100,7 +122,9 @@ pub fn test_config(db_url: &str) -> Config {
     // Off unless a test turns it on (the default port would collide between tests).
     c.metrics.bind = String::new();
     c.log.level = "warn".into();
-    c.matching.model_dir = root.join("models/multilingual-e5-small");
+    // The folder the Makefile exports (the same one unless a run names another checkout).
+    c.matching.model_dir = std::env::var_os("MATCHRAUM_MATCHING_MODEL_DIR")
+        .map_or_else(|| root.join("models/multilingual-e5-small"), PathBuf::from);
     c.matching.ort_lib = root.join("models/onnxruntime/libonnxruntime.so");
     c.http.workers = 2;
     // Tests seed what they need; the snapshot suite turns the snapshot on.

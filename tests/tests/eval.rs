@@ -2,18 +2,19 @@
 //! queries against the catalogue variant without abstracts.
 
 use matchraum::commands::eval::{run, EvalArgs, Format};
+use matchraum::matching::embedder::ModelPrecision;
 use matchraum::matching::eval::Bootstrap;
 use matchraum_tests::{shared_data, test_config, workspace_root};
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn eval_reports_every_mode_with_intervals_compares_two_configurations_and_cross_validates() {
+/// The Berlin projects' abstracts as queries against the catalogue variant without
+/// abstracts (19 entries to embed), in a file of `dir`.
+fn berlin_queries(dir: &std::path::Path) -> (std::path::PathBuf, usize) {
     let lines: Vec<String> =
         std::fs::read_to_string(workspace_root().join("../shared/eval-dev/union_de.dev.jsonl"))
             .expect("the eval set beside the repository")
             .lines()
             .filter(|l| l.contains("\"berlin_opensource.abstract\""))
             .map(|l| {
-                // Same queries, but only the Berlin catalogue file, so the test embeds 19 entries.
                 let mut q: serde_json::Value = serde_json::from_str(l).unwrap();
                 q["catalogue"] =
                     serde_json::json!(["berlin_opensource/projects.no_abstract.jsonl"]);
@@ -21,11 +22,13 @@ async fn eval_reports_every_mode_with_intervals_compares_two_configurations_and_
             })
             .collect();
     assert!(lines.len() >= 3);
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("berlin.jsonl");
+    let file = dir.join("berlin.jsonl");
     std::fs::write(&file, lines.join("\n")).unwrap();
-    let config = test_config("sqlite::memory:");
-    let args = EvalArgs {
+    (file, lines.len())
+}
+
+fn args(file: std::path::PathBuf, compare: (&str, &str)) -> EvalArgs {
+    EvalArgs {
         file,
         format: Format::Json,
         data_dir: Some(shared_data()),
@@ -34,12 +37,47 @@ async fn eval_reports_every_mode_with_intervals_compares_two_configurations_and_
             rounds: 200,
             seed: 13,
         },
-        compare: Some(("fusion=rrf".into(), "mode=vector".into())),
+        compare: Some((compare.0.into(), compare.1.into())),
+        cv: None,
+        calibrate: false,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn eval_compares_the_int8_and_the_fp32_graph_each_on_its_own_retrieval() {
+    let dir = tempfile::tempdir().unwrap();
+    let (file, n) = berlin_queries(dir.path());
+    let mut config = test_config("sqlite::memory:");
+    config.matching.model_precision = ModelPrecision::Int8;
+    let (a, b) = ("model_precision=fp32", "model_precision=int8");
+    let report = run(&config, args(file, (a, b))).await.expect("eval runs");
+    assert_eq!(
+        (report.queries, report.model_precision),
+        (n, ModelPrecision::Int8)
+    );
+    assert_eq!(
+        report.modes[b], report.modes["hybrid"],
+        "the configured graph is not retrieved twice"
+    );
+    let fp32 = report.modes[a];
+    assert!(fp32.recall.mean > 0.5 && fp32.ndcg.mean > 0.3, "{fp32:?}");
+    let d = report.comparison.as_ref().expect("a comparison").difference["overall"].recall;
+    let means = report.modes[b].recall.mean - fp32.recall.mean;
+    assert!((d.mean - means).abs() < 1e-9, "{d:?} vs {means}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn eval_reports_every_mode_with_intervals_compares_two_configurations_and_cross_validates() {
+    let dir = tempfile::tempdir().unwrap();
+    let (file, n) = berlin_queries(dir.path());
+    let config = test_config("sqlite::memory:");
+    let args = EvalArgs {
         cv: Some(3),
         calibrate: true,
+        ..args(file, ("fusion=rrf", "mode=vector"))
     };
     let report = run(&config, args).await.expect("eval runs");
-    assert_eq!(report.queries, lines.len());
+    assert_eq!(report.queries, n);
     for mode in ["hybrid", "lexical", "vector", "fusion=rrf", "mode=vector"] {
         let m = report.modes[mode];
         assert!(
@@ -67,10 +105,7 @@ async fn eval_reports_every_mode_with_intervals_compares_two_configurations_and_
     assert_eq!(cv.len(), 3, "rrf, zscore, minmax");
     for m in cv {
         assert_eq!(m.folds.len(), 3);
-        assert_eq!(
-            m.folds.iter().map(|f| f.queries).sum::<usize>(),
-            lines.len()
-        );
+        assert_eq!(m.folds.iter().map(|f| f.queries).sum::<usize>(), n);
         assert!(m.held_out.ndcg.mean > 0.3, "{m:?}");
     }
     let cal = report.calibration.as_ref().expect("calibration");

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::Config;
 use crate::import::{import_paths, progress::NoProgress, ImportOptions};
+use crate::matching::embedder::ModelPrecision;
 use crate::matching::eval::{
     self, read_queries, table, Bootstrap, EvalOptions, EvalReport, System,
 };
@@ -30,7 +31,8 @@ pub struct EvalArgs {
     /// Bootstrap rounds and seed of the intervals.
     pub bootstrap: Bootstrap,
     /// Two configuration specs (`fusion=zscore,lexical_weight=0.3`, see `System::parse`)
-    /// over the configured fusion: scored side by side, with paired differences B − A.
+    /// over the configured fusion: scored side by side, with paired differences B − A. A
+    /// spec naming another `model_precision` is retrieved again with that graph.
     pub compare: Option<(String, String)>,
     /// Cross-validate the fusion weights in this many folds.
     pub cv: Option<usize>,
@@ -76,28 +78,21 @@ pub async fn run(
     let imported = import_paths(&db, &files, &ImportOptions::default(), &NoProgress).await?;
     eprintln!("{}", imported.summary().lines().next().unwrap_or_default());
 
-    let (dir, lib, n) = (
-        config.matching.model_dir.clone(),
-        config.matching.ort_lib.clone(),
-        config.matching.embed_concurrency,
-    );
-    let matcher = tokio::task::spawn_blocking(move || Matcher::load(&dir, &lib, n)).await??;
-    let started = std::time::Instant::now();
-    let sync = matcher.sync_all(&db).await?;
-    eprintln!(
-        "indexed {} solutions ({} embedded, {} reused) in {:.1}s",
-        sync.solutions,
-        sync.embedded,
-        sync.reused,
-        started.elapsed().as_secs_f64()
-    );
+    let matcher = load_and_index(config, &db, config.matching.model_precision).await?;
     let total = queries.len();
-    let retrieved = eval::retrieve(&db, &matcher, queries, &|done| {
+    let progress = |done: usize| {
         if done % 100 == 0 || done == total {
             eprintln!("retrieved {done}/{total} queries");
         }
-    })
-    .await?;
+    };
+    let mut retrieved = eval::retrieve(&db, &matcher, queries, &progress).await?;
+    drop(matcher);
+    // A compared system on another graph: its own embeddings of catalogue and queries.
+    let compared = options.compare.iter().flat_map(|(a, b)| [a, b]);
+    for precision in retrieved.missing_precisions(compared) {
+        let matcher = load_and_index(config, &db, precision).await?;
+        retrieved.retrieve_with(&matcher, &progress).await?;
+    }
     let report = eval::report(&retrieved, fusion, &options);
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
@@ -108,4 +103,31 @@ pub async fn run(
         std::fs::remove_dir_all(&temp).ok();
     }
     Ok(report)
+}
+
+/// Loads the model's graph of `precision` and indexes the catalogue with it (vectors of
+/// another graph in `db` are replaced, not reused).
+async fn load_and_index(
+    config: &Config,
+    db: &sea_orm::DatabaseConnection,
+    precision: ModelPrecision,
+) -> Result<Matcher, Box<dyn std::error::Error>> {
+    let (dir, lib, n) = (
+        config.matching.model_dir.clone(),
+        config.matching.ort_lib.clone(),
+        config.matching.embed_concurrency,
+    );
+    let matcher =
+        tokio::task::spawn_blocking(move || Matcher::load_precision(&dir, &lib, precision, n))
+            .await??;
+    let started = std::time::Instant::now();
+    let sync = matcher.sync_all(db).await?;
+    eprintln!(
+        "indexed {} solutions with the {precision} graph ({} embedded, {} reused) in {:.1}s",
+        sync.solutions,
+        sync.embedded,
+        sync.reused,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(matcher)
 }

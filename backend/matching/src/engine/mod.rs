@@ -20,7 +20,7 @@ pub use sync::SyncReport;
 
 use super::batch::{BatchSettings, Batcher, DEFAULT_BATCH};
 use super::document::Fields;
-use super::embedder::Embedder;
+use super::embedder::{Embedder, ModelPrecision};
 use super::fusion::Fusion;
 use super::lexical::LexicalIndex;
 use super::model::{MatchFilters, Mode, SemanticProgress, SemanticState, StrengthThresholds};
@@ -185,13 +185,24 @@ pub struct Matcher {
 }
 
 impl Matcher {
-    /// Loads the model (blocking: call from a blocking context or at start-up).
+    /// Loads the model in its default precision (blocking: call from a blocking context or
+    /// at start-up).
     pub fn load(
         model_dir: &std::path::Path,
         ort_lib: &std::path::Path,
         concurrency: usize,
     ) -> Result<Self, MatchError> {
-        let embedder = Embedder::load(model_dir, ort_lib)?;
+        Self::load_precision(model_dir, ort_lib, ModelPrecision::default(), concurrency)
+    }
+
+    /// Loads the model's graph of `precision` (`[matching] model_precision`; blocking).
+    pub fn load_precision(
+        model_dir: &std::path::Path,
+        ort_lib: &std::path::Path,
+        precision: ModelPrecision,
+        concurrency: usize,
+    ) -> Result<Self, MatchError> {
+        let embedder = Embedder::load(model_dir, ort_lib, precision)?;
         let dim = embedder.dim();
         let embedder = Arc::new(embedder);
         let permits = Arc::new(Semaphore::new(concurrency.max(1)));
@@ -220,6 +231,11 @@ impl Matcher {
 
     pub fn model_id(&self) -> &str {
         self.embedder.model_id()
+    }
+
+    /// The graph embedding queries and passages.
+    pub fn precision(&self) -> ModelPrecision {
+        self.embedder.precision()
     }
 
     /// Bounds the queue of query embeddings (`Matcher::load` uses `DEFAULT_QUEUE_LIMITS`).

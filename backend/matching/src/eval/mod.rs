@@ -4,7 +4,7 @@
 //! then scored on the same candidates, so two of them compare paired, query by query, and
 //! cross-validation over fusion weights costs no further search.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::BufRead;
 use std::path::Path;
 
@@ -12,6 +12,7 @@ use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 
 use super::boost;
+use super::embedder::ModelPrecision;
 use super::engine::{Candidates, DEFAULT_STRENGTHS};
 use super::fusion::Fusion;
 use super::model::{MatchFilters, Mode};
@@ -147,10 +148,12 @@ impl Bootstrap {
     }
 }
 
-/// Every query's candidates, retrieved once.
+/// Every query's candidates, retrieved once per model graph.
 pub struct Retrieved {
     pub queries: Vec<EvalQuery>,
-    candidates: Vec<Candidates>,
+    /// The graph of the configured matcher: systems that name none rank its candidates.
+    precision: ModelPrecision,
+    candidates: BTreeMap<ModelPrecision, Vec<Candidates>>,
     source_ids: HashMap<i64, String>,
     /// Evidence of reuse per solution (`boost::evidence`; no seeker in the query set).
     evidence: HashMap<i64, f32>,
@@ -186,6 +189,21 @@ pub async fn retrieve(
         .into_iter()
         .filter_map(|s| Some((s.id, s.source_id?)))
         .collect();
+    let candidates = candidates_of(matcher, &queries, progress).await?;
+    Ok(Retrieved {
+        queries,
+        precision: matcher.precision(),
+        candidates: BTreeMap::from([(matcher.precision(), candidates)]),
+        source_ids,
+        evidence,
+    })
+}
+
+async fn candidates_of(
+    matcher: &Matcher,
+    queries: &[EvalQuery],
+    progress: &dyn Fn(usize),
+) -> Result<Vec<Candidates>, MatchError> {
     let filters = MatchFilters::default();
     let mut candidates = Vec::with_capacity(queries.len());
     for (i, q) in queries.iter().enumerate() {
@@ -194,17 +212,48 @@ pub async fn retrieve(
         candidates.push(matcher.candidates(text, Some(&vector), Mode::Hybrid, &filters)?);
         progress(i + 1);
     }
-    Ok(Retrieved {
-        queries,
-        candidates,
-        source_ids,
-        evidence,
-    })
+    Ok(candidates)
 }
 
 impl Retrieved {
     pub fn len(&self) -> usize {
         self.queries.len()
+    }
+
+    /// The graphs `systems` name that have no candidates yet.
+    pub fn missing_precisions<'a>(
+        &self,
+        systems: impl IntoIterator<Item = &'a System>,
+    ) -> BTreeSet<ModelPrecision> {
+        systems
+            .into_iter()
+            .filter_map(|s| s.precision)
+            .filter(|p| !self.candidates.contains_key(p))
+            .collect()
+    }
+
+    /// Retrieves the same queries with `matcher` (another graph of the model, over the same
+    /// catalogue), for the systems that name its precision.
+    pub async fn retrieve_with(
+        &mut self,
+        matcher: &Matcher,
+        progress: &dyn Fn(usize),
+    ) -> Result<(), MatchError> {
+        let candidates = candidates_of(matcher, &self.queries, progress).await?;
+        self.candidates.insert(matcher.precision(), candidates);
+        Ok(())
+    }
+
+    /// Query `i`'s candidates under the graph `system` names.
+    fn candidates(&self, i: usize, system: &System) -> &Candidates {
+        let precision = system.precision.unwrap_or(self.precision);
+        let Some(all) = self.candidates.get(&precision) else {
+            panic!(
+                "no candidates of {precision} retrieved for '{}'",
+                system.label
+            )
+        };
+        &all[i]
     }
 
     pub fn is_empty(&self) -> bool {
@@ -223,7 +272,7 @@ impl Retrieved {
     /// Query `i`'s fused ranking under `system`, reordered by the evidence of reuse as
     /// the matcher does (the strength cap with the default thresholds).
     fn boosted(&self, i: usize, system: &System) -> Vec<(i64, f32)> {
-        let c = &self.candidates[i];
+        let c = self.candidates(i, system);
         let fused = c.fused(system.mode, &system.fusion);
         if system.evidence_boost <= 0.0 {
             return fused;
@@ -241,7 +290,7 @@ impl Retrieved {
 
     /// As [`Retrieved::ranked`], each with its strength signal instead of its score.
     pub fn ranked_confidence(&self, i: usize, system: &System, k: usize) -> Vec<(&str, f32)> {
-        let c = &self.candidates[i];
+        let c = self.candidates(i, system);
         let confidence = c.confidence(Mode::Hybrid);
         c.fused(system.mode, &system.fusion)
             .into_iter()
@@ -319,6 +368,8 @@ pub struct EvalReport {
     pub bootstrap: Bootstrap,
     /// The configured hybrid fusion.
     pub fusion: Fusion,
+    /// The configured model graph (the modes' rows).
+    pub model_precision: ModelPrecision,
     /// Overall, by system (`hybrid`, `lexical`, `vector`, and the compared ones).
     pub modes: BTreeMap<String, Metrics>,
     pub hard: BTreeMap<String, Metrics>,
@@ -372,6 +423,7 @@ pub fn report(r: &Retrieved, fusion: Fusion, opts: &EvalOptions) -> EvalReport {
         hard_queries: slices[1].1.len(),
         bootstrap: opts.bootstrap,
         fusion,
+        model_precision: r.precision,
         modes,
         hard,
         per_source: by_slice,

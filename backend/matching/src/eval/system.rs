@@ -1,5 +1,7 @@
-//! A configuration to score: a mode and, for hybrid, a fusion with its weights.
+//! A configuration to score: a mode and, for hybrid, a fusion with its weights; and the
+//! model graph whose query and passage vectors it ranks.
 
+use crate::embedder::ModelPrecision;
 use crate::fusion::{Fusion, FusionMethod};
 use crate::model::Mode;
 
@@ -11,6 +13,9 @@ pub struct System {
     pub fusion: Fusion,
     /// Weight of the evidence of reuse after fusion (`boost`; 0 = off).
     pub evidence_boost: f32,
+    /// The graph whose vectors it ranks; `None`: the configured one. Another graph means
+    /// a retrieval of its own (every query and passage embedded again).
+    pub precision: Option<ModelPrecision>,
 }
 
 impl System {
@@ -20,20 +25,23 @@ impl System {
             mode,
             fusion,
             evidence_boost: 0.0,
+            precision: None,
         }
     }
 
     /// `key=value` pairs separated by commas, each overriding `base` (the configured
     /// fusion): `fusion` (rrf | zscore | minmax), `vector_weight`, `lexical_weight`,
-    /// `mode` (hybrid | lexical | vector; default hybrid), `evidence_boost` (default 0,
-    /// like the mode rows of the report: the boost is measured by comparing). E.g.
-    /// `fusion=zscore,lexical_weight=0.3` or `evidence_boost=0.1`.
+    /// `mode` (hybrid | lexical | vector; default hybrid), `model_precision` (fp32 | int8;
+    /// default the configured), `evidence_boost` (default 0, like the mode rows of the
+    /// report: the boost is measured by comparing). E.g. `fusion=zscore,lexical_weight=0.3`,
+    /// `mode=vector,model_precision=int8` or `evidence_boost=0.1`.
     pub fn parse(spec: &str, base: Fusion) -> Result<Self, String> {
         let mut s = System {
             label: spec.trim().to_owned(),
             mode: Mode::Hybrid,
             fusion: base,
             evidence_boost: 0.0,
+            precision: None,
         };
         for pair in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let (key, value) = pair
@@ -54,9 +62,12 @@ impl System {
                 "vector_weight" => s.fusion.vector_weight = weight()?,
                 "lexical_weight" => s.fusion.lexical_weight = weight()?,
                 "evidence_boost" => s.evidence_boost = weight()?,
+                "model_precision" => {
+                    s.precision = Some(value.parse::<ModelPrecision>().map_err(|e| e.to_string())?)
+                }
                 other => {
                     return Err(format!(
-                    "unknown key '{other}', expected fusion, mode, vector_weight, lexical_weight or evidence_boost"
+                    "unknown key '{other}', expected fusion, mode, vector_weight, lexical_weight, model_precision or evidence_boost"
                 ))
                 }
             }
@@ -78,6 +89,12 @@ mod tests {
         assert_eq!(s.fusion.lexical_weight, 0.3);
         assert_eq!(s.fusion.vector_weight, base.vector_weight);
         assert_eq!(s.label, "fusion=zscore, lexical_weight=0.3");
+        assert_eq!(s.precision, None, "the configured graph");
+        let int8 = System::parse("mode=vector,model_precision=int8", base).unwrap();
+        assert_eq!(
+            (int8.mode, int8.precision),
+            (Mode::Vector, Some(ModelPrecision::Int8))
+        );
         assert_eq!(
             System::parse("mode=vector", base).unwrap().mode,
             Mode::Vector
@@ -95,6 +112,7 @@ mod tests {
             "speed=2",
             "zscore",
             "evidence_boost=-1",
+            "model_precision=int4",
         ] {
             assert!(System::parse(bad, base).is_err(), "{bad}");
         }

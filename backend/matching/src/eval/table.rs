@@ -43,10 +43,11 @@ fn header(out: &mut String, what: &str) {
 
 pub fn table(r: &EvalReport) -> String {
     let mut out = format!(
-        "{} queries ({} hard); hybrid: {}; 95 % bootstrap intervals over queries ({} rounds, seed {})\n\n",
+        "{} queries ({} hard); hybrid: {}; model: {}; 95 % bootstrap intervals over queries ({} rounds, seed {})\n\n",
         r.queries,
         r.hard_queries,
         r.fusion.describe(),
+        r.model_precision,
         r.bootstrap.rounds,
         r.bootstrap.seed
     );
