@@ -551,7 +551,7 @@ mod tests {
     #[test]
     fn similarity_thresholds_default_to_the_calibrated_values_and_stay_cosines() {
         let c = from_toml("").unwrap();
-        assert_eq!(c.matching.need_notify_similarity, 0.80);
+        assert_eq!(c.matching.need_notify_similarity, 0.85);
         assert_eq!(
             c.matching.radar_strengths(),
             crate::matching::provider_radar::DEFAULT_RADAR_STRENGTHS

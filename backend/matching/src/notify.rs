@@ -20,7 +20,7 @@ use matchraum_catalog::vocab::Visibility;
 const TOP_SOLUTIONS: usize = 5;
 /// Cosine (query to solution passage) from which a solution's provider and users are told,
 /// unless configured otherwise (`[matching] need_notify_similarity`).
-pub const DEFAULT_SOLUTION_SIMILARITY: f32 = 0.80;
+pub const DEFAULT_SOLUTION_SIMILARITY: f32 = 0.85;
 const MIN_NEED_SIMILARITY: f32 = 0.85;
 
 pub mod entity {

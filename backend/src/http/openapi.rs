@@ -384,6 +384,7 @@ mod tests {
             crate::reuse_check::model::OutcomeKind => "OutcomeKind",
             crate::reuse_check::radar::RadarSource => "RadarSource",
             crate::reuse_check::radar::Grouping => "Grouping",
+            crate::matching::provider_radar::RadarRanking => "RadarRanking",
             crate::catalog::requirements::Requirement => "Requirement",
         )
     }

@@ -166,9 +166,10 @@ async fn a_posted_need_notifies_providers_users_and_peers(b: Backend) {
     assert_eq!(told(need_id).await.unwrap(), 0);
 }
 
-/// `[matching] need_notify_similarity`: at 0.85 a provider member's socket gets the frame
-/// of a need its solutions answer (cosine ~0.92 with e5-small) and never that of an
-/// unrelated one (~0.80, which the default 0.80 would still let through).
+/// `[matching] need_notify_similarity`: at 0.85 (the default, set here explicitly) a
+/// provider member's socket gets the frame of a need its solutions answer (cosine ~0.92
+/// with e5-small) and never that of an unrelated one (~0.80, which the former default 0.80
+/// let through).
 async fn the_provider_threshold_is_configured(b: Backend) {
     matchraum::telemetry::init(matchraum::config::LogFormat::Pretty, "warn");
     let db = fresh_db(b).await;
