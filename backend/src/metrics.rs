@@ -12,8 +12,8 @@ use std::time::Duration;
 use actix_web::dev::Server;
 use actix_web::{web, App, HttpResponse, HttpServer};
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
-    Registry, TextEncoder,
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
+    IntGaugeVec, Opts, Registry, TextEncoder,
 };
 
 use crate::matching::StageTimes;
@@ -37,6 +37,7 @@ pub struct Metrics {
     ws_queue_drops: IntCounter,
     ws_slow_closes: IntCounter,
     bus_publish_errors: IntCounter,
+    bus_lag: Histogram,
     db_pool: IntGaugeVec,
     /// Scrapes update the mirrored counters one at a time.
     scrape: Mutex<()>,
@@ -54,11 +55,14 @@ fn counter(name: &str, help: &str) -> IntCounter {
     IntCounter::with_opts(opts(name, help)).expect("valid counter")
 }
 
-fn histogram(name: &str, help: &str, labels: &[&str]) -> HistogramVec {
-    let o = HistogramOpts::new(name, help)
+fn histogram_opts(name: &str, help: &str) -> HistogramOpts {
+    HistogramOpts::new(name, help)
         .namespace("matchraum")
-        .buckets(BUCKETS.to_vec());
-    HistogramVec::new(o, labels).expect("valid histogram")
+        .buckets(BUCKETS.to_vec())
+}
+
+fn histogram(name: &str, help: &str, labels: &[&str]) -> HistogramVec {
+    HistogramVec::new(histogram_opts(name, help), labels).expect("valid histogram")
 }
 
 impl Default for Metrics {
@@ -102,6 +106,11 @@ impl Metrics {
             ws_queue_drops: counter("ws_queue_drops_total", "frames not queued because a socket's queue was full"),
             ws_slow_closes: counter("ws_slow_consumer_closes_total", "sockets disconnected as slow consumers"),
             bus_publish_errors: counter("bus_publish_errors_total", "failed or dropped publishes to the bus between instances"),
+            bus_lag: Histogram::with_opts(histogram_opts(
+                "bus_lag_seconds",
+                "time from another instance's publish to the event's arrival here (Redis bus only)",
+            ))
+            .expect("valid histogram"),
             db_pool: IntGaugeVec::new(
                 opts("db_pool_connections", "database pool connections by state"),
                 &["state"],
@@ -121,6 +130,7 @@ impl Metrics {
             Box::new(m.ws_queue_drops.clone()),
             Box::new(m.ws_slow_closes.clone()),
             Box::new(m.bus_publish_errors.clone()),
+            Box::new(m.bus_lag.clone()),
             Box::new(m.db_pool.clone()),
         ];
         for c in collectors {
@@ -138,6 +148,12 @@ impl Metrics {
         self.http_duration
             .with_label_values(&labels)
             .observe(elapsed.as_secs_f64());
+    }
+
+    /// Records how late the other instances' bus events arrive.
+    pub fn bus_lag_observer(&self) -> crate::realtime::bus::LagObserver {
+        let h = self.bus_lag.clone();
+        std::sync::Arc::new(move |d| h.observe(d.as_secs_f64()))
     }
 
     /// The stages of one match (stages that did not run are not observed).

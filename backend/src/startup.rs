@@ -90,10 +90,12 @@ impl Application {
         };
         let auth =
             crate::auth::AuthState::new(redis.as_ref(), &config.redis.prefix, config.rate).await;
+        let metrics = Arc::new(crate::metrics::Metrics::new());
         let realtime = crate::realtime::Realtime::start(
             &config.realtime(redis),
             db.clone(),
             index_events.clone(),
+            metrics.bus_lag_observer(),
         );
         let state = AppState {
             db,
@@ -102,7 +104,7 @@ impl Application {
             matcher,
             auth,
             realtime,
-            metrics: Arc::new(crate::metrics::Metrics::new()),
+            metrics,
         };
         crate::services::freshness::spawn(&state);
         let metrics = match metrics_listener {

@@ -15,6 +15,7 @@ mod m20261203_000007_interests;
 mod m20261203_000008_usage_reviews;
 mod m20261203_000009_reuse_checks;
 mod m20261203_000011_reuse_notices;
+mod m20261204_000012_usage_reconfirm_notices;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000008_usage_reviews::Migration),
             Box::new(m20261203_000007_interests::Migration),
             Box::new(m20261203_000011_reuse_notices::Migration),
+            Box::new(m20261204_000012_usage_reconfirm_notices::Migration),
         ]
     }
 }

@@ -174,6 +174,16 @@ impl TestApp {
         }
     }
 
+    /// The metrics listener's text exposition (the test must have turned the listener on).
+    pub async fn scrape_metrics(&self) -> String {
+        let addr = self.metrics_address.as_ref().expect("metrics listener on");
+        let res = reqwest::get(format!("{addr}/metrics")).await.unwrap();
+        assert_eq!(res.status(), 200);
+        let ct = res.headers()["content-type"].to_str().unwrap().to_owned();
+        assert!(ct.starts_with("text/plain; version=0.0.4"), "{ct}");
+        res.text().await.unwrap()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }
@@ -554,6 +564,18 @@ impl TestApp {
             None => rb,
         }
     }
+}
+
+/// The value of the sample named `name` whose labels include every `k="v"` of `labels`.
+pub fn metric_sample(text: &str, name: &str, labels: &[&str]) -> Option<f64> {
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .find(|l| {
+            let (series, _) = l.rsplit_once(' ').unwrap_or((l, ""));
+            let (n, rest) = series.split_once('{').unwrap_or((series, ""));
+            n == name && labels.iter().all(|kv| rest.contains(kv))
+        })
+        .and_then(|l| l.rsplit_once(' ')?.1.parse().ok())
 }
 
 /// Polls `check` every 100 ms for up to 10 s: for effects that background tasks (the

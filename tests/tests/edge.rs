@@ -1,7 +1,9 @@
 //! The HTTP edge under hostile input: bounds of query parameters, concurrency of the embedded
 //! database, login limits, URL and emoji validation, headers, and the OpenAPI document.
 
-use matchraum_tests::{assert_problem, on_both_backends, spawn_app, spawn_app_with, Backend};
+use matchraum_tests::{
+    assert_problem, metric_sample, on_both_backends, spawn_app, spawn_app_with, Backend,
+};
 
 on_both_backends!(offsets_beyond_i64_are_a_clear_400_on_every_list);
 
@@ -404,6 +406,7 @@ async fn queued_app(len: usize, per_client: usize) -> matchraum_tests::TestApp {
         c.matching.batch_max = 1;
         c.matching.queue_len = len;
         c.matching.queue_per_client = per_client;
+        c.metrics.bind = "127.0.0.1:0".into();
     })
     .await
 }
@@ -414,7 +417,10 @@ async fn queued_app(len: usize, per_client: usize) -> matchraum_tests::TestApp {
 async fn a_flood_of_long_texts_does_not_starve_other_clients() {
     use std::sync::{Arc, Mutex};
     let app = Arc::new(queued_app(64, 32).await);
-    const FLOOD: usize = 12;
+    const FLOOD: usize = 16;
+    // Sent once this many flood texts wait in the queue: a fixed pause was too long on a
+    // fast machine (the flood was half done before the short query left).
+    const WAITING: f64 = 8.0;
     let finished: Arc<Mutex<Vec<&'static str>>> = Arc::default();
     let mut tasks = Vec::new();
     for i in 0..FLOOD {
@@ -430,8 +436,21 @@ async fn a_flood_of_long_texts_does_not_starve_other_clients() {
             finished.lock().unwrap().push("flood");
         }));
     }
-    // Let the flood reach the queue (the first text is being embedded by then).
-    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let text = app.scrape_metrics().await;
+        let waiting = metric_sample(&text, "matchraum_embed_queue_depth", &[]).unwrap_or(0.0);
+        if waiting >= WAITING {
+            break;
+        }
+        let done = finished.lock().unwrap().len();
+        assert!(
+            done + (WAITING as usize) < FLOOD && std::time::Instant::now() < deadline,
+            "the queue never held {WAITING} flood texts ({done} of {FLOOD} done)"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let at_send = finished.lock().unwrap().len();
     let res = match_from(
         &app,
         "198.51.100.1",
@@ -439,13 +458,14 @@ async fn a_flood_of_long_texts_does_not_starve_other_clients() {
     )
     .await;
     assert_eq!(res.status(), 200);
-    let before = finished.lock().unwrap().len();
+    let before = finished.lock().unwrap().len() - at_send;
     for t in tasks {
         t.await.unwrap();
     }
     assert!(
         before <= 3,
-        "{before} of {FLOOD} flood texts were embedded before the other client's short query"
+        "{before} of the {} waiting flood texts were embedded before the other client's short query",
+        FLOOD - at_send
     );
 }
 

@@ -7,7 +7,8 @@ use std::time::Duration;
 use matchraum::config::Config;
 use matchraum_tests::ws::*;
 use matchraum_tests::{
-    attach_app, empty_db, spawn_app_with, start_app, Backend, Role, TestApp, TestUser,
+    attach_app, empty_db, metric_sample, spawn_app_with, start_app, Backend, Role, TestApp,
+    TestUser,
 };
 
 pub(crate) fn prefix() -> String {
@@ -97,7 +98,11 @@ pub(crate) async fn two_instances_at(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_message_sent_through_one_instance_reaches_the_other() {
-    let (one, two) = two_instances("redis://127.0.0.1:6379").await;
+    let (one, two) = two_instances_with("redis://127.0.0.1:6379", |c| {
+        rt_config(c);
+        c.metrics.bind = "127.0.0.1:0".into();
+    })
+    .await;
     let anna = one.user(Role::Seeker, None).await;
     let ben = one.user(Role::Seeker, None).await;
     let ch = channel(&one, &anna, "community", "public").await;
@@ -108,6 +113,15 @@ async fn a_message_sent_through_one_instance_reaches_the_other() {
     a.subscribe(ch, None).await;
     b.subscribe(ch, None).await;
     exchange_both_ways(&mut a, &mut b, ch, 10).await;
+    // Each instance timed the other's events from publish to arrival: ten messages came
+    // from one, one from two.
+    for (app, sent) in [(&one, 1.0), (&two, 10.0)] {
+        let text = app.scrape_metrics().await;
+        let count = metric_sample(&text, "matchraum_bus_lag_seconds_count", &[]).unwrap();
+        let sum = metric_sample(&text, "matchraum_bus_lag_seconds_sum", &[]).unwrap();
+        assert!(count >= sent, "{count} events timed, {sent} sent");
+        assert!(sum / count < 1.0, "mean bus lag {} s", sum / count);
+    }
 
     // A mention made on one instance notifies its user on the other.
     let id = a
@@ -183,31 +197,34 @@ async fn a_catalogue_write_is_matchable_on_the_other_instance_within_a_second() 
     .await;
     let one = one.as_operator().await;
     let text = "Genehmigung für Drohnenflüge über der Stadt beantragen";
-    let top = || {
+    // Both indexes of the other instance must follow, the vectors as well as the words.
+    let top_in = |mode: &'static str| {
         let rb = two
             .client
             .post(two.url("/api/v1/match"))
-            .json(&serde_json::json!({"text": text, "limit": 1}));
+            .json(&serde_json::json!({"text": text, "limit": 1, "mode": mode}));
         async move {
             let body: serde_json::Value = rb.send().await.unwrap().json().await.unwrap();
+            assert_eq!(body["mode"], mode, "{body}");
             body["solutions"][0]["id"].as_i64()
         }
     };
-    assert_eq!(top().await, None, "the catalogue starts empty");
+    let top = || async { tokio::join!(top_in("vector"), top_in("lexical")) };
+    assert_eq!(top().await, (None, None), "the catalogue starts empty");
 
     let body = serde_json::json!({"title": "Drohnen-Aufstiegsgenehmigung",
         "summary": "Antrag auf Genehmigung von Drohnenflügen."});
     let res = one.post_json("/api/v1/solutions", &body).await;
     assert_eq!(res.status(), 201);
     let id = res.json::<serde_json::Value>().await.unwrap()["id"].as_i64();
-    let created = until(|| async { top().await == id }).await;
+    let created = until(|| async { top().await == (id, id) }).await;
     eprintln!("created on one, matched on two after {created:?}");
 
     let res = one
         .delete(&format!("/api/v1/solutions/{}", id.unwrap()))
         .await;
     assert_eq!(res.status(), 204);
-    let deleted = until(|| async { top().await.is_none() }).await;
+    let deleted = until(|| async { top().await == (None, None) }).await;
     eprintln!("deleted on one, gone on two after {deleted:?}");
     assert!(
         created < Duration::from_secs(1),

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use matchraum_tests::ws::{channel, rt_config, Ws};
-use matchraum_tests::{spawn_app_with, Backend, Role, TestApp};
+use matchraum_tests::{metric_sample, spawn_app_with, Backend, Role, TestApp};
 use serde_json::{json, Value};
 
 async fn metrics_app(b: Backend, matching: bool) -> TestApp {
@@ -18,29 +18,8 @@ async fn metrics_app(b: Backend, matching: bool) -> TestApp {
     .await
 }
 
-async fn scrape(app: &TestApp) -> String {
-    let addr = app.metrics_address.as_ref().expect("metrics listener on");
-    let res = reqwest::get(format!("{addr}/metrics")).await.unwrap();
-    assert_eq!(res.status(), 200);
-    let ct = res.headers()["content-type"].to_str().unwrap().to_owned();
-    assert!(ct.starts_with("text/plain; version=0.0.4"), "{ct}");
-    res.text().await.unwrap()
-}
-
-/// The value of the sample named `name` whose labels include every `k="v"` of `labels`.
-fn sample(text: &str, name: &str, labels: &[&str]) -> Option<f64> {
-    text.lines()
-        .filter(|l| !l.starts_with('#'))
-        .find(|l| {
-            let (series, _) = l.rsplit_once(' ').unwrap_or((l, ""));
-            let (n, rest) = series.split_once('{').unwrap_or((series, ""));
-            n == name && labels.iter().all(|kv| rest.contains(kv))
-        })
-        .and_then(|l| l.rsplit_once(' ')?.1.parse().ok())
-}
-
 fn has(text: &str, name: &str, labels: &[&str]) -> f64 {
-    sample(text, name, labels).unwrap_or_else(|| panic!("no {name} {labels:?} in\n{text}"))
+    metric_sample(text, name, labels).unwrap_or_else(|| panic!("no {name} {labels:?} in\n{text}"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -56,7 +35,7 @@ async fn metrics_count_requests_matches_and_the_index_on_sqlite() {
         .await;
     assert_eq!(res.status(), 200);
 
-    let text = scrape(&app).await;
+    let text = app.scrape_metrics().await;
     // Route patterns, never raw paths.
     let r = [
         r#"route="/api/v1/solutions/{id}""#,
@@ -127,7 +106,7 @@ async fn metrics_follow_websockets_and_the_pool_on_postgres() {
     a.say(ch, "m-1", "Wer nutzt schon das Fachverfahren?").await;
     reader.expect("message").await;
 
-    let text = scrape(&app).await;
+    let text = app.scrape_metrics().await;
     assert_eq!(has(&text, "matchraum_ws_connections", &[]), 2.0);
     assert!(has(&text, "matchraum_ws_frames_total", &[r#"direction="in""#]) >= 3.0);
     assert!(has(&text, "matchraum_ws_frames_total", &[r#"direction="out""#]) >= 2.0);
@@ -145,7 +124,7 @@ async fn metrics_follow_websockets_and_the_pool_on_postgres() {
         &[r#"state="in_use""#],
     );
     // No matcher on this instance: no match or index samples, and no made-up zeros.
-    assert!(sample(&text, "matchraum_index_entries", &[]).is_none());
+    assert!(metric_sample(&text, "matchraum_index_entries", &[]).is_none());
     let upgrade = [r#"route="/api/v1/ws""#, r#"status="101""#];
     assert_eq!(has(&text, "matchraum_http_requests_total", &upgrade), 2.0);
 
@@ -153,7 +132,7 @@ async fn metrics_follow_websockets_and_the_pool_on_postgres() {
     reader.close().await;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     loop {
-        let text = scrape(&app).await;
+        let text = app.scrape_metrics().await;
         if has(&text, "matchraum_ws_connections", &[]) == 0.0 {
             break;
         }

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use matchraum_tests::ws::*;
-use matchraum_tests::Role;
+use matchraum_tests::{metric_sample, Role};
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -278,6 +278,7 @@ async fn a_slow_consumer_is_disconnected_with_a_reason_and_resumes() {
     let app = rt_app(|c| {
         c.ws.queue_len = 4;
         c.ws.replay_limit = 1000;
+        c.metrics.bind = "127.0.0.1:0".into();
     })
     .await;
     let anna = app.user(Role::Seeker, None).await;
@@ -327,6 +328,10 @@ async fn a_slow_consumer_is_disconnected_with_a_reason_and_resumes() {
         "{closed}"
     );
     assert!(got < 800);
+    let text = app.scrape_metrics().await;
+    let counted = |name| metric_sample(&text, name, &[]).unwrap();
+    assert_eq!(counted("matchraum_ws_slow_consumer_closes_total"), 1.0);
+    assert!(counted("matchraum_ws_queue_drops_total") >= 1.0);
     // Resuming from the start gets everything.
     let mut again = Ws::connect(&app, None).await;
     let (replay, done) = again.subscribe(ch, Some(0)).await;

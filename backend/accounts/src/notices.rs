@@ -1,6 +1,6 @@
 //! The general per-organisation inbox: what an organisation's members are told about
 //! (interest expressed in its solution, a threshold reached, a bundling proposed, a stale
-//! entry, a usage claim). A notice is read for the whole organisation once one member
+//! entry, a usage claim, a usage to confirm again). A notice is read for the whole organisation once one member
 //! marks it, or once what it asks for is done (`resolve`). Every
 //! domain that tells an organisation something records it here, in its own transaction;
 //! `matchraum-realtime` delivers the same record live. Matched needs keep their own inbox
@@ -31,6 +31,8 @@ matchraum_core::string_enum!(
         SolutionStale => "solution_stale",
         /// Someone says the organisation uses a solution: confirm or reject the claim.
         UsageClaimed => "usage_claimed",
+        /// A usage the organisation confirmed is due to be confirmed again: still in use?
+        UsageReconfirmDue => "usage_reconfirm_due",
     }
 );
 

@@ -157,6 +157,9 @@ pub struct SolutionMatch {
     /// the catalogue.
     pub stale: bool,
     pub completeness: f64,
+    /// The minimum requirements of its kind the entry does not meet yet, as in the
+    /// catalogue.
+    pub missing: Vec<matchraum_catalog::requirements::Requirement>,
     /// Fused ranking score (higher is better; comparable within one answer).
     pub score: f32,
     /// Calibrated match strength of the score (hybrid mode only; an entry reached through

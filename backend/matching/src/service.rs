@@ -276,6 +276,7 @@ pub async fn run_timed(
             stale: matchraum_catalog::freshness::is_stale(s.last_verified_at, stale_cutoff),
             last_verified_at: s.last_verified_at,
             completeness: s.completeness,
+            missing: s.missing,
             score: r.score,
             strength: strengths.zip(r.confidence).map(|(t, c)| match t.of(c) {
                 MatchStrength::Strong if r.reached => MatchStrength::Possible,

@@ -138,8 +138,22 @@ impl BusEvent {
 #[derive(Serialize, Deserialize)]
 struct Envelope {
     origin: String,
+    /// When it was published, in microseconds since the Unix epoch (0 from an instance
+    /// that predates the field).
+    #[serde(default)]
+    sent_us: u64,
     #[serde(flatten)]
     ev: BusEvent,
+}
+
+/// Told how long each event from another instance took from its publish to its arrival
+/// here. Two hosts' wall clocks: as exact as their time synchronisation.
+pub type LagObserver = Arc<dyn Fn(Duration) + Send + Sync>;
+
+fn unix_micros() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros() as u64)
 }
 
 pub enum Bus {
@@ -206,12 +220,14 @@ impl Bus {
         origin: String,
         hub: Arc<Hub>,
         catalogue: Option<mpsc::Sender<Changed>>,
+        lag: LagObserver,
     ) -> Self {
         let healthy = Arc::new(AtomicBool::new(false));
         let (publish_tx, publish_rx) = mpsc::channel(PUBLISH_QUEUE);
         let to = Receivers {
             hub: hub.clone(),
             catalogue,
+            lag,
         };
         let topics = match target {
             RedisTarget::Single(url) => match redis::Client::open(url.as_str()) {
@@ -303,6 +319,7 @@ impl RedisBus {
     fn send_to_others(&self, hub: &Hub, ev: &BusEvent) {
         let text = serde_json::to_string(&Envelope {
             origin: self.origin.clone(),
+            sent_us: unix_micros(),
             ev: ev.clone(),
         })
         .expect("events serialise");
@@ -319,6 +336,7 @@ impl RedisBus {
 struct Receivers {
     hub: Arc<Hub>,
     catalogue: Option<mpsc::Sender<Changed>>,
+    lag: LagObserver,
 }
 
 impl Receivers {
@@ -326,7 +344,13 @@ impl Receivers {
     fn receive(&self, origin: &str, payload: &[u8]) {
         match serde_json::from_slice::<Envelope>(payload) {
             Ok(env) if env.origin == origin => {}
-            Ok(env) => env.ev.apply(&self.hub, self.catalogue.as_ref()),
+            Ok(env) => {
+                if env.sent_us > 0 {
+                    let us = unix_micros().saturating_sub(env.sent_us);
+                    (self.lag)(Duration::from_micros(us));
+                }
+                env.ev.apply(&self.hub, self.catalogue.as_ref())
+            }
             Err(e) => tracing::warn!(error = %e, "undecodable bus event"),
         }
     }

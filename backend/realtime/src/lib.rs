@@ -58,12 +58,14 @@ pub struct Realtime {
 
 impl Realtime {
     /// Starts the hub and the bus (Redis when `redis` is set); other instances'
-    /// catalogue writes go to `catalogue` (this instance's index queue, if it has one).
-    /// Spawns background tasks on the current Tokio runtime.
+    /// catalogue writes go to `catalogue` (this instance's index queue, if it has one);
+    /// `bus_lag` hears how late their events arrive. Spawns background tasks on the
+    /// current Tokio runtime.
     pub fn start(
         settings: &Settings,
         db: DatabaseConnection,
         catalogue: Option<mpsc::Sender<Changed>>,
+        bus_lag: bus::LagObserver,
     ) -> Arc<Self> {
         let hub = Arc::new(Hub::new(db, settings.queue_len));
         let (bus, presence) = match &settings.redis {
@@ -76,6 +78,7 @@ impl Realtime {
                         origin.clone(),
                         hub.clone(),
                         catalogue,
+                        bus_lag,
                     ),
                     presence::Presence::redis(target, &settings.redis_prefix, origin, hub.clone()),
                 )

@@ -83,7 +83,9 @@ pub async fn decide(state: &AppState, p: &Principal, id: i64, verdict: Verdict) 
     let months = state.config.catalog.usage_reconfirm_months;
     let change = async |txn: &_| {
         let u = usages::decide(txn, id, verdict, p.user_id, months).await?;
-        notices::resolve(txn, NoticeEvent::UsageClaimed, None, Some(u.id)).await?;
+        for event in [NoticeEvent::UsageClaimed, NoticeEvent::UsageReconfirmDue] {
+            notices::resolve(txn, event, None, Some(u.id)).await?;
+        }
         Ok::<_, CatalogError>(u)
     };
     let action = match verdict {

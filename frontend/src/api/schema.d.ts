@@ -2448,7 +2448,7 @@ export interface components {
          * @description What happened that concerns the organisation.
          * @enum {string}
          */
-        NoticeEvent: "interest_expressed" | "threshold_reached" | "bundling_proposed" | "bundling_answered" | "solution_stale" | "usage_claimed";
+        NoticeEvent: "interest_expressed" | "threshold_reached" | "bundling_proposed" | "bundling_answered" | "solution_stale" | "usage_claimed" | "usage_reconfirm_due";
         Notification: {
             /** Format: int64 */
             channel_id: number;
@@ -3240,6 +3240,11 @@ export interface components {
             last_verified_at?: string | null;
             licence?: string | null;
             maturity: components["schemas"]["Maturity"];
+            /**
+             * @description The minimum requirements of its kind the entry does not meet yet, as in the
+             *     catalogue.
+             */
+            missing: components["schemas"]["Requirement"][];
             provider?: null | components["schemas"]["OrganisationRef"];
             reuse_model?: null | components["schemas"]["ReuseModel"];
             /**

@@ -1125,11 +1125,14 @@ export const de = {
     event: {
       solution_stale: 'Die Angaben zu einer Lösung Ihrer Organisation sind veraltet. Sind sie noch aktuell?',
       usage_claimed: 'Jemand gibt an, dass Ihre Organisation eine Lösung nutzt. Stimmt das?',
+      usage_reconfirm_due:
+        'Ihre Organisation hat vor einiger Zeit bestätigt, eine Lösung zu nutzen. Nutzen Sie sie noch?',
     } as Record<string, string>,
     verify: 'Angaben sind noch aktuell',
     verified: 'Die Angaben sind als aktuell bestätigt.',
     confirmUsage: 'Ja, wir nutzen sie',
     rejectUsage: 'Nein, stimmt nicht',
+    reconfirmUsage: 'Ja, wir nutzen sie noch',
     confirmed: 'Die Nutzung ist bestätigt.',
     rejected: 'Die Angabe ist zurückgewiesen.',
     markRead: 'Als gelesen markieren',

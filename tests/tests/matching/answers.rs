@@ -21,6 +21,27 @@ async fn match_explains_solutions_providers_and_peers(b: Backend) {
     assert!(body["solutions"].as_array().unwrap()[1..]
         .iter()
         .all(|x| x["stale"] == true));
+    // What each entry misses of its kind's minimum requirements, as in the catalogue.
+    for x in body["solutions"].as_array().unwrap() {
+        let entry: Value = client
+            .get(format!("{addr}/api/v1/solutions/{}", x["id"]))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(x["missing"].is_array(), "{x}");
+        assert_eq!(x["missing"], entry["missing"], "{}", x["title"]);
+    }
+    assert!(
+        body["solutions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| !x["missing"].as_array().unwrap().is_empty()),
+        "the seeded entries miss something: {body:#}"
+    );
     let ex = &top["explanation"];
     assert!(ex["semantic_similarity"].as_f64().unwrap() > 0.5);
     assert!(ex["lexical_rank"].is_number());

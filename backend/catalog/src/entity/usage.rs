@@ -18,6 +18,8 @@ pub struct Model {
     pub decided_by: Option<i64>,
     pub decided_at: Option<DateTimeUtc>,
     pub reconfirm_due_at: Option<DateTimeUtc>,
+    /// When the organisation was last asked to confirm again (see `store::usages::claim_due`).
+    pub reconfirm_notified_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -1,6 +1,10 @@
 use chrono::{DateTime, Months, Utc};
 use matchraum_core::vocab::Stored;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder,
+    QuerySelect,
+};
 
 use super::{
     delete_row, ensure_organisation, ensure_solution, fetch_page, find_row, insert_new,
@@ -141,6 +145,68 @@ pub enum Verdict {
     Reject,
 }
 
+/// A confirmed usage whose renewal is due at `now` and whose organisation was not asked
+/// for this due date yet (a renewal moves the due date past the last request).
+fn untold_due(now: DateTime<Utc>) -> Condition {
+    Condition::all()
+        .add(Column::Verification.eq(UsageVerification::Confirmed.as_str()))
+        .add(Column::ReconfirmDueAt.lte(now))
+        .add(
+            Condition::any()
+                .add(Column::ReconfirmNotifiedAt.is_null())
+                .add(Expr::col(Column::ReconfirmNotifiedAt).lt(Expr::col(Column::ReconfirmDueAt))),
+        )
+}
+
+/// A usage to confirm again, and whom to ask.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DueUsage {
+    pub id: i64,
+    pub solution_id: i64,
+    pub organisation_id: i64,
+}
+
+/// Up to `limit` usages due for renewal at `now` whose organisation was not asked yet.
+pub async fn untold_due_usages(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<DueUsage>, CatalogError> {
+    let rows: Vec<(i64, i64, i64)> = Entity::find()
+        .select_only()
+        .columns([Column::Id, Column::SolutionId, Column::OrganisationId])
+        .filter(untold_due(now))
+        .order_by_asc(Column::Id)
+        .limit(limit)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, solution_id, organisation_id)| DueUsage {
+            id,
+            solution_id,
+            organisation_id,
+        })
+        .collect())
+}
+
+/// Marks the usage's organisation as asked at `now` unless someone did for this due date;
+/// true for the one caller that did (as `freshness::claim_stale`, for several replicas).
+pub async fn claim_due(
+    db: &impl ConnectionTrait,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<bool, CatalogError> {
+    let res = Entity::update_many()
+        .col_expr(Column::ReconfirmNotifiedAt, Expr::value(now))
+        .filter(Column::Id.eq(id))
+        .filter(untold_due(now))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
 fn reconfirm_due(from: DateTime<Utc>, months: u32) -> DateTime<Utc> {
     from.checked_add_months(Months::new(months))
         .unwrap_or(DateTime::<Utc>::MAX_UTC)
@@ -163,6 +229,7 @@ fn blank(by: Claimant) -> Model {
         decided_by: None,
         decided_at: None,
         reconfirm_due_at: None,
+        reconfirm_notified_at: None,
         created_at: now,
         updated_at: now,
     }
