@@ -114,6 +114,17 @@ async fn eval_reports_every_mode_with_intervals_compares_two_configurations_and_
         .rows
         .windows(2)
         .all(|w| w[0].threshold >= w[1].threshold));
+    // The thresholds' held-out check uses the same three folds.
+    let held = &cal.held_out;
+    assert_eq!(held.folds.len(), 3);
+    assert_eq!(held.folds.iter().map(|f| f.queries).sum::<usize>(), n);
+    for f in &held.folds {
+        assert!(f.strong_hits <= f.strong_results && f.possible_hits <= f.possible_results);
+        assert!(
+            f.strong_results <= f.possible_results || f.possible.is_none(),
+            "{f:?}"
+        );
+    }
     let json = serde_json::to_value(&report).unwrap();
     for key in ["queries", "modes", "per_source", "hard", "comparison", "cv"] {
         assert!(json.get(key).is_some(), "{key} in {json}");

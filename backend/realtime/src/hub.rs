@@ -182,22 +182,27 @@ impl ConnCtl {
         q.frames = VecDeque::new();
     }
 
-    /// Marks the socket as a slow consumer and wakes its session, which closes it.
-    pub fn mark_slow(&self) {
-        self.end(ENDING_SLOW);
+    /// Marks the socket as a slow consumer and wakes its session, which closes it;
+    /// `closes` counts it, once, before the session can see it (a socket ends once, for
+    /// the first reason).
+    pub fn mark_slow(&self, closes: &AtomicU64) {
+        if self.claim_end(ENDING_SLOW) {
+            closes.fetch_add(1, Ordering::Relaxed);
+        }
+        self.waker.wake();
     }
 
     /// Its credential no longer holds: wakes its session, which closes it.
     pub fn revoke(&self) {
-        self.end(ENDING_REVOKED);
+        self.claim_end(ENDING_REVOKED);
+        self.waker.wake();
     }
 
-    /// The first reason wins.
-    fn end(&self, why: u8) {
-        let _ = self
-            .ending
-            .compare_exchange(OPEN, why, Ordering::AcqRel, Ordering::Acquire);
-        self.waker.wake();
+    /// The first reason wins; true for the call that gave it.
+    fn claim_end(&self, why: u8) -> bool {
+        self.ending
+            .compare_exchange(OPEN, why, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
     }
 
     fn ending_now(&self) -> Option<Ending> {
@@ -322,9 +327,11 @@ impl Hub {
         self.bus_publish_errors.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// Counted here, once per socket, not when the fan-out drops the subscription: by then
+    /// the session may have closed and unsubscribed already.
     fn queue_full(&self, ctl: &ConnCtl) {
         self.queue_drops.fetch_add(1, Ordering::Relaxed);
-        ctl.mark_slow();
+        ctl.mark_slow(&self.slow_disconnects);
     }
 
     pub fn stats(&self) -> HubStats {
@@ -413,9 +420,7 @@ impl Hub {
                     }
                 }
                 for id in &slow {
-                    if subs.conns.remove(id).is_some() {
-                        self.slow_disconnects.fetch_add(1, Ordering::Relaxed);
-                    }
+                    subs.conns.remove(id);
                 }
                 if subs.conns.is_empty() {
                     ch.remove(&channel_id);

@@ -5,6 +5,10 @@
 //! starts at the lowest threshold whose results still have a measured precision of at
 //! least [`STRONG_PRECISION`], "possible" likewise for [`POSSIBLE_PRECISION`]. Labels are
 //! incomplete (only the derived items count), so measured precision understates the real.
+//!
+//! Thresholds chosen and scored on the same queries flatter themselves, so the table comes
+//! with a k-fold check: each fold's results are scored against the thresholds chosen on
+//! the other folds.
 
 use serde::Serialize;
 
@@ -33,11 +37,41 @@ pub struct Calibration {
     /// Share of queries whose best result is strong, and with no result even possible.
     pub queries_with_strong: f64,
     pub queries_without_possible: f64,
+    pub held_out: HeldOut,
+}
+
+/// One fold scored against the thresholds chosen without it.
+#[derive(Clone, Debug, Serialize)]
+pub struct HeldOutFold {
+    pub queries: usize,
+    pub strong: Option<f32>,
+    pub possible: Option<f32>,
+    /// The fold's results (of its queries' top 10) at or above its strong threshold, and
+    /// how many of them are relevant.
+    pub strong_results: usize,
+    pub strong_hits: usize,
+    pub possible_results: usize,
+    pub possible_hits: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct HeldOut {
+    pub folds: Vec<HeldOutFold>,
+    /// Precision of all folds' results at or above their held-out thresholds (`None`: no
+    /// result reached one).
+    pub strong_precision: Option<f64>,
+    pub possible_precision: Option<f64>,
 }
 
 /// `(score, relevant)` of every query's top `K` pooled, best score first.
 fn pooled(r: &Retrieved, system: &System) -> Vec<(f32, bool)> {
+    pooled_of(r, system, &|_| true)
+}
+
+/// As [`pooled`], over the queries `take` keeps.
+fn pooled_of(r: &Retrieved, system: &System, take: &dyn Fn(usize) -> bool) -> Vec<(f32, bool)> {
     let mut out: Vec<(f32, bool)> = (0..r.len())
+        .filter(|&i| take(i))
         .flat_map(|i| {
             let rel = r.relevant(i);
             r.ranked_confidence(i, system, K)
@@ -88,7 +122,49 @@ pub fn thresholds(mut pooled: Vec<(f32, bool)>) -> (Vec<Row>, Option<f32>, Optio
     (rows, strong, possible)
 }
 
-pub fn calibrate(r: &Retrieved, system: &System) -> Calibration {
+/// Results at or above `threshold` and the relevant ones among them.
+fn above(pooled: &[(f32, bool)], threshold: Option<f32>) -> (usize, usize) {
+    let Some(t) = threshold else { return (0, 0) };
+    pooled
+        .iter()
+        .filter(|(s, _)| *s >= t)
+        .fold((0, 0), |(n, hits), (_, rel)| {
+            (n + 1, hits + usize::from(*rel))
+        })
+}
+
+/// The k-fold check of the thresholds (folds as the cross-validation's, from `seed`).
+pub fn held_out(r: &Retrieved, system: &System, k: usize, seed: u64) -> HeldOut {
+    let k = k.clamp(2, r.len().max(2));
+    let fold = super::cv::folds(r.len(), k, seed);
+    let folds: Vec<HeldOutFold> = (0..k)
+        .map(|f| {
+            let (_, strong, possible) = thresholds(pooled_of(r, system, &|i| fold[i] != f));
+            let test = pooled_of(r, system, &|i| fold[i] == f);
+            let (strong_results, strong_hits) = above(&test, strong);
+            let (possible_results, possible_hits) = above(&test, possible);
+            HeldOutFold {
+                queries: fold.iter().filter(|&&x| x == f).count(),
+                strong,
+                possible,
+                strong_results,
+                strong_hits,
+                possible_results,
+                possible_hits,
+            }
+        })
+        .collect();
+    let share = |n: usize, hits: usize| (n > 0).then(|| hits as f64 / n as f64);
+    let sum = |f: &dyn Fn(&HeldOutFold) -> usize| folds.iter().map(f).sum::<usize>();
+    HeldOut {
+        strong_precision: share(sum(&|f| f.strong_results), sum(&|f| f.strong_hits)),
+        possible_precision: share(sum(&|f| f.possible_results), sum(&|f| f.possible_hits)),
+        folds,
+    }
+}
+
+/// The table and thresholds on all queries, and their `k`-fold held-out check.
+pub fn calibrate(r: &Retrieved, system: &System, k: usize, seed: u64) -> Calibration {
     let (rows, strong, possible) = thresholds(pooled(r, system));
     let best: Vec<f32> = (0..r.len())
         .filter_map(|i| r.ranked_confidence(i, system, 1).first().map(|x| x.1))
@@ -108,12 +184,25 @@ pub fn calibrate(r: &Retrieved, system: &System) -> Calibration {
         queries_without_possible: share(&|s| possible.is_none_or(|t| s < t))
             + (r.len() - best.len()) as f64 / r.len().max(1) as f64,
         rows,
+        held_out: held_out(r, system, k, seed),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn above_counts_results_and_hits_at_or_over_the_threshold() {
+        let pooled = [(3.0, true), (2.0, false), (2.0, true), (1.0, true)];
+        assert_eq!(above(&pooled, Some(2.0)), (3, 2));
+        assert_eq!(above(&pooled, Some(9.0)), (0, 0));
+        assert_eq!(
+            above(&pooled, None),
+            (0, 0),
+            "no threshold: nothing is above it"
+        );
+    }
 
     #[test]
     fn thresholds_stop_where_precision_falls_below_the_target() {

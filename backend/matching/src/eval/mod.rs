@@ -338,6 +338,9 @@ impl Retrieved {
 
 pub const HARD: &str = "hard";
 
+/// Folds of the held-out check of the strength thresholds when no `--cv` is given.
+pub const CALIBRATION_FOLDS: usize = 5;
+
 /// What a run measures besides every mode of the configured matcher.
 #[derive(Clone, Debug, Default)]
 pub struct EvalOptions {
@@ -431,9 +434,11 @@ pub fn report(r: &Retrieved, fusion: Fusion, opts: &EvalOptions) -> EvalReport {
         cv: opts
             .cv_folds
             .map(|k| cv::cross_validate(r, k, &opts.bootstrap)),
-        calibration: opts
-            .calibrate
-            .then(|| calibration::calibrate(r, &System::of_mode(Mode::Hybrid, fusion))),
+        calibration: opts.calibrate.then(|| {
+            let hybrid = System::of_mode(Mode::Hybrid, fusion);
+            let k = opts.cv_folds.unwrap_or(CALIBRATION_FOLDS);
+            calibration::calibrate(r, &hybrid, k, opts.bootstrap.seed)
+        }),
     }
 }
 

@@ -121,6 +121,31 @@ pub fn table(r: &EvalReport) -> String {
             c.queries_with_strong * 100.0,
             c.queries_without_possible * 100.0
         );
+        let h = &c.held_out;
+        let p = |x: Option<f64>| x.map_or("n/a".to_owned(), |p| format!("{p:.3}"));
+        let _ = writeln!(
+            out,
+            "  held out ({} folds, thresholds chosen without the fold): strong precision {} over {} results, possible {} over {}",
+            h.folds.len(),
+            p(h.strong_precision),
+            h.folds.iter().map(|f| f.strong_results).sum::<usize>(),
+            p(h.possible_precision),
+            h.folds.iter().map(|f| f.possible_results).sum::<usize>(),
+        );
+        for (i, f) in h.folds.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "    fold {}: {} queries, strong from {} ({}/{} relevant), possible from {} ({}/{})",
+                i + 1,
+                f.queries,
+                t(f.strong),
+                f.strong_hits,
+                f.strong_results,
+                t(f.possible),
+                f.possible_hits,
+                f.possible_results
+            );
+        }
     }
     out
 }
