@@ -183,7 +183,7 @@ pub async fn on_need_posted(
 pub async fn withdraw_if_private(
     db: &impl ConnectionTrait,
     need: &Need,
-) -> Result<u64, MatchError> {
+) -> matchraum_core::Result<u64> {
     if need.visibility == Visibility::Public {
         return Ok(0);
     }
