@@ -50,10 +50,7 @@ pub async fn post_message(
     }
     validate_body(&input.body)?;
     let (_, f) = facts(db, channel_id, Some(actor)).await?;
-    match policy::can_post(actor, &f, Utc::now()) {
-        Ok(()) => {}
-        Err(why) => return Err(CommunityError::forbidden(why)),
-    }
+    policy::post(actor, &f, Utc::now())?;
     let mut kind = MessageKind::Message;
     if let Some(parent_id) = input.reply_to {
         let parent = message::Entity::find_by_id(parent_id)
@@ -63,9 +60,7 @@ pub async fn post_message(
             .ok_or_else(|| {
                 CommunityError::invalid("reply_to", "no such message in this channel")
             })?;
-        if parent.locked && !policy::can_moderate(actor, &f) {
-            return Err(CommunityError::forbidden("this topic is locked"));
-        }
+        policy::reply_to(actor, &f, parent.locked)?;
         if parent.state == "deleted" {
             return Err(CommunityError::invalid(
                 "reply_to",
@@ -393,14 +388,7 @@ pub async fn edit_message(
     validate_body(&body)?;
     let m = message_model(db, id).await?;
     let (_, f) = facts(db, m.channel_id, Some(actor)).await?;
-    let own = m.author_id == actor.user_id;
-    let may =
-        policy::can_moderate(actor, &f) || (own && policy::can_post(actor, &f, Utc::now()).is_ok());
-    if !may {
-        return Err(CommunityError::forbidden(
-            "only the author or a moderator edits a message",
-        ));
-    }
+    policy::edit_message(actor, &f, m.author_id == actor.user_id, Utc::now())?;
     if m.state == "deleted" {
         return Err(CommunityError::Conflict("the message was deleted".into()));
     }
@@ -498,11 +486,8 @@ pub async fn moderate_message(
 ) -> R<Message> {
     let m = message_model(db, id).await?;
     let (_, f) = facts(db, m.channel_id, Some(actor)).await?;
-    let allowed = policy::can_moderate(actor, &f)
-        || (action == ModAction::Delete && m.author_id == actor.user_id);
-    if !allowed {
-        return Err(CommunityError::forbidden("only moderators do this"));
-    }
+    let deletes_own = action == ModAction::Delete && m.author_id == actor.user_id;
+    policy::moderate_message(actor, &f, deletes_own)?;
     let mut am = m.into_active_model();
     match action {
         ModAction::Pin(p) => am.pinned = Set(p),

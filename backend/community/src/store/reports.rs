@@ -55,17 +55,11 @@ pub async fn reports(
     match channel_id {
         Some(c) => {
             let (_, f) = facts(db, c, Some(actor)).await?;
-            if !policy::can_moderate(actor, &f) {
-                return Err(CommunityError::forbidden("only moderators see reports"));
-            }
+            policy::see_reports(actor, &f)?;
             q = q.filter(report::Column::ChannelId.eq(c));
         }
         None => {
-            if !policy::can_moderate_everywhere(actor) {
-                return Err(CommunityError::forbidden(
-                    "only community managers see every report",
-                ));
-            }
+            policy::see_every_report(actor)?;
         }
     }
     q = q.filter(report::Column::Status.eq(status.unwrap_or_else(|| "open".into())));
@@ -89,9 +83,7 @@ pub async fn resolve_report(
         .await?
         .ok_or(CommunityError::NotFound { kind: "report", id })?;
     let (_, f) = facts(db, r.channel_id, Some(actor)).await?;
-    if !policy::can_moderate(actor, &f) {
-        return Err(CommunityError::forbidden("only moderators resolve reports"));
-    }
+    policy::resolve_report(actor, &f)?;
     let msg = match action {
         "dismiss" => None,
         "hide" => Some(moderate_message(db, actor, r.message_id, ModAction::Hide(true)).await?),
