@@ -86,64 +86,123 @@ pub async fn on_need_posted(
         .take(MAX_QUERY_CHARS)
         .collect();
     let query = matcher.embed_query(&text).await?;
+    let relevant = relevant_solutions(matcher, &text, &query, min_solution_similarity)?;
+    let mut offers = Offers::new(need.organisation_id);
+    offers.solution_organisations(db, &relevant).await?;
+    offers.similar_needs(db, matcher, &query, need.id).await?;
+    record(db, need, offers.best).await
+}
+
+/// The need's best solutions (id, similarity) that reach `min_similarity`.
+fn relevant_solutions(
+    matcher: &Matcher,
+    text: &str,
+    query: &[f32],
+    min_similarity: f32,
+) -> Result<Vec<(i64, f32)>, MatchError> {
     let ranked = matcher.rank(
-        &text,
-        Some(&query),
+        text,
+        Some(query),
         Mode::Hybrid,
         &MatchFilters::default(),
         TOP_SOLUTIONS,
     )?;
-    let relevant: Vec<(i64, f32)> = ranked
+    Ok(ranked
         .iter()
         .filter_map(|r| {
-            let sim = r.similarity.or_else(|| matcher.similarity(&query, r.id))?;
-            (sim >= min_solution_similarity).then_some((r.id, sim))
+            let sim = r.similarity.or_else(|| matcher.similarity(query, r.id))?;
+            (sim >= min_similarity).then_some((r.id, sim))
         })
-        .collect();
-    let ids: Vec<i64> = relevant.iter().map(|r| r.0).collect();
-    let score: HashMap<i64, f32> = relevant.iter().copied().collect();
+        .collect())
+}
 
-    // Best evidence per (organisation, reason); never the need's own organisation.
-    let mut best: HashMap<(i64, Reason), Evidence> = HashMap::new();
-    let mut offer = |org: i64, reason: Reason, s: f32, sol: Option<i64>, other: Option<i64>| {
-        if org != need.organisation_id {
-            let e = best.entry((org, reason)).or_insert((f32::MIN, None, None));
+/// Whom to tell: the best evidence per (organisation, reason); never the need's own
+/// organisation.
+struct Offers {
+    best: HashMap<(i64, Reason), Evidence>,
+    own_organisation: i64,
+}
+
+impl Offers {
+    fn new(own_organisation: i64) -> Self {
+        Offers {
+            best: HashMap::new(),
+            own_organisation,
+        }
+    }
+
+    fn offer(&mut self, org: i64, reason: Reason, s: f32, sol: Option<i64>, other: Option<i64>) {
+        if org != self.own_organisation {
+            let e = self
+                .best
+                .entry((org, reason))
+                .or_insert((f32::MIN, None, None));
             if s > e.0 {
                 *e = (s, sol, other);
             }
         }
-    };
-    for s in solutions::get_many(db, &ids).await? {
-        if let Some(p) = s.provider_id {
-            offer(p, Reason::Provider, score[&s.id], Some(s.id), None);
-        }
-    }
-    for u in usages::for_solutions(db, &ids).await? {
-        offer(
-            u.organisation_id,
-            Reason::User,
-            score[&u.solution_id],
-            Some(u.solution_id),
-            None,
-        );
-    }
-    let similar = matcher.similar_needs(&query, 6, MIN_NEED_SIMILARITY, &[]);
-    let need_ids: Vec<i64> = similar
-        .iter()
-        .map(|s| s.0)
-        .filter(|id| *id != need.id)
-        .collect();
-    let need_orgs: HashMap<i64, i64> = matchraum_catalog::store::needs::get_many(db, &need_ids)
-        .await?
-        .into_iter()
-        .map(|n| (n.id, n.organisation_id))
-        .collect();
-    for (id, sim) in similar {
-        if let Some(org) = need_orgs.get(&id) {
-            offer(*org, Reason::SimilarNeed, sim, None, Some(id));
-        }
     }
 
+    /// The providers and users of the `relevant` solutions.
+    async fn solution_organisations(
+        &mut self,
+        db: &impl ConnectionTrait,
+        relevant: &[(i64, f32)],
+    ) -> Result<(), MatchError> {
+        let ids: Vec<i64> = relevant.iter().map(|r| r.0).collect();
+        let score: HashMap<i64, f32> = relevant.iter().copied().collect();
+        for s in solutions::get_many(db, &ids).await? {
+            if let Some(p) = s.provider_id {
+                self.offer(p, Reason::Provider, score[&s.id], Some(s.id), None);
+            }
+        }
+        for u in usages::for_solutions(db, &ids).await? {
+            self.offer(
+                u.organisation_id,
+                Reason::User,
+                score[&u.solution_id],
+                Some(u.solution_id),
+                None,
+            );
+        }
+        Ok(())
+    }
+
+    /// The organisations of similar needs (other than `need_id` itself).
+    async fn similar_needs(
+        &mut self,
+        db: &impl ConnectionTrait,
+        matcher: &Matcher,
+        query: &[f32],
+        need_id: i64,
+    ) -> Result<(), MatchError> {
+        let similar = matcher.similar_needs(query, 6, MIN_NEED_SIMILARITY, &[]);
+        let need_ids: Vec<i64> = similar
+            .iter()
+            .map(|s| s.0)
+            .filter(|id| *id != need_id)
+            .collect();
+        let need_orgs: HashMap<i64, i64> = matchraum_catalog::store::needs::get_many(db, &need_ids)
+            .await?
+            .into_iter()
+            .map(|n| (n.id, n.organisation_id))
+            .collect();
+        for (id, sim) in similar {
+            if let Some(org) = need_orgs.get(&id) {
+                self.offer(*org, Reason::SimilarNeed, sim, None, Some(id));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Records the notifications (once per need, organisation and reason) and returns all of
+/// the need's.
+async fn record(
+    db: &impl ConnectionTrait,
+    need: &Need,
+    best: HashMap<(i64, Reason), Evidence>,
+) -> Result<Vec<NeedNotification>, MatchError> {
     let now = Utc::now();
     let rows: Vec<ActiveModel> = best
         .iter()
