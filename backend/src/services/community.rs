@@ -6,7 +6,7 @@ use crate::auth::Principal;
 use crate::community::invitations;
 use crate::community::model::{
     Channel, ChannelInput, ChannelInvitation, ChannelPatch, Member, MemberRole, Message,
-    MessageInput, Report,
+    MessageInput, Report, ResolveAction,
 };
 use crate::community::store::{self, ModAction, Posted, Reacted};
 use crate::community::CommunityError;
@@ -170,7 +170,7 @@ pub async fn resolve_report(
     state: &AppState,
     p: &Principal,
     id: i64,
-    action: &str,
+    action: ResolveAction,
 ) -> R<(Report, Option<Message>)> {
     let (r, m) = store::resolve_report(&state.db, p, id, action).await?;
     if let Some(m) = &m {

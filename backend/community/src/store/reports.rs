@@ -76,7 +76,7 @@ pub async fn resolve_report(
     db: &DatabaseConnection,
     actor: &Principal,
     id: i64,
-    action: &str,
+    action: ResolveAction,
 ) -> R<(Report, Option<Message>)> {
     let r = report::Entity::find_by_id(id)
         .one(db)
@@ -85,18 +85,16 @@ pub async fn resolve_report(
     let (_, f) = facts(db, r.channel_id, Some(actor)).await?;
     policy::resolve_report(actor, &f)?;
     let msg = match action {
-        "dismiss" => None,
-        "hide" => Some(moderate_message(db, actor, r.message_id, ModAction::Hide(true)).await?),
-        "delete" => Some(moderate_message(db, actor, r.message_id, ModAction::Delete).await?),
-        _ => {
-            return Err(CommunityError::invalid(
-                "action",
-                "one of: dismiss, hide, delete",
-            ))
+        ResolveAction::Dismiss => None,
+        ResolveAction::Hide => {
+            Some(moderate_message(db, actor, r.message_id, ModAction::Hide(true)).await?)
+        }
+        ResolveAction::Delete => {
+            Some(moderate_message(db, actor, r.message_id, ModAction::Delete).await?)
         }
     };
     let mut am = r.into_active_model();
-    am.status = Set(if action == "dismiss" {
+    am.status = Set(if action == ResolveAction::Dismiss {
         "dismissed"
     } else {
         "resolved"
