@@ -26,10 +26,10 @@ const MIN_NEED_SIMILARITY: f32 = 0.85;
 pub mod entity {
     use sea_orm::entity::prelude::*;
 
-    /// A recorded notification; also the API's view of it.
-    #[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize, utoipa::ToSchema)]
+    /// A recorded notification, as stored; [`super::NeedNotification`] is how the API and
+    /// the live frame show it.
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
     #[sea_orm(table_name = "need_notifications")]
-    #[schema(as = NeedNotification)]
     pub struct Model {
         #[sea_orm(primary_key)]
         pub id: i64,
@@ -64,7 +64,40 @@ matchraum_core::string_enum!(
     }
 );
 
-pub use entity::Model as NeedNotification;
+/// A recorded notification; also the API's view of it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct NeedNotification {
+    pub id: i64,
+    pub need_id: i64,
+    pub organisation_id: i64,
+    pub reason: String,
+    pub solution_id: Option<i64>,
+    pub similar_need_id: Option<i64>,
+    pub score: f64,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub read_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl From<entity::Model> for NeedNotification {
+    fn from(m: entity::Model) -> Self {
+        NeedNotification {
+            id: m.id,
+            need_id: m.need_id,
+            organisation_id: m.organisation_id,
+            reason: m.reason,
+            solution_id: m.solution_id,
+            similar_need_id: m.similar_need_id,
+            score: m.score,
+            created_at: m.created_at,
+            read_at: m.read_at,
+        }
+    }
+}
+
+/// The stored rows as the API shows them.
+fn views(rows: Vec<entity::Model>) -> Vec<NeedNotification> {
+    rows.into_iter().map(NeedNotification::from).collect()
+}
 
 /// Score, matching solution, similar need.
 type Evidence = (f32, Option<i64>, Option<i64>);
@@ -230,11 +263,12 @@ async fn record(
         .do_nothing()
         .exec(db)
         .await?;
-    Ok(Entity::find()
+    let rows = Entity::find()
         .filter(Column::NeedId.eq(need.id))
         .order_by_asc(Column::Id)
         .all(db)
-        .await?)
+        .await?;
+    Ok(views(rows))
 }
 
 /// A need that is no longer public leaves the inboxes of every other organisation (its id
@@ -260,10 +294,49 @@ pub async fn for_organisation(
     organisation_id: i64,
     limit: u64,
 ) -> Result<Vec<NeedNotification>, MatchError> {
-    Ok(Entity::find()
+    let rows = Entity::find()
         .filter(Column::OrganisationId.eq(organisation_id))
         .order_by_desc(Column::Id)
         .limit(limit)
         .all(db)
-        .await?)
+        .await?;
+    Ok(views(rows))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The inbox and the live `need` notice send the stored row's columns, as they did
+    /// when they sent the entity itself.
+    #[test]
+    fn a_notification_is_sent_with_the_columns_of_its_row() {
+        let at = Utc::now();
+        let row = entity::Model {
+            id: 1,
+            need_id: 2,
+            organisation_id: 3,
+            reason: Reason::SimilarNeed.as_str().into(),
+            solution_id: None,
+            similar_need_id: Some(4),
+            score: 0.5,
+            created_at: at,
+            read_at: None,
+        };
+        let json = serde_json::to_value(NeedNotification::from(row)).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "id": 1,
+                "need_id": 2,
+                "organisation_id": 3,
+                "reason": "similar_need",
+                "solution_id": null,
+                "similar_need_id": 4,
+                "score": 0.5,
+                "created_at": at,
+                "read_at": null,
+            })
+        );
+    }
 }
