@@ -124,6 +124,19 @@ pub fn propose_bundling(p: &Principal, bundler: i64) -> Result<(), Error> {
     }
 }
 
+/// Seeing that a bundling exists at all: members of either side and operators. Outsiders
+/// learn nothing about who bundles for whom: for them it does not exist.
+pub fn see_bundling(p: &Principal, id: i64, bundler: i64, client: i64) -> Result<(), Error> {
+    if p.is_member_of(client) || p.is_member_of(bundler) || p.is_operator() {
+        Ok(())
+    } else {
+        Err(Error::NotFound {
+            kind: "bundling",
+            id,
+        })
+    }
+}
+
 /// Accepting or declining a bundling: the client's admins.
 pub fn answer_bundling(p: &Principal, client: i64) -> Result<(), Error> {
     scope(p, Scope::Write)?;
@@ -243,6 +256,12 @@ mod tests {
         assert!(answer_bundling(&admin_of(1), 2).is_err());
         assert!(end_bundling(&admin_of(2), 1, 2).is_ok());
         assert!(end_bundling(&admin_of(3), 1, 2).is_err());
+        assert!(see_bundling(&p(&[2], S), 9, 1, 2).is_ok());
+        assert!(see_bundling(&p(&[1], S), 9, 1, 2).is_ok());
+        assert!(matches!(
+            see_bundling(&p(&[3], S), 9, 1, 2),
+            Err(Error::NotFound { id: 9, .. })
+        ));
         assert!(submit_bundled(&p(&[1], S), 1).is_ok());
         assert!(read_bundlings(&p(&[2], S), 1).is_err());
     }

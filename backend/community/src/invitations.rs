@@ -41,14 +41,7 @@ pub async fn invite(
     role: MemberRole,
 ) -> R<ChannelInvitation> {
     let (ch, f) = facts(db, channel_id, Some(actor)).await?;
-    if !policy::can_invite(actor, &f) {
-        return Err(CommunityError::forbidden(
-            "only owners and moderators invite (nobody is added to a direct channel)",
-        ));
-    }
-    if role == MemberRole::Owner && !policy::can_delete_channel(actor, &f) {
-        return Err(CommunityError::forbidden("only owners name owners"));
-    }
+    policy::invite(actor, &f, role)?;
     ensure_user(db, user_id).await?;
     if let Some(m) = membership(db, channel_id, user_id).await? {
         return Err(CommunityError::Conflict(if m.banned {

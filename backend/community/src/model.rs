@@ -301,6 +301,16 @@ pub struct SimilarQuestion {
     pub score: f32,
 }
 
+matchraum_core::string_enum!(
+    /// How a moderator closes a report: dismiss keeps the message, hide hides it, delete
+    /// deletes it.
+    ResolveAction {
+        Dismiss => "dismiss",
+        Hide => "hide",
+        Delete => "delete",
+    }
+);
+
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct Report {
     pub id: i64,

@@ -208,23 +208,14 @@ pub fn map_record(
     }
 }
 
+/// Maps a solution record: the kind, the fields every source shares, then the profile's.
 fn map_solution(
     profile: Profile,
     source: &str,
     id: &str,
     f: &mut Fields,
 ) -> Result<SolRecord, String> {
-    let kind = match profile {
-        Profile::KdnOzg => SolutionKind::OzgLeistung,
-        Profile::KdnLeika => SolutionKind::LeikaLeistung,
-        Profile::MucService => SolutionKind::OnlineService,
-        Profile::MucSoftware | Profile::BerlinProject | Profile::CodeFor => SolutionKind::Software,
-        _ => match f.string_kept("kind")? {
-            Some(Some(k)) => k.parse().unwrap_or(SolutionKind::Other),
-            _ => SolutionKind::Other,
-        },
-    };
-    let mut s = SolRecord::new(source, id, kind);
+    let mut s = SolRecord::new(source, id, solution_kind(profile, f)?);
     if profile != Profile::Generic
         || f.string_kept("kind")?
             .flatten()
@@ -233,6 +224,36 @@ fn map_solution(
         // The constant source label is replaced by the kind; a generic unknown label stays.
         f.drop("kind");
     }
+    shared_fields(profile, &mut s, f)?;
+    match profile {
+        Profile::KdnOzg => kdn_ozg(&mut s, f)?,
+        Profile::KdnLeika => kdn_leika(&mut s, f)?,
+        Profile::MucService => muc_service(&mut s, f)?,
+        Profile::MucSoftware => muc_software(&mut s, f)?,
+        Profile::BerlinProject => berlin_project(&mut s, f)?,
+        Profile::CodeFor => put!(s, tags, f.strings("tags")?),
+        Profile::Generic => generic(&mut s, f)?,
+        Profile::KdnKommune | Profile::KdnProvider => unreachable!("organisations"),
+    }
+    Ok(s)
+}
+
+/// The kind a profile implies; a generic record's own `kind` if it is one we know.
+fn solution_kind(profile: Profile, f: &mut Fields) -> Result<SolutionKind, String> {
+    Ok(match profile {
+        Profile::KdnOzg => SolutionKind::OzgLeistung,
+        Profile::KdnLeika => SolutionKind::LeikaLeistung,
+        Profile::MucService => SolutionKind::OnlineService,
+        Profile::MucSoftware | Profile::BerlinProject | Profile::CodeFor => SolutionKind::Software,
+        _ => match f.string_kept("kind")? {
+            Some(Some(k)) => k.parse().unwrap_or(SolutionKind::Other),
+            _ => SolutionKind::Other,
+        },
+    })
+}
+
+/// Title, description, the record's date, url, licence and language.
+fn shared_fields(profile: Profile, s: &mut SolRecord, f: &mut Fields) -> Result<(), String> {
     put!(s, title, f.string("title")?.map(Option::unwrap_or_default));
     put!(s, description, f.string("description")?);
     // The record's own date (it stays in `extra` as the source wrote it).
@@ -256,116 +277,128 @@ fn map_solution(
         languages,
         f.string("language")?.map(|l| l.into_iter().collect())
     );
-    match profile {
-        Profile::KdnOzg => {
-            put!(s, themenfeld, f.string("themenfeld")?);
-            put!(s, lebenslage, f.string("lebenslage")?);
-            put!(
-                s,
-                ozg_ids,
-                f.string("ozg_id")?.map(|o| o.into_iter().collect())
-            );
-            // The bundled LeiKa list stays in `extra` whole (its titles are not mapped);
-            // `leika_keys` holds its distinct keys up to the catalogue's list limit (one
-            // OZG-Leistung bundles 318).
-            if let Some(list) = f.peek("leika_leistungen") {
-                put!(s, leika_keys, Some(leika_keys_of(list)?));
-            }
-            if f.has("provider") {
-                let p = f.string("provider")?.flatten();
-                s.set_provider(p.map(OrgRef::named));
-            }
-        }
-        Profile::KdnLeika => {
-            // The key stays in `extra` too: "nicht im LeiKa" is information.
-            if let Some(k) = f.string_kept("leika_key")? {
-                put!(
-                    s,
-                    leika_keys,
-                    Some(k.into_iter().filter(|k| k != NOT_IN_LEIKA).collect())
-                );
-            }
-        }
-        Profile::MucService => {
-            put!(s, tags, f.strings("keywords")?);
-            put!(s, maturity, Some(Maturity::InProduction));
-            put!(
-                s,
-                leika_keys,
-                f.string("leika_key")?.map(|k| k.into_iter().collect())
-            );
-            if f.has("provider") {
-                // The full unit name stays in `extra`.
-                let p = f.string_kept("provider")?.flatten();
-                s.set_provider(p.map(|p| munich_unit(&p)));
-            }
-        }
-        Profile::MucSoftware => {
-            put!(s, summary, f.string("lead_de")?);
-            put!(s, description, f.string("description_de")?);
-            put!(s, code_url, f.string("code_url")?);
-            put!(s, url, f.string("application_url")?);
-            if let Some(tags) = f.strings("tags")? {
-                let archived = tags.iter().any(|t| t == "archive");
-                put!(
-                    s,
-                    maturity,
-                    Some(if archived {
-                        Maturity::Retired
-                    } else {
-                        Maturity::InProduction
-                    })
-                );
-                put!(s, tags, Some(tags));
-            }
-            if f.has("developer") {
-                let website = f.string_kept("developer_url")?.flatten();
-                let dev = f.string("developer")?.flatten().map(|d| {
-                    if d.trim() == "LHM" {
-                        OrgRef {
-                            name: MUNICH.into(),
-                            kind: Some(OrganisationKind::Kommune),
-                            land: Some("Bayern".into()),
-                            website: None,
-                        }
-                    } else {
-                        OrgRef {
-                            website,
-                            ..OrgRef::named(d)
-                        }
-                    }
-                });
-                s.set_provider(dev);
-            }
-        }
-        Profile::BerlinProject => {
-            put!(s, summary, f.string("abstract")?);
-            put!(s, code_url, f.string("code_url")?);
-            put!(s, tags, f.strings("tags")?);
-            // Developers stay in `extra` as a list; the first is the provider.
-            if f.has("developers") {
-                let devs = f.strings("developers")?.unwrap_or_default();
-                s.set_provider(devs.first().map(OrgRef::named));
-                f_put(f, "developers", devs);
-            }
-        }
-        Profile::CodeFor => {
-            put!(s, tags, f.strings("tags")?);
-        }
-        Profile::Generic => {
-            put!(s, summary, f.string("summary")?);
-            if !s.present.contains("summary") {
-                put!(s, summary, f.string("abstract")?);
-            }
-            put!(s, code_url, f.string("code_url")?);
-            put!(s, tags, f.strings("tags")?);
-            if !s.present.contains("licence") {
-                put!(s, licence, f.string("licence")?);
-            }
-        }
-        Profile::KdnKommune | Profile::KdnProvider => unreachable!("organisations"),
+    Ok(())
+}
+
+/// An OZG-Leistung of the KDN catalogue.
+fn kdn_ozg(s: &mut SolRecord, f: &mut Fields) -> Result<(), String> {
+    put!(s, themenfeld, f.string("themenfeld")?);
+    put!(s, lebenslage, f.string("lebenslage")?);
+    put!(
+        s,
+        ozg_ids,
+        f.string("ozg_id")?.map(|o| o.into_iter().collect())
+    );
+    // The bundled LeiKa list stays in `extra` whole (its titles are not mapped);
+    // `leika_keys` holds its distinct keys up to the catalogue's list limit (one
+    // OZG-Leistung bundles 318).
+    if let Some(list) = f.peek("leika_leistungen") {
+        put!(s, leika_keys, Some(leika_keys_of(list)?));
     }
-    Ok(s)
+    if f.has("provider") {
+        let p = f.string("provider")?.flatten();
+        s.set_provider(p.map(OrgRef::named));
+    }
+    Ok(())
+}
+
+/// A LeiKa-Leistung of the KDN catalogue.
+fn kdn_leika(s: &mut SolRecord, f: &mut Fields) -> Result<(), String> {
+    // The key stays in `extra` too: "nicht im LeiKa" is information.
+    if let Some(k) = f.string_kept("leika_key")? {
+        put!(
+            s,
+            leika_keys,
+            Some(k.into_iter().filter(|k| k != NOT_IN_LEIKA).collect())
+        );
+    }
+    Ok(())
+}
+
+/// An online service of the city of Munich.
+fn muc_service(s: &mut SolRecord, f: &mut Fields) -> Result<(), String> {
+    put!(s, tags, f.strings("keywords")?);
+    put!(s, maturity, Some(Maturity::InProduction));
+    put!(
+        s,
+        leika_keys,
+        f.string("leika_key")?.map(|k| k.into_iter().collect())
+    );
+    if f.has("provider") {
+        // The full unit name stays in `extra`.
+        let p = f.string_kept("provider")?.flatten();
+        s.set_provider(p.map(|p| munich_unit(&p)));
+    }
+    Ok(())
+}
+
+/// Open-source software of the city of Munich.
+fn muc_software(s: &mut SolRecord, f: &mut Fields) -> Result<(), String> {
+    put!(s, summary, f.string("lead_de")?);
+    put!(s, description, f.string("description_de")?);
+    put!(s, code_url, f.string("code_url")?);
+    put!(s, url, f.string("application_url")?);
+    if let Some(tags) = f.strings("tags")? {
+        let archived = tags.iter().any(|t| t == "archive");
+        put!(
+            s,
+            maturity,
+            Some(if archived {
+                Maturity::Retired
+            } else {
+                Maturity::InProduction
+            })
+        );
+        put!(s, tags, Some(tags));
+    }
+    if f.has("developer") {
+        let website = f.string_kept("developer_url")?.flatten();
+        let dev = f.string("developer")?.flatten().map(|d| {
+            if d.trim() == "LHM" {
+                OrgRef {
+                    name: MUNICH.into(),
+                    kind: Some(OrganisationKind::Kommune),
+                    land: Some("Bayern".into()),
+                    website: None,
+                }
+            } else {
+                OrgRef {
+                    website,
+                    ..OrgRef::named(d)
+                }
+            }
+        });
+        s.set_provider(dev);
+    }
+    Ok(())
+}
+
+/// An open-source project of Berlin.
+fn berlin_project(s: &mut SolRecord, f: &mut Fields) -> Result<(), String> {
+    put!(s, summary, f.string("abstract")?);
+    put!(s, code_url, f.string("code_url")?);
+    put!(s, tags, f.strings("tags")?);
+    // Developers stay in `extra` as a list; the first is the provider.
+    if f.has("developers") {
+        let devs = f.strings("developers")?.unwrap_or_default();
+        s.set_provider(devs.first().map(OrgRef::named));
+        f_put(f, "developers", devs);
+    }
+    Ok(())
+}
+
+/// A record of an unknown source: the common names of summary, code and licence.
+fn generic(s: &mut SolRecord, f: &mut Fields) -> Result<(), String> {
+    put!(s, summary, f.string("summary")?);
+    if !s.present.contains("summary") {
+        put!(s, summary, f.string("abstract")?);
+    }
+    put!(s, code_url, f.string("code_url")?);
+    put!(s, tags, f.strings("tags")?);
+    if !s.present.contains("licence") {
+        put!(s, licence, f.string("licence")?);
+    }
+    Ok(())
 }
 
 fn f_put(f: &mut Fields, key: &str, list: Vec<String>) {

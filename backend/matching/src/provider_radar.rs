@@ -28,6 +28,7 @@ use matchraum_catalog::store::needs::NeedAudience;
 use matchraum_catalog::store::{organisations, solutions};
 use matchraum_catalog::vocab::{NeedStatus, SolutionKind};
 use matchraum_core::similarity::cosine;
+use matchraum_core::vocab::Stored;
 
 /// Cosine of a need's and a solution's stored passage vectors from which the radar calls
 /// the pair strong or possible (`[matching] radar_strong_similarity`, `_possible_`).
@@ -180,35 +181,9 @@ pub async fn needs_radar(
     let items = page
         .into_iter()
         .filter_map(|(i, matches)| {
-            let n = &candidates[*i].need;
-            let text = need_text(n);
-            let solutions: Vec<RadarSolution> = matches
-                .iter()
-                .take(SOLUTIONS_SHOWN)
-                .map(|(s, score, strength)| RadarSolution {
-                    solution: EntryRef {
-                        id: provided[*s].id,
-                        title: provided[*s].title.clone(),
-                    },
-                    score: *score,
-                    strength: *strength,
-                    shared_terms: shared_terms(&text, &provided[*s]),
-                })
-                .collect();
-            let best = solutions.first()?;
-            Some(RadarNeed {
-                id: n.id,
-                title: n.title.clone(),
-                status: n.status.parse().ok()?,
-                organisation: orgs.get(&n.organisation_id)?.clone(),
-                created_at: n.created_at,
-                updated_at: n.updated_at,
-                score: best.score,
-                strength: best.strength,
-                solutions,
-            })
+            radar_need(&candidates[*i].need, matches, &provided, &orgs).transpose()
         })
-        .collect();
+        .collect::<Result<Vec<RadarNeed>, MatchError>>()?;
     Ok(NeedsRadar {
         ranking,
         items,
@@ -216,6 +191,49 @@ pub async fn needs_radar(
         limit: req.limit,
         offset: req.offset,
     })
+}
+
+/// A need as the radar lists it, with its best `matches` among the `provided` solutions;
+/// `None` without a match or without its organisation. A stored status outside the
+/// vocabulary is corrupt data, an error rather than a need left out.
+fn radar_need(
+    n: &need::Model,
+    matches: &[(usize, f32, MatchStrength)],
+    provided: &[Solution],
+    orgs: &HashMap<i64, OrganisationRef>,
+) -> Result<Option<RadarNeed>, MatchError> {
+    let text = need_text(n);
+    let solutions: Vec<RadarSolution> = matches
+        .iter()
+        .take(SOLUTIONS_SHOWN)
+        .map(|(s, score, strength)| RadarSolution {
+            solution: EntryRef {
+                id: provided[*s].id,
+                title: provided[*s].title.clone(),
+            },
+            score: *score,
+            strength: *strength,
+            shared_terms: shared_terms(&text, &provided[*s]),
+        })
+        .collect();
+    let Some(best) = solutions.first() else {
+        return Ok(None);
+    };
+    let status = NeedStatus::from_stored(&n.status)?;
+    let Some(organisation) = orgs.get(&n.organisation_id) else {
+        return Ok(None);
+    };
+    Ok(Some(RadarNeed {
+        id: n.id,
+        title: n.title.clone(),
+        status,
+        organisation: organisation.clone(),
+        created_at: n.created_at,
+        updated_at: n.updated_at,
+        score: best.score,
+        strength: best.strength,
+        solutions,
+    }))
 }
 
 /// The organisation's reusable solutions (service descriptions name a concern, nobody

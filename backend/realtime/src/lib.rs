@@ -7,7 +7,8 @@
 //! database, not the socket, is the record, so a client that missed frames (slow
 //! consumer, reconnect, Redis outage) resumes with `since` and gets exactly the gap.
 //!
-//! May use: `matchraum-core`, `matchraum-accounts`, `matchraum-community`,
+//! May use: `matchraum-core`, `matchraum-accounts` (credentials, organisation notices and
+//! the Redis link), `matchraum-catalog` (catalogue changes), `matchraum-community`,
 //! `matchraum-matching` (the frames carry their types), Redis, and actix-web/actix-ws for
 //! the socket's response body only. Knows nothing of routes or the server's state.
 

@@ -87,14 +87,7 @@ pub async fn propose_bundling(
 
 async fn answer(state: &AppState, p: &Caller, id: i64, accept: bool) -> ApiResult {
     let m = bundling::get(&state.db, id).await?;
-    if !p.is_member_of(m.client_id) && !p.is_member_of(m.bundler_id) && !p.is_operator() {
-        // Outsiders learn nothing about who bundles for whom.
-        return Err(matchraum_core::Error::NotFound {
-            kind: "bundling",
-            id,
-        }
-        .into());
-    }
+    policy::see_bundling(p, id, m.bundler_id, m.client_id)?;
     policy::answer_bundling(p, m.client_id)?;
     let client = m.client_id;
     services::answer_bundling(state, p, m, accept).await?;
@@ -130,13 +123,7 @@ pub async fn decline_bundling(
     responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn end_bundling(p: Caller, state: web::Data<AppState>, id: web::Path<i64>) -> ApiResult {
     let m = bundling::get(&state.db, *id).await?;
-    if !p.is_member_of(m.client_id) && !p.is_member_of(m.bundler_id) && !p.is_operator() {
-        return Err(matchraum_core::Error::NotFound {
-            kind: "bundling",
-            id: *id,
-        }
-        .into());
-    }
+    policy::see_bundling(&p, *id, m.bundler_id, m.client_id)?;
     policy::end_bundling(&p, m.bundler_id, m.client_id)?;
     services::end_bundling(&state, &p, m).await?;
     no_content()

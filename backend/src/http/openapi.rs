@@ -372,6 +372,7 @@ mod tests {
             MessageKind => "MessageKind",
             MessageState => "MessageState",
             Moderation => "Moderation",
+            ResolveAction => "ResolveAction",
             crate::matching::model::Mode => "Mode",
             crate::matching::model::SemanticState => "SemanticState",
             crate::matching::model::MatchStrength => "MatchStrength",

@@ -6,7 +6,6 @@ use crate::catalog::model::{
 };
 use crate::catalog::store::{needs, organisations, solutions, Changed};
 use crate::catalog::CatalogError;
-use crate::http::problem::ApiError;
 use crate::state::AppState;
 
 type R<T> = Result<T, CatalogError>;
@@ -70,7 +69,7 @@ pub async fn create_need(state: &AppState, input: NeedInput) -> R<Need> {
 }
 
 /// Updates a need; a need that became private leaves the inboxes of other organisations.
-pub async fn update_need(state: &AppState, id: i64, input: NeedInput) -> Result<Need, ApiError> {
+pub async fn update_need(state: &AppState, id: i64, input: NeedInput) -> R<Need> {
     let n = needs::update(&state.db, id, input).await?;
     crate::matching::notify::withdraw_if_private(&state.db, &n).await?;
     state.catalog_changed(Changed::Need(n.id));

@@ -2931,9 +2931,15 @@ export interface components {
          * @enum {string}
          */
         Requirement: "description" | "maturity" | "licence" | "contact" | "documentation_url" | "code_url" | "reuse_model" | "costs_model" | "standards" | "provider" | "url" | "hosting" | "transfer_concept_url" | "service_ids";
+        /**
+         * @description How a moderator closes a report: dismiss keeps the message, hide hides it, delete
+         *     deletes it.
+         * @enum {string}
+         */
+        ResolveAction: "dismiss" | "hide" | "delete";
         ResolveInput: {
             /** @description dismiss, hide or delete. */
-            action: string;
+            action: components["schemas"]["ResolveAction"];
         };
         ReuseCheck: {
             candidates: components["schemas"]["Candidate"][];

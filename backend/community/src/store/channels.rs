@@ -64,11 +64,7 @@ pub async fn readable(
     actor: Option<&Principal>,
 ) -> R<(channel::Model, ChannelFacts)> {
     let (ch, f) = facts(db, channel_id, actor).await?;
-    if !policy::can_read_channel(actor, &f) {
-        return Err(CommunityError::forbidden(
-            "you may not read this channel (join it or ask for an invitation)",
-        ));
-    }
+    policy::read_channel(actor, &f)?;
     Ok((ch, f))
 }
 
@@ -112,12 +108,7 @@ pub async fn create_channel(
             "an organisation-only channel needs its organisation",
         ));
     }
-    if !policy::can_create_channel(actor, input.kind, input.organisation_id) {
-        return Err(CommunityError::forbidden(match input.kind {
-            ChannelKind::Forum => "only community managers open forums",
-            _ => "you may not create a channel for this organisation",
-        }));
-    }
+    policy::create_channel(actor, input.kind, input.organisation_id)?;
     if let Some(id) = input.solution_id {
         ensure_exists(db, "solutions", id).await?;
     }
@@ -364,11 +355,7 @@ pub async fn update_channel(
     patch: ChannelPatch,
 ) -> R<Channel> {
     let (ch, f) = facts(db, id, Some(actor)).await?;
-    if !policy::can_manage_channel(actor, &f) {
-        return Err(CommunityError::forbidden(
-            "only the channel's owners and moderators change it",
-        ));
-    }
+    policy::manage_channel(actor, &f)?;
     let role = f.member.as_ref().map(|m| m.role);
     let mut am = ch.into_active_model();
     if let Some(n) = patch.name {
@@ -393,11 +380,7 @@ pub async fn update_channel(
         am.visibility = Set(v.as_str().into());
     }
     if let Some(l) = patch.locked {
-        if !policy::can_moderate(actor, &f) {
-            return Err(CommunityError::forbidden(
-                "locking a channel is moderation (a token needs the moderate scope)",
-            ));
-        }
+        policy::lock_channel(actor, &f)?;
         am.locked = Set(l);
     }
     am.updated_at = Set(Utc::now());
@@ -407,11 +390,7 @@ pub async fn update_channel(
 
 pub async fn delete_channel(db: &DatabaseConnection, actor: &Principal, id: i64) -> R<()> {
     let (_, f) = facts(db, id, Some(actor)).await?;
-    if !policy::can_delete_channel(actor, &f) {
-        return Err(CommunityError::forbidden(
-            "only the channel's owner deletes it",
-        ));
-    }
+    policy::delete_channel(actor, &f)?;
     let txn = db.begin().await?;
     // Children first: SQLite enforces foreign keys only per connection setting.
     let msg_ids: Vec<i64> = message::Entity::find()

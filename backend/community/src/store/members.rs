@@ -54,11 +54,7 @@ pub async fn join(db: &DatabaseConnection, actor: &Principal, id: i64) -> R<Memb
         let row = membership(db, id, actor.user_id).await?.expect("member");
         return member_view(row);
     }
-    if !policy::can_join_channel(actor, &f) {
-        return Err(CommunityError::forbidden(
-            "this channel is open by invitation only",
-        ));
-    }
+    policy::join_channel(actor, &f)?;
     member_view(add_member(db, id, actor.user_id, MemberRole::Member).await?)
 }
 
@@ -89,13 +85,7 @@ pub(super) fn role_of(m: &member::Model) -> R<MemberRole> {
 
 /// Refuses acting on `target` unless the caller outranks them (see the policy).
 pub(super) fn may_act_on(actor: &Principal, f: &ChannelFacts, target: &member::Model) -> R<()> {
-    if policy::can_act_on_member(actor, f, role_of(target)?) {
-        Ok(())
-    } else {
-        Err(CommunityError::forbidden(
-            "only owners change or sanction owners and moderators",
-        ))
-    }
+    policy::act_on_member(actor, f, role_of(target)?)
 }
 
 /// Leaving as the last owner is refused, so that a channel always has one.
@@ -120,14 +110,7 @@ pub async fn set_role(
     role: MemberRole,
 ) -> R<Member> {
     let (_, f) = facts(db, id, Some(actor)).await?;
-    if !policy::can_invite(actor, &f) {
-        return Err(CommunityError::forbidden(
-            "only owners and moderators change roles",
-        ));
-    }
-    if role == MemberRole::Owner && !policy::can_delete_channel(actor, &f) {
-        return Err(CommunityError::forbidden("only owners name owners"));
-    }
+    policy::set_role(actor, &f, role)?;
     let m = membership(db, id, user_id)
         .await?
         .ok_or(CommunityError::NotFound {
@@ -156,9 +139,7 @@ pub async fn remove_member(
     if user_id == actor.user_id {
         return leave(db, actor, id).await;
     }
-    if !policy::can_moderate(actor, &f) {
-        return Err(CommunityError::forbidden("only moderators remove members"));
-    }
+    policy::remove_member(actor, &f)?;
     let target = membership(db, id, user_id)
         .await?
         .ok_or(CommunityError::NotFound {
@@ -181,9 +162,7 @@ pub async fn sanction(
     ban: Option<bool>,
 ) -> R<Member> {
     let (_, f) = facts(db, id, Some(actor)).await?;
-    if !policy::can_moderate(actor, &f) {
-        return Err(CommunityError::forbidden("only moderators mute or ban"));
-    }
+    policy::sanction(actor, &f)?;
     if user_id == actor.user_id {
         return Err(CommunityError::invalid("user_id", "not yourself"));
     }

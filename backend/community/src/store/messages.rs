@@ -25,6 +25,17 @@ pub(super) fn validate_body(body: &str) -> R<()> {
     Ok(())
 }
 
+impl Posted {
+    /// The answer to a retried send: what was stored the first time.
+    fn retried(m: message::Model) -> R<Posted> {
+        Ok(Posted {
+            message: Message::from_model(m, false)?,
+            created: false,
+            mentioned: Vec::new(),
+        })
+    }
+}
+
 /// Stores a message (persist first: the caller publishes the result afterwards).
 pub async fn post_message(
     db: &DatabaseConnection,
@@ -33,62 +44,92 @@ pub async fn post_message(
     input: MessageInput,
 ) -> R<Posted> {
     if let Some(c) = &input.client_msg_id {
-        if c.is_empty() || c.len() > MAX_CLIENT_MSG_ID {
-            return Err(CommunityError::invalid(
-                "client_msg_id",
-                format!("1 to {MAX_CLIENT_MSG_ID} bytes"),
-            ));
-        }
-        // A retry: answer with what was stored the first time.
-        if let Some(m) = find_by_client_id(db, channel_id, actor.user_id, c).await? {
-            return Ok(Posted {
-                message: Message::from_model(m, false)?,
-                created: false,
-                mentioned: Vec::new(),
-            });
+        if let Some(first) = retry_of(db, channel_id, actor, c).await? {
+            return Ok(first);
         }
     }
     validate_body(&input.body)?;
     let (_, f) = facts(db, channel_id, Some(actor)).await?;
-    match policy::can_post(actor, &f, Utc::now()) {
-        Ok(()) => {}
-        Err(why) => return Err(CommunityError::forbidden(why)),
+    policy::post(actor, &f, Utc::now())?;
+    let kind = kind_of_new(db, actor, &f, input.reply_to).await?;
+    let title = validate_title(input.title.as_deref())?;
+    insert_message(db, actor, channel_id, kind, title, input).await
+}
+
+/// Checks a `client_msg_id`; a retry of a stored send answers with what was stored.
+async fn retry_of(
+    db: &DatabaseConnection,
+    channel_id: i64,
+    actor: &Principal,
+    client_msg_id: &str,
+) -> R<Option<Posted>> {
+    if client_msg_id.is_empty() || client_msg_id.len() > MAX_CLIENT_MSG_ID {
+        return Err(CommunityError::invalid(
+            "client_msg_id",
+            format!("1 to {MAX_CLIENT_MSG_ID} bytes"),
+        ));
     }
-    let mut kind = MessageKind::Message;
-    if let Some(parent_id) = input.reply_to {
-        let parent = message::Entity::find_by_id(parent_id)
-            .one(db)
-            .await?
-            .filter(|p| p.channel_id == channel_id)
-            .ok_or_else(|| {
-                CommunityError::invalid("reply_to", "no such message in this channel")
-            })?;
-        if parent.locked && !policy::can_moderate(actor, &f) {
-            return Err(CommunityError::forbidden("this topic is locked"));
-        }
-        if parent.state == "deleted" {
-            return Err(CommunityError::invalid(
-                "reply_to",
-                "the message was deleted",
-            ));
-        }
-        if f.kind == ChannelKind::Qa && parent.kind == "question" {
-            kind = MessageKind::Answer;
-        }
-    } else {
-        kind = match f.kind {
+    match find_by_client_id(db, channel_id, actor.user_id, client_msg_id).await? {
+        Some(m) => Posted::retried(m).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// A new message's kind: an answer to a question in Q&A, else a message; a new thread is a
+/// question in Q&A, a topic in a forum. The message replied to must be in the channel,
+/// not deleted, and not in a locked topic (unless a moderator replies).
+async fn kind_of_new(
+    db: &DatabaseConnection,
+    actor: &Principal,
+    f: &ChannelFacts,
+    reply_to: Option<i64>,
+) -> R<MessageKind> {
+    let Some(parent_id) = reply_to else {
+        return Ok(match f.kind {
             ChannelKind::Qa => MessageKind::Question,
             ChannelKind::Forum => MessageKind::Topic,
             _ => MessageKind::Message,
-        };
-    }
-    let title = match input.title.as_deref().map(str::trim) {
-        Some("") | None => None,
-        Some(t) if t.chars().count() > 300 => {
-            return Err(CommunityError::invalid("title", "at most 300 characters"))
-        }
-        Some(t) => Some(t.to_owned()),
+        });
     };
+    let parent = message::Entity::find_by_id(parent_id)
+        .one(db)
+        .await?
+        .filter(|p| p.channel_id == f.channel_id)
+        .ok_or_else(|| CommunityError::invalid("reply_to", "no such message in this channel"))?;
+    policy::reply_to(actor, f, parent.locked)?;
+    if parent.state == "deleted" {
+        return Err(CommunityError::invalid(
+            "reply_to",
+            "the message was deleted",
+        ));
+    }
+    Ok(if f.kind == ChannelKind::Qa && parent.kind == "question" {
+        MessageKind::Answer
+    } else {
+        MessageKind::Message
+    })
+}
+
+/// An optional title of at most 300 characters; a blank one is none.
+fn validate_title(title: Option<&str>) -> R<Option<String>> {
+    match title.map(str::trim) {
+        Some("") | None => Ok(None),
+        Some(t) if t.chars().count() > 300 => {
+            Err(CommunityError::invalid("title", "at most 300 characters"))
+        }
+        Some(t) => Ok(Some(t.to_owned())),
+    }
+}
+
+/// Inserts the checked message with the channel's next `seq` and notifies the mentioned.
+async fn insert_message(
+    db: &DatabaseConnection,
+    actor: &Principal,
+    channel_id: i64,
+    kind: MessageKind,
+    title: Option<String>,
+    input: MessageInput,
+) -> R<Posted> {
     let html = markdown::render(&input.body);
     // The channel's next `seq` and the insert commit together, under the channel row's
     // lock: seqs have no gaps, and within a channel a later seq commits later (so a
@@ -122,11 +163,7 @@ pub async fn post_message(
                 (&input.client_msg_id, e.sql_err())
             {
                 if let Some(m) = find_by_client_id(db, channel_id, actor.user_id, c).await? {
-                    return Ok(Posted {
-                        message: Message::from_model(m, false)?,
-                        created: false,
-                        mentioned: Vec::new(),
-                    });
+                    return Posted::retried(m);
                 }
             }
             return Err(e.into());
@@ -393,14 +430,7 @@ pub async fn edit_message(
     validate_body(&body)?;
     let m = message_model(db, id).await?;
     let (_, f) = facts(db, m.channel_id, Some(actor)).await?;
-    let own = m.author_id == actor.user_id;
-    let may =
-        policy::can_moderate(actor, &f) || (own && policy::can_post(actor, &f, Utc::now()).is_ok());
-    if !may {
-        return Err(CommunityError::forbidden(
-            "only the author or a moderator edits a message",
-        ));
-    }
+    policy::edit_message(actor, &f, m.author_id == actor.user_id, Utc::now())?;
     if m.state == "deleted" {
         return Err(CommunityError::Conflict("the message was deleted".into()));
     }
@@ -498,11 +528,8 @@ pub async fn moderate_message(
 ) -> R<Message> {
     let m = message_model(db, id).await?;
     let (_, f) = facts(db, m.channel_id, Some(actor)).await?;
-    let allowed = policy::can_moderate(actor, &f)
-        || (action == ModAction::Delete && m.author_id == actor.user_id);
-    if !allowed {
-        return Err(CommunityError::forbidden("only moderators do this"));
-    }
+    let deletes_own = action == ModAction::Delete && m.author_id == actor.user_id;
+    policy::moderate_message(actor, &f, deletes_own)?;
     let mut am = m.into_active_model();
     match action {
         ModAction::Pin(p) => am.pinned = Set(p),

@@ -14,11 +14,7 @@ pub async fn accept_answer(
         return Err(CommunityError::invalid("question", "not a question"));
     }
     let (_, f) = facts(db, q.channel_id, Some(actor)).await?;
-    if q.author_id != actor.user_id && !policy::can_moderate(actor, &f) {
-        return Err(CommunityError::forbidden(
-            "only the asker or a moderator accepts an answer",
-        ));
-    }
+    policy::accept_answer(actor, &f, q.author_id == actor.user_id)?;
     if let Some(a) = answer_id {
         let ans = message_model(db, a).await?;
         if ans.reply_to != Some(question_id) || ans.state == "deleted" {

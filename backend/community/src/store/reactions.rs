@@ -28,9 +28,7 @@ pub async fn react(
     }
     let m = message_model(db, id).await?;
     let (_, f) = facts(db, m.channel_id, Some(actor)).await?;
-    if policy::can_post(actor, &f, Utc::now()).is_err() {
-        return Err(CommunityError::forbidden("join the channel to react"));
-    }
+    policy::react(actor, &f, Utc::now())?;
     let exists = reaction::Entity::find_by_id((id, actor.user_id, emoji.to_owned()))
         .one(db)
         .await?

@@ -55,17 +55,11 @@ pub async fn reports(
     match channel_id {
         Some(c) => {
             let (_, f) = facts(db, c, Some(actor)).await?;
-            if !policy::can_moderate(actor, &f) {
-                return Err(CommunityError::forbidden("only moderators see reports"));
-            }
+            policy::see_reports(actor, &f)?;
             q = q.filter(report::Column::ChannelId.eq(c));
         }
         None => {
-            if !policy::can_moderate_everywhere(actor) {
-                return Err(CommunityError::forbidden(
-                    "only community managers see every report",
-                ));
-            }
+            policy::see_every_report(actor)?;
         }
     }
     q = q.filter(report::Column::Status.eq(status.unwrap_or_else(|| "open".into())));
@@ -82,29 +76,25 @@ pub async fn resolve_report(
     db: &DatabaseConnection,
     actor: &Principal,
     id: i64,
-    action: &str,
+    action: ResolveAction,
 ) -> R<(Report, Option<Message>)> {
     let r = report::Entity::find_by_id(id)
         .one(db)
         .await?
         .ok_or(CommunityError::NotFound { kind: "report", id })?;
     let (_, f) = facts(db, r.channel_id, Some(actor)).await?;
-    if !policy::can_moderate(actor, &f) {
-        return Err(CommunityError::forbidden("only moderators resolve reports"));
-    }
+    policy::resolve_report(actor, &f)?;
     let msg = match action {
-        "dismiss" => None,
-        "hide" => Some(moderate_message(db, actor, r.message_id, ModAction::Hide(true)).await?),
-        "delete" => Some(moderate_message(db, actor, r.message_id, ModAction::Delete).await?),
-        _ => {
-            return Err(CommunityError::invalid(
-                "action",
-                "one of: dismiss, hide, delete",
-            ))
+        ResolveAction::Dismiss => None,
+        ResolveAction::Hide => {
+            Some(moderate_message(db, actor, r.message_id, ModAction::Hide(true)).await?)
+        }
+        ResolveAction::Delete => {
+            Some(moderate_message(db, actor, r.message_id, ModAction::Delete).await?)
         }
     };
     let mut am = r.into_active_model();
-    am.status = Set(if action == "dismiss" {
+    am.status = Set(if action == ResolveAction::Dismiss {
         "dismissed"
     } else {
         "resolved"

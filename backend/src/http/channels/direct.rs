@@ -30,18 +30,15 @@ pub async fn open_direct(
         store::open_direct(&state.db, &p, b.solution_id, b.organisation_id).await?;
     let message = match b.text.filter(|t| !t.trim().is_empty()) {
         Some(text) => {
-            let posted = store::post_message(
-                &state.db,
-                &p,
-                channel.id,
-                MessageInput {
-                    body: text,
-                    ..Default::default()
-                },
+            let first = MessageInput {
+                body: text,
+                ..Default::default()
+            };
+            Some(
+                services::post_message(&state, &p, channel.id, first)
+                    .await?
+                    .message,
             )
-            .await?;
-            state.realtime.posted(&posted);
-            Some(posted.message)
         }
         None => None,
     };

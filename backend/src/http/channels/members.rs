@@ -33,8 +33,7 @@ pub async fn set_member_role(
     id: web::Path<i64>,
     body: web::Json<InviteInput>,
 ) -> ApiResult {
-    let m = store::set_role(&state.db, &p, *id, body.user_id, body.role).await?;
-    state.realtime.access_changed(*id);
+    let m = services::set_member_role(&state, &p, *id, body.user_id, body.role).await?;
     audit_mod(
         &state,
         &p,
@@ -56,8 +55,7 @@ pub async fn invite(
     id: web::Path<i64>,
     body: web::Json<InviteInput>,
 ) -> ApiResult {
-    let inv = invitations::invite(&state.db, &p, *id, body.user_id, body.role).await?;
-    state.realtime.invited(&inv);
+    let inv = services::invite(&state, &p, *id, body.user_id, body.role).await?;
     audit_mod(
         &state,
         &p,
@@ -105,9 +103,7 @@ pub async fn remove_member(
     path: web::Path<(i64, i64)>,
 ) -> ApiResult {
     let (id, user_id) = path.into_inner();
-    store::remove_member(&state.db, &p, id, user_id).await?;
-    // Stored: now every instance drops the user's subscriptions at once.
-    state.realtime.kick(id, Some(user_id));
+    services::remove_member(&state, &p, id, user_id).await?;
     if user_id != p.user_id {
         audit_mod(
             &state,
@@ -138,10 +134,7 @@ pub async fn sanction(
     body: web::Json<SanctionInput>,
 ) -> ApiResult {
     let (id, user_id) = path.into_inner();
-    let m = store::sanction(&state.db, &p, id, user_id, body.mute_minutes, body.ban).await?;
-    if body.ban == Some(true) {
-        state.realtime.kick(id, Some(user_id));
-    }
+    let m = services::sanction(&state, &p, id, user_id, body.mute_minutes, body.ban).await?;
     audit_mod(
         &state,
         &p,
@@ -162,7 +155,6 @@ pub async fn join(state: web::Data<AppState>, p: Caller, id: web::Path<i64>) -> 
 #[utoipa::path(post, path = "/api/v1/channels/{id}/leave", tag = "community",
     responses((status = 204), (status = 409, body = Problem)))]
 pub async fn leave(state: web::Data<AppState>, p: Caller, id: web::Path<i64>) -> ApiResult {
-    store::leave(&state.db, &p, *id).await?;
-    state.realtime.kick(*id, Some(p.user_id));
+    services::leave(&state, &p, *id).await?;
     no_content()
 }

@@ -1,6 +1,6 @@
 //! Community REST: channels, members, history and search, unread counts, Q&A, moderation
-//! and reports. Thin over `community::store`; every write that clients see in real time
-//! is published on the bus after it was stored.
+//! and reports. Thin over `community::store` for reads and over `services::community` for
+//! every write that clients see in real time (which stores, then publishes).
 
 mod direct;
 mod members;
@@ -140,10 +140,7 @@ pub async fn create_channel(
     p: Caller,
     body: web::Json<ChannelInput>,
 ) -> ApiResult {
-    let (ch, invited) = store::create_channel(&state.db, &p, body.into_inner()).await?;
-    for inv in &invited {
-        state.realtime.invited(inv);
-    }
+    let ch = services::create_channel(&state, &p, body.into_inner()).await?;
     audit_mod(
         &state,
         &p,
@@ -177,12 +174,7 @@ pub async fn update_channel(
 ) -> ApiResult {
     let patch = body.into_inner();
     let locked = patch.locked;
-    let rescoped = patch.visibility.is_some();
-    let ch = store::update_channel(&state.db, &p, *id, patch).await?;
-    if rescoped {
-        // Subscribers who may no longer read it stop receiving it, on every instance.
-        state.realtime.access_changed(ch.id);
-    }
+    let ch = services::update_channel(&state, &p, *id, patch).await?;
     if let Some(l) = locked {
         audit_mod(
             &state,
@@ -203,8 +195,7 @@ pub async fn delete_channel(
     p: Caller,
     id: web::Path<i64>,
 ) -> ApiResult {
-    store::delete_channel(&state.db, &p, *id).await?;
-    state.realtime.kick(*id, None);
+    services::delete_channel(&state, &p, *id).await?;
     audit_mod(
         &state,
         &p,

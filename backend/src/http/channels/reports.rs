@@ -52,7 +52,7 @@ pub async fn all_reports(
 #[serde(deny_unknown_fields)]
 pub struct ResolveInput {
     /// dismiss, hide or delete.
-    pub action: String,
+    pub action: ResolveAction,
 }
 
 #[utoipa::path(post, path = "/api/v1/reports/{id}/resolve", tag = "community", request_body = ResolveInput,
@@ -63,10 +63,7 @@ pub async fn resolve_report(
     id: web::Path<i64>,
     body: web::Json<ResolveInput>,
 ) -> ApiResult {
-    let (r, m) = store::resolve_report(&state.db, &p, *id, &body.action).await?;
-    if let Some(m) = &m {
-        state.realtime.changed_message(m);
-    }
+    let (r, _) = services::resolve_report(&state, &p, *id, body.action).await?;
     audit_mod(
         &state,
         &p,

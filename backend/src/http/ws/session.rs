@@ -6,7 +6,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReason};
+use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReason, ProtocolError};
 
 use crate::auth::Principal;
 use crate::community::model::MessageInput;
@@ -74,6 +74,13 @@ pub fn start(
     body
 }
 
+/// What the connection does after one event.
+enum Next {
+    Continue,
+    /// End the connection, with this close frame (`None`: just close).
+    Close(Option<CloseReason>),
+}
+
 /// Runs the connection until either side closes it.
 async fn run(
     mut conv: Conversation,
@@ -81,173 +88,229 @@ async fn run(
     mut stream: AggregatedMessageStream,
     ctl: Arc<ConnCtl>,
 ) {
-    let cfg = conv.state.config.clone();
     let rt = conv.state.realtime.clone();
-    if let Some(p) = &conv.principal {
-        rt.hub.register_user(
-            p.user_id,
-            UserConn {
-                conn_id: conv.conn_id,
-                credential: (&p.via).into(),
-                ctl: ctl.clone(),
-            },
-        );
-    }
-    let mut bucket = Bucket::new(cfg.ws.rate_per_sec, cfg.ws.rate_burst);
-    let idle = Duration::from_secs(cfg.ws.idle_timeout_secs.max(5));
+    conv.register(&ctl);
+    let ws = &conv.state.config.ws;
+    let mut bucket = Bucket::new(ws.rate_per_sec, ws.rate_burst);
+    let idle = Duration::from_secs(ws.idle_timeout_secs.max(5));
     let mut last_seen = Instant::now();
     let mut heartbeat = tokio::time::interval_at(
         tokio::time::Instant::now() + HEARTBEAT.min(idle),
         HEARTBEAT.min(idle),
     );
-
-    let hello = ServerFrame::Hello {
-        protocol: 1,
-        user_id: conv.principal.as_ref().map(|p| p.user_id),
-        max_frame_bytes: cfg.ws.max_frame_bytes,
-        rate_per_sec: cfg.ws.rate_per_sec,
-    }
-    .to_text();
-    let mut close: Option<CloseReason> = None;
-    if session.text(hello).await.is_err() {
+    if session.text(conv.hello()).await.is_err() {
         return;
     }
     let going_away = rt.going_away();
     tokio::pin!(going_away);
 
-    loop {
-        tokio::select! {
+    let close = loop {
+        let next = tokio::select! {
             biased;
-            why = ctl.ending() => {
-                close = Some(match why {
-                    Ending::SlowConsumer => slow_consumer(),
-                    Ending::Revoked => revoked(),
-                });
-                break;
-            }
-            () = &mut going_away => {
-                close = Some(CloseReason {
-                    code: CloseCode::Away,
-                    description: Some("server shutting down: reconnect".into()),
-                });
-                break;
-            }
-            channel_id = session.next_gap() => {
-                // Hub frames wait while the gap is filled from the database.
-                session.set_busy(true);
-                let filled = Box::pin(conv.fill_gap(channel_id, &mut session)).await;
-                session.set_busy(false);
-                if !filled {
-                    break;
-                }
-            }
-            channel_id = session.next_recheck() => {
-                // Hub frames already wait (see `outbox`) until the check is done.
-                session.set_busy(true);
-                let reply = Box::pin(conv.recheck(channel_id)).await;
-                let sent = match reply {
-                    Some(r) => session.text(r).await.is_ok(),
-                    None => true,
-                };
-                session.set_busy(false);
-                if !sent {
-                    break;
-                }
-            }
+            why = ctl.ending() => Next::Close(Some(match why {
+                Ending::SlowConsumer => slow_consumer(),
+                Ending::Revoked => revoked(),
+            })),
+            () = &mut going_away => Next::Close(Some(CloseReason {
+                code: CloseCode::Away,
+                description: Some("server shutting down: reconnect".into()),
+            })),
+            channel_id = session.next_gap() => conv.on_gap(channel_id, &mut session).await,
+            channel_id = session.next_recheck() => conv.on_recheck(channel_id, &mut session).await,
             msg = stream.recv() => {
                 last_seen = Instant::now();
                 rt.hub.frame_in();
-                // Hub frames wait until this frame's answers are queued (see `outbox`).
-                session.set_busy(true);
-                let replies = match msg {
-                    None => break,
-                    Some(Ok(AggregatedMessage::Text(text))) => {
-                        if text.len() > cfg.ws.max_frame_bytes {
-                            vec![protocol::error_text(
-                                code::TOO_LARGE,
-                                &format!("frames are limited to {} bytes", cfg.ws.max_frame_bytes),
-                                None,
-                                None,
-                            )]
-                        } else if !bucket.take() {
-                            vec![protocol::error_text(
-                                code::RATE_LIMITED,
-                                &format!("at most {} frames per second", cfg.ws.rate_per_sec),
-                                None,
-                                client_msg_id_of(&text).as_deref(),
-                            )]
-                        } else {
-                            // Boxed: the handlers' database futures are large, and an idle
-                            // connection's task should not carry their space.
-                            Box::pin(conv.handle(&text, &mut session)).await
-                        }
-                    }
-                    Some(Ok(AggregatedMessage::Binary(_))) => vec![protocol::error_text(
-                        code::UNSUPPORTED,
-                        "binary frames are not part of the protocol; send JSON text",
-                        None,
-                        None,
-                    )],
-                    Some(Ok(AggregatedMessage::Ping(b))) => {
-                        if session.pong(&b).await.is_err() {
-                            break;
-                        }
-                        Vec::new()
-                    }
-                    Some(Ok(AggregatedMessage::Pong(_))) => Vec::new(),
-                    Some(Ok(AggregatedMessage::Close(_))) => break,
-                    Some(Err(e)) => {
-                        // The frame cannot be read at all (too large for the codec, or
-                        // broken): say so, then close.
-                        let _ = session
-                            .text(protocol::error_text(
-                                code::TOO_LARGE,
-                                &format!("unreadable frame: {e}"),
-                                None,
-                                None,
-                            ))
-                            .await;
-                        close = Some(CloseReason {
-                            code: CloseCode::Size,
-                            description: Some("frame too large or malformed".into()),
-                        });
-                        break;
-                    }
-                };
-                let mut ok = true;
-                for r in replies {
-                    if session.text(r).await.is_err() {
-                        ok = false;
-                        break;
-                    }
-                }
-                session.set_busy(false);
-                if !ok {
-                    break;
-                }
+                conv.on_frame(msg, &mut bucket, &mut session).await
             }
-            _ = heartbeat.tick() => {
-                if last_seen.elapsed() > idle {
-                    close = Some(CloseReason {
-                        code: CloseCode::Away,
-                        description: Some("idle timeout".into()),
-                    });
-                    break;
-                }
-                if session.ping(b"").await.is_err() {
-                    break;
-                }
-            }
+            _ = heartbeat.tick() => on_heartbeat(last_seen, idle, &mut session).await,
+        };
+        if let Next::Close(why) = next {
+            break why;
+        }
+    };
+    conv.finish(session, &ctl, close).await;
+}
+
+/// Closes an idle connection; else pings the client.
+async fn on_heartbeat(last_seen: Instant, idle: Duration, session: &mut Outbox) -> Next {
+    if last_seen.elapsed() > idle {
+        return Next::Close(Some(CloseReason {
+            code: CloseCode::Away,
+            description: Some("idle timeout".into()),
+        }));
+    }
+    if session.ping(b"").await.is_err() {
+        return Next::Close(None);
+    }
+    Next::Continue
+}
+
+/// Sends `replies` in order; false when the connection is gone.
+async fn send_all(session: &mut Outbox, replies: Vec<String>) -> bool {
+    for r in replies {
+        if session.text(r).await.is_err() {
+            return false;
         }
     }
-    conv.leave_all();
-    if let Some(user_id) = conv.conn.user_id {
-        rt.hub.unregister_user(user_id, conv.conn_id);
+    true
+}
+
+impl Conversation {
+    /// A signed-in connection is reachable for the user's personal frames (and revocations).
+    fn register(&self, ctl: &Arc<ConnCtl>) {
+        if let Some(p) = &self.principal {
+            self.state.realtime.hub.register_user(
+                p.user_id,
+                UserConn {
+                    conn_id: self.conn_id,
+                    credential: (&p.via).into(),
+                    ctl: ctl.clone(),
+                },
+            );
+        }
     }
-    // A slow consumer gets the close frame behind what is already buffered for it; give
-    // it time to read that far, then drop the connection regardless.
-    let wait = if ctl.is_slow() { 10 } else { 1 };
-    let _ = tokio::time::timeout(Duration::from_secs(wait), session.close(close)).await;
+
+    /// The first frame: the protocol, who is signed in, and the limits.
+    fn hello(&self) -> String {
+        let ws = &self.state.config.ws;
+        ServerFrame::Hello {
+            protocol: 1,
+            user_id: self.principal.as_ref().map(|p| p.user_id),
+            max_frame_bytes: ws.max_frame_bytes,
+            rate_per_sec: ws.rate_per_sec,
+        }
+        .to_text()
+    }
+
+    /// Fills a subscription's gap from the database; hub frames wait meanwhile.
+    async fn on_gap(&mut self, channel_id: i64, session: &mut Outbox) -> Next {
+        session.set_busy(true);
+        let filled = Box::pin(self.fill_gap(channel_id, session)).await;
+        session.set_busy(false);
+        if filled {
+            Next::Continue
+        } else {
+            Next::Close(None)
+        }
+    }
+
+    /// Checks a subscription again after its channel's access changed; hub frames already
+    /// wait (see `outbox`) until the check is done.
+    async fn on_recheck(&mut self, channel_id: i64, session: &mut Outbox) -> Next {
+        session.set_busy(true);
+        let reply = Box::pin(self.recheck(channel_id)).await;
+        let sent = match reply {
+            Some(r) => session.text(r).await.is_ok(),
+            None => true,
+        };
+        session.set_busy(false);
+        if sent {
+            Next::Continue
+        } else {
+            Next::Close(None)
+        }
+    }
+
+    /// One frame from the client; hub frames wait until its answers are queued (see
+    /// `outbox`).
+    async fn on_frame(
+        &mut self,
+        msg: Option<Result<AggregatedMessage, ProtocolError>>,
+        bucket: &mut Bucket,
+        session: &mut Outbox,
+    ) -> Next {
+        session.set_busy(true);
+        let replies = match msg {
+            None | Some(Ok(AggregatedMessage::Close(_))) => return Next::Close(None),
+            Some(Ok(AggregatedMessage::Text(text))) => self.answer(&text, bucket, session).await,
+            Some(Ok(AggregatedMessage::Binary(_))) => vec![protocol::error_text(
+                code::UNSUPPORTED,
+                "binary frames are not part of the protocol; send JSON text",
+                None,
+                None,
+            )],
+            Some(Ok(AggregatedMessage::Ping(b))) => {
+                if session.pong(&b).await.is_err() {
+                    return Next::Close(None);
+                }
+                Vec::new()
+            }
+            Some(Ok(AggregatedMessage::Pong(_))) => Vec::new(),
+            Some(Err(e)) => return unreadable(e, session).await,
+        };
+        let sent = send_all(session, replies).await;
+        session.set_busy(false);
+        if sent {
+            Next::Continue
+        } else {
+            Next::Close(None)
+        }
+    }
+
+    /// A text frame within the size and rate limits is handled; else refused.
+    async fn answer(
+        &mut self,
+        text: &str,
+        bucket: &mut Bucket,
+        session: &mut Outbox,
+    ) -> Vec<String> {
+        let (max_frame_bytes, rate_per_sec) = {
+            let ws = &self.state.config.ws;
+            (ws.max_frame_bytes, ws.rate_per_sec)
+        };
+        if text.len() > max_frame_bytes {
+            vec![protocol::error_text(
+                code::TOO_LARGE,
+                &format!("frames are limited to {max_frame_bytes} bytes"),
+                None,
+                None,
+            )]
+        } else if !bucket.take() {
+            vec![protocol::error_text(
+                code::RATE_LIMITED,
+                &format!("at most {rate_per_sec} frames per second"),
+                None,
+                client_msg_id_of(text).as_deref(),
+            )]
+        } else {
+            // Boxed: the handlers' database futures are large, and an idle connection's
+            // task should not carry their space.
+            Box::pin(self.handle(text, session)).await
+        }
+    }
+
+    /// Ends the connection: its subscriptions and presence, its personal registration,
+    /// then the close frame.
+    async fn finish(mut self, session: Outbox, ctl: &ConnCtl, close: Option<CloseReason>) {
+        self.leave_all();
+        if let Some(user_id) = self.conn.user_id {
+            self.state
+                .realtime
+                .hub
+                .unregister_user(user_id, self.conn_id);
+        }
+        // A slow consumer gets the close frame behind what is already buffered for it;
+        // give it time to read that far, then drop the connection regardless.
+        let wait = if ctl.is_slow() { 10 } else { 1 };
+        let _ = tokio::time::timeout(Duration::from_secs(wait), session.close(close)).await;
+    }
+}
+
+/// The frame cannot be read at all (too large for the codec, or broken): say so, then
+/// close.
+async fn unreadable(e: ProtocolError, session: &mut Outbox) -> Next {
+    let _ = session
+        .text(protocol::error_text(
+            code::TOO_LARGE,
+            &format!("unreadable frame: {e}"),
+            None,
+            None,
+        ))
+        .await;
+    Next::Close(Some(CloseReason {
+        code: CloseCode::Size,
+        description: Some("frame too large or malformed".into()),
+    }))
 }
 
 impl Conversation {
