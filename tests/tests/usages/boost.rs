@@ -29,17 +29,27 @@ async fn ranking(app: &TestApp, seeker: &TestUser, ids: [i64; 2]) -> Vec<(i64, b
                 (
                     s["id"].as_i64().unwrap(),
                     s["explanation"]["raised_by_reuse"].as_bool().unwrap(),
+                    s["explanation"]["vector_rank"].is_number(),
                 )
             })
             .collect::<Vec<_>>()
     };
-    // The indexer takes the new solutions in a moment later.
+    // The indexer takes the new solutions in a moment later, the words before the vectors:
+    // until both are in the vector index too, their fused scores are not equal.
     let ask_ref = &ask;
     assert!(
-        eventually(move || async move { ask_ref().await.len() == 2 }).await,
-        "both solutions match"
+        eventually(move || async move {
+            let got = ask_ref().await;
+            got.len() == 2 && got.iter().all(|x| x.2)
+        })
+        .await,
+        "both solutions match, by words and by vector"
     );
-    ask().await
+    ask()
+        .await
+        .into_iter()
+        .map(|(id, raised, _)| (id, raised))
+        .collect()
 }
 
 async fn kommune_in_hessen(app: &TestApp, op: &TestUser, name: &str) -> i64 {
