@@ -2,7 +2,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { ApiSession, OPERATOR, account, checkPage, launch, open } from './harness';
+import { ApiSession, OPERATOR, account, checkPage, launch, open, openAccountMenu } from './harness';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -80,13 +80,33 @@ describe('solution editing', () => {
   });
 
   it('lets a provider create a solution for the organisation', async () => {
-    const { org } = await providedSolution();
+    const { org, solution } = await providedSolution();
     const provider = await account({ orgId: org.id, role: 'provider' });
     const t = await open(browser);
     await provider.session.into(t.context);
-    await t.page.goto('/katalog');
+    await t.page.goto('/');
+    // "Meine Lösungen": only the organisation's entries; the never verified one is stale and
+    // is confirmed as current in one click.
+    await openAccountMenu(t.page);
+    await t.page.locator('header').getByRole('link', { name: 'Meine Lösungen' }).click();
+    await t.page.waitForURL((u) => u.pathname === '/katalog' && u.searchParams.get('mine') === '1');
+    expect(await t.page.getByRole('heading', { level: 1 }).textContent()).toBe('Meine Lösungen');
+    await t.page.getByText('1 Lösung', { exact: true }).waitFor();
+    const row = t.page.getByTestId('catalogue').locator('li');
+    expect(await row.count()).toBe(1);
+    expect(await row.getByRole('link').textContent()).toBe(solution.title);
+    await row.getByTestId('stale-badge').waitFor();
+    await checkPage(t, 'my-solutions');
+    await row.getByRole('button', { name: `Angaben sind noch aktuell: ${solution.title}` }).click();
+    await t.page.getByText(`„${solution.title}“ ist als aktuell bestätigt.`).waitFor();
+    await row.getByTestId('stale-badge').waitFor({ state: 'detached' });
+    expect((await provider.session.request<{ stale: boolean }>('GET', `/solutions/${solution.id}`)).stale).toBe(false);
+
     await t.page.getByRole('link', { name: 'Neue Lösung anlegen' }).click();
+    await t.page.waitForURL((u) => u.pathname === '/loesungen/neu');
     await t.page.getByTestId('solution-form').waitFor();
+    expect(await t.page.getByRole('heading', { level: 1 }).textContent()).toBe('Neue Lösung');
+    await checkPage(t, 'solution-new');
     // Without a title: a German error at the title, nothing sent.
     await t.page.getByRole('button', { name: 'Lösung anlegen' }).click();
     await expect.poll(() => t.page.getByLabel('Titel').getAttribute('aria-invalid')).toBe('true');

@@ -31,6 +31,8 @@ export async function launch(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      // German date and number widgets (tt.mm.jjjj, not mm/dd/yyyy), as German users see them.
+      '--lang=de-DE',
     ],
   });
 }
