@@ -47,12 +47,27 @@ describe('solution editing', () => {
     await t.page.getByRole('button', { name: 'Änderungen speichern' }).click();
     const url = t.page.getByLabel('Website');
     await expect.poll(() => url.getAttribute('aria-invalid')).toBe('true');
-    expect(await t.page.locator('#s-url-error').textContent()).toContain('Website');
+    // The field's own reason in German (not the generic "Bitte prüfen Sie Ihre Eingaben"),
+    // tied to the input.
+    expect((await t.page.locator('#s-url-error').textContent())?.trim()).toBe(
+      'Bitte geben Sie eine vollständige Webadresse an, die mit https:// beginnt, zum Beispiel https://www.beispiel.de.',
+    );
+    expect(await url.getAttribute('aria-describedby')).toContain('s-url-error');
+    expect(await t.page.getByTestId('error-alert').count()).toBe(0);
     expect(await t.page.getByLabel('Kurzbeschreibung').inputValue()).toBe(summary);
     expect(await t.page.evaluate(() => document.activeElement?.id)).toBe('s-url');
     await checkPage(t, 'solution-edit-error');
 
+    // A summary over the server's limit: its message names the limit and the length typed.
     await url.fill('https://wohngeld.example.org');
+    const long = t.page.getByLabel('Kurzbeschreibung');
+    await long.fill('x'.repeat(4001));
+    await t.page.getByRole('button', { name: 'Änderungen speichern' }).click();
+    await expect.poll(() => long.getAttribute('aria-invalid')).toBe('true');
+    expect((await t.page.locator('#s-summary-error').textContent())?.trim()).toBe('Höchstens 4.000 Zeichen sind erlaubt, Ihre Eingabe hat 4.001.');
+    expect(await long.getAttribute('aria-describedby')).toBe('s-summary-error');
+    expect(await url.getAttribute('aria-invalid')).toBeNull();
+    await long.fill(summary);
     await t.page.getByRole('button', { name: 'Änderungen speichern' }).click();
     await t.page.waitForURL((u) => u.pathname === `/loesungen/${solution.id}` && u.search === '?gespeichert=1');
     await t.page.getByTestId('saved').waitFor();
