@@ -35,6 +35,7 @@ describe('operations', () => {
     const card = t.page.locator(`[data-account-id="${person.id}"]`);
     expect(await t.page.getByTestId('account').count()).toBe(1);
     expect(((await card.textContent()) ?? '').split(person.email).length - 1).toBe(2); // name + label of the select
+    expect(await card.textContent()).toContain(`Konto-ID ${person.id}`);
     const select = card.getByLabel(`Rolle von ${person.email}`);
     expect(await select.inputValue()).toBe('seeker');
     await select.selectOption('provider');
@@ -54,9 +55,29 @@ describe('operations', () => {
     await entry.waitFor();
     const text = (await entry.textContent()) ?? '';
     expect(text).toContain('Rolle geändert');
-    expect(text).toContain(`Konto ${person.id}`);
+    // Accounts are named by their ID, the same one the roles page shows on each account.
+    const opsId = (await ops.request<{ id: number }>('GET', '/me')).id;
+    expect(text).toMatch(new RegExp(`Betrifft\\s*Konto-ID ${person.id}\\b`));
+    expect(text).toMatch(new RegExp(`Ausgelöst von\\s*Konto-ID ${opsId}\\b`));
     expect(text).toContain('vorher: Suchende Verwaltung · nachher: Anbieter');
     await checkPage(t, 'operations-audit');
+
+    // The actor filter takes a Konto-ID; anything else is explained at the field.
+    const actor = t.page.getByLabel('Ausgelöst von (Konto-ID)');
+    await actor.fill('Betrieb');
+    await t.page.getByRole('button', { name: 'Filter anwenden' }).click();
+    await expect.poll(() => actor.getAttribute('aria-invalid')).toBe('true');
+    expect((await t.page.locator('#audit-actor-error').textContent())?.trim()).toBe('Bitte geben Sie die Konto-ID als ganze Zahl an, zum Beispiel 42.');
+    expect(await actor.getAttribute('aria-describedby')).toBe('audit-actor-hint audit-actor-error');
+    expect(new URL(t.page.url()).searchParams.get('konto')).toBeNull();
+    // The actor's link filters by that account.
+    await entry.getByRole('link', { name: `Konto-ID ${opsId}` }).click();
+    await t.page.waitForURL((u) => u.searchParams.get('konto') === String(opsId));
+    await expect.poll(() => t.page.getByLabel('Ausgelöst von (Konto-ID)').inputValue()).toBe(String(opsId));
+    const actors = await t.page.getByTestId('audit-entry').evaluateAll((els) => els.map((el) => el.textContent ?? ''));
+    expect(actors.length).toBeGreaterThan(0);
+    for (const a of actors) expect(a).toMatch(new RegExp(`Ausgelöst von\\s*Konto-ID ${opsId}\\b`));
+    await checkPage(t, 'operations-audit-actor');
     await t.context.close();
   });
 

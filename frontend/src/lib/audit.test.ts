@@ -9,7 +9,7 @@ describe('audit detail', () => {
   });
 
   it('names targets by their kind in German, unknown ones as stored', () => {
-    expect(describeTarget('user:2')).toBe('Konto 2');
+    expect(describeTarget('user:2')).toBe('Konto-ID 2');
     expect(describeTarget('channel:17')).toBe('Kanal 17');
     expect(describeTarget('ip:203.0.113.7')).toBe('IP-Adresse 203.0.113.7');
     expect(describeTarget('weird:1')).toBe('weird:1');

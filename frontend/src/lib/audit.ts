@@ -10,7 +10,7 @@ function value(v: unknown): string {
   return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
 
-/** An audit target (`user:2`, `channel:7`) in German (`Konto 2`); unknown kinds as stored. */
+/** An audit target (`user:2`, `channel:7`) in German (`Konto-ID 2`); unknown kinds as stored. */
 export function describeTarget(target: string): string {
   const at = target.indexOf(':');
   const kind = at > 0 ? de.operations.targetKinds[target.slice(0, at)] : undefined;
