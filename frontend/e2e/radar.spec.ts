@@ -24,17 +24,11 @@ describe('demand radar', () => {
     const ops = await ApiSession.login(OPERATOR.email, OPERATOR.password);
     const stamp = Date.now().toString(36);
     const posted: { org: { id: number; name: string }; title: string }[] = [];
-    for (const [place, title, description] of [
-      [
-        'Gemeinde Friedhofsruh',
-        `Grabstellen online vergeben ${stamp}`,
-        'Wir suchen eine Friedhofsverwaltung, mit der Angehörige Grabstellen online reservieren und Nutzungsrechte verlängern können.',
-      ],
-      [
-        'Stadt Lindenfeld',
-        `Friedhofsverwaltung mit Online-Reservierung ${stamp}`,
-        'Gesucht: eine Friedhofsverwaltung, über die Angehörige Grabstellen online reservieren und Nutzungsrechte verlängern.',
-      ],
+    // Nearly the same problem, worded twice: alike by meaning and by words.
+    const description = 'Angehörige sollen Grabstellen auf unseren Friedhöfen online reservieren und Nutzungsrechte verlängern können.';
+    for (const [place, title] of [
+      ['Gemeinde Friedhofsruh', `Grabstellen online reservieren ${stamp}`],
+      ['Stadt Lindenfeld', `Grabstellen online reservieren und verlängern ${stamp}`],
     ] as const) {
       const org = await ops.request<{ id: number; name: string }>('POST', '/organisations', { name: `${place} ${stamp}`, kind: 'kommune' });
       const member = await account({ orgId: org.id });
