@@ -51,8 +51,7 @@ describe('demand radar', () => {
     await card.waitFor();
     expect(await card.count()).toBe(1);
     expect((await card.getByRole('heading', { level: 2 }).textContent())?.trim()).toBe(group?.title);
-    const text = (await card.textContent()) ?? '';
-    expect(text).toContain(`${group?.organisation_count} Verwaltungen · ${group?.need_count} offene Bedarfe`);
+    expect(await card.getByTestId('radar-counts').textContent()).toBe(`${group?.organisation_count} Verwaltungen · ${group?.need_count} offene Bedarfe`);
     for (const p of posted) {
       expect(await card.getByRole('link', { name: p.org.name }).getAttribute('href')).toBe(`/organisationen/${p.org.id}`);
       expect(await card.getByRole('listitem').filter({ hasText: p.title }).textContent()).toMatch(/^\s*Bedarf:\s+/);
