@@ -153,7 +153,7 @@ describe('pages', () => {
       await t.page.getByRole('button', { name: 'Suche', exact: true }).click();
       await t.page.waitForURL((u) => (u.searchParams.get('stale') ?? '') === freshness && (u.searchParams.get('sort') ?? '') === sort);
     };
-    await t.page.getByLabel('Im Katalog suchen').fill(`Katalogprobe ${stamp}`);
+    await t.page.getByRole('searchbox', { name: 'Im Katalog suchen' }).fill(`Katalogprobe ${stamp}`);
 
     await apply('true', '');
     await t.page.getByText('1 Lösung', { exact: true }).waitFor();
