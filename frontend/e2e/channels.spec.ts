@@ -192,7 +192,7 @@ describe('channels', () => {
     await onGuest.getByRole('button', { name: 'Antworten' }).waitFor();
     // The member has no moderation tools.
     expect(await onGuest.locator('summary', { hasText: 'Moderation' }).count()).toBe(0);
-    expect(await b.page.getByRole('button', { name: 'Kanal sperren' }).count()).toBe(0);
+    expect(await b.page.getByRole('button', { name: 'Kanal sperren', exact: true }).count()).toBe(0);
 
     // Pin: the badge on both sides, live; the button turns into "Lösen".
     await onManager.locator('summary', { hasText: 'Moderation' }).click();
@@ -208,13 +208,13 @@ describe('channels', () => {
     await onManager.getByRole('button', { name: 'Thema entsperren' }).waitFor();
 
     // Lock the channel: after a reload the member reads why there is no composer; unlocked, it is back.
-    await m.page.getByRole('button', { name: 'Kanal sperren' }).click();
+    await m.page.getByRole('button', { name: 'Kanal sperren', exact: true }).click();
     await m.page.locator('.ch-meta').getByText('Gesperrt', { exact: true }).waitFor();
     await b.page.reload();
     await b.page.getByText('Dieser Kanal ist gesperrt. Nur die Moderation kann schreiben.').waitFor();
     expect(await b.page.getByTestId('composer').count()).toBe(0);
-    await m.page.getByRole('button', { name: 'Kanal entsperren' }).click();
-    await m.page.getByRole('button', { name: 'Kanal sperren' }).waitFor();
+    await m.page.getByRole('button', { name: 'Kanal entsperren', exact: true }).click();
+    await m.page.getByRole('button', { name: 'Kanal sperren', exact: true }).waitFor();
     await b.page.reload();
     await b.page.getByTestId('composer').waitFor();
     await waitConnected(b.page);

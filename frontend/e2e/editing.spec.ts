@@ -2,7 +2,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { ApiSession, OPERATOR, account, checkPage, launch, open, openAccountMenu } from './harness';
+import { ApiSession, OPERATOR, account, checkPage, emptyDateText, launch, open, openAccountMenu } from './harness';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -38,6 +38,8 @@ describe('solution editing', () => {
     await t.page.getByTestId('solution-form').waitFor();
     expect(await t.page.getByLabel('Titel').inputValue()).toBe(solution.title);
     expect(await t.page.getByLabel('Standards').inputValue()).toBe('XÖV');
+    // The browser runs in German: an empty date field reads tt.mm.jjjj, not mm/dd/yyyy.
+    expect(await emptyDateText(t.page, '#s-verified')).toBe('tt.mm.jjjj');
     await checkPage(t, 'solution-edit');
 
     const summary = 'Antrag auf Wohngeld vollständig online, mit Anbindung an das Fachverfahren.';

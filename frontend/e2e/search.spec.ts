@@ -209,6 +209,9 @@ describe('search', () => {
     const t = await open(browser);
     await user.session.into(t.context);
     await t.page.goto('/');
+    // The session is loaded and the header complete before the first key (it once raced).
+    await t.page.getByTestId('account-menu').waitFor();
+    await t.page.getByLabel('Beschreiben Sie Ihr Problem').waitFor();
     await t.page.keyboard.press('Tab');
     expect(await t.page.evaluate(() => document.activeElement?.textContent)).toBe('Zum Inhalt springen');
     await t.page.keyboard.press('Enter');
