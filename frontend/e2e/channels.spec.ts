@@ -194,11 +194,11 @@ describe('channels', () => {
     expect(await onGuest.locator('summary', { hasText: 'Moderation' }).count()).toBe(0);
     expect(await b.page.getByRole('button', { name: 'Kanal sperren', exact: true }).count()).toBe(0);
 
-    // Pin: the badge on both sides, live; the button turns into "Lösen".
+    // Pin: the badge on both sides, live; the button turns into "Nicht mehr anheften".
     await onManager.locator('summary', { hasText: 'Moderation' }).click();
     await onManager.getByRole('button', { name: 'Anheften' }).click();
     await onGuest.getByText('Angeheftet', { exact: true }).waitFor();
-    await onManager.getByRole('button', { name: 'Lösen' }).waitFor();
+    await onManager.getByRole('button', { name: 'Nicht mehr anheften' }).waitFor();
     await checkPage(m, 'channel-moderation');
 
     // Lock the thread: the member can no longer reply to it.

@@ -964,7 +964,7 @@ export const de = {
       reportSubmit: 'Meldung absenden',
       reported: 'Danke, die Moderation prüft Ihre Meldung.',
       pin: 'Anheften',
-      unpin: 'Lösen',
+      unpin: 'Nicht mehr anheften',
       hide: 'Ausblenden',
       unhide: 'Wieder einblenden',
       lockThread: 'Thema sperren',
