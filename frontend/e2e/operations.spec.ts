@@ -4,6 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { ApiSession, OPERATOR, account, checkPage, headerText, launch, open, openAccountMenu } from './harness';
 
+/** A string matched literally inside a RegExp. */
+const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 let browser: Browser;
 beforeAll(async () => {
   browser = await launch();
@@ -55,10 +58,13 @@ describe('operations', () => {
     await entry.waitFor();
     const text = (await entry.textContent()) ?? '';
     expect(text).toContain('Rolle geändert');
-    // Accounts are named by their ID, the same one the roles page shows on each account.
+    // Accounts are named (display name or address, as the API says) with their ID, the same
+    // one the roles page shows on each account and the filter takes.
     const opsId = (await ops.request<{ id: number }>('GET', '/me')).id;
-    expect(text).toMatch(new RegExp(`Betrifft\\s*Konto-ID ${person.id}\\b`));
-    expect(text).toMatch(new RegExp(`Ausgelöst von\\s*Konto-ID ${opsId}\\b`));
+    const logged = await ops.request<{ items: { actor_name?: string; target_name?: string }[] }>('GET', '/audit?action=user.role_changed&limit=1');
+    expect(logged.items[0]).toMatchObject({ actor_name: OPERATOR.email, target_name: person.email });
+    expect(text).toMatch(new RegExp(`Betrifft\\s*${literal(person.email)} \\(Konto-ID ${person.id}\\)`));
+    expect(text).toMatch(new RegExp(`Ausgelöst von\\s*${literal(OPERATOR.email)} \\(Konto-ID ${opsId}\\)`));
     expect(text).toContain('vorher: Suchende Verwaltung · nachher: Anbieter');
     await checkPage(t, 'operations-audit');
 
@@ -71,12 +77,12 @@ describe('operations', () => {
     expect(await actor.getAttribute('aria-describedby')).toBe('audit-actor-hint audit-actor-error');
     expect(new URL(t.page.url()).searchParams.get('konto')).toBeNull();
     // The actor's link filters by that account.
-    await entry.getByRole('link', { name: `Konto-ID ${opsId}` }).click();
+    await entry.getByRole('link', { name: `${OPERATOR.email} (Konto-ID ${opsId})` }).click();
     await t.page.waitForURL((u) => u.searchParams.get('konto') === String(opsId));
     await expect.poll(() => t.page.getByLabel('Ausgelöst von (Konto-ID)').inputValue()).toBe(String(opsId));
     const actors = await t.page.getByTestId('audit-entry').evaluateAll((els) => els.map((el) => el.textContent ?? ''));
     expect(actors.length).toBeGreaterThan(0);
-    for (const a of actors) expect(a).toMatch(new RegExp(`Ausgelöst von\\s*Konto-ID ${opsId}\\b`));
+    for (const a of actors) expect(a).toContain(`(Konto-ID ${opsId})`);
     await checkPage(t, 'operations-audit-actor');
     await t.context.close();
   });

@@ -629,6 +629,8 @@ export const de = {
     noEvents: 'Keine Ereignisse für diese Filter.',
     actor: 'Ausgelöst von',
     account: (id: number) => `Konto-ID ${id}`,
+    /** An account the log can name (display name or address), with its ID for the filter. */
+    namedAccount: (name: string, id: number | string) => `${name} (Konto-ID ${id})`,
     system: 'System oder unbekannt',
     target: 'Betrifft',
     /** What an audit target such as `user:2` names, by its kind. */
