@@ -203,9 +203,20 @@ export async function screenshots(page: Page, name: string): Promise<void> {
   await page.setViewportSize(original);
 }
 
-/** The checks every page gets: axe green, no console errors, screenshots. */
+/**
+ * Names of buttons and links read cleanly: no space before a colon, which a visually hidden
+ * `<span>: …</span>` after a block-level label puts into the accessible name ("Annehmen : X").
+ */
+async function expectCleanNames(page: Page, label: string): Promise<void> {
+  const snapshot = await page.locator('body').ariaSnapshot();
+  const spaced = snapshot.split('\n').filter((line) => /\b(button|link) "[^"]*\s:/.test(line));
+  expect(spaced, `${label}: accessible names with a space before a colon`).toEqual([]);
+}
+
+/** The checks every page gets: axe green, clean control names, no console errors, screenshots. */
 export async function checkPage(t: TestPage, name: string): Promise<void> {
   await expectAccessible(t.page, name);
+  await expectCleanNames(t.page, name);
   expect(t.problems, `console errors on ${name}`).toEqual([]);
   await screenshots(t.page, name);
 }
