@@ -180,6 +180,65 @@ describe('channels', () => {
     await b.context.close();
   });
 
+  it('lets a community manager pin, lock, mute and ban through the moderation buttons, each seen by the member', async () => {
+    const { guest, ch } = await ownerAndGuest();
+    const manager = await account({ role: 'community_manager', name: 'Mona Moderation' });
+    await manager.session.request('POST', `/channels/${ch.id}/join`);
+    await guest.session.request('POST', `/channels/${ch.id}/messages`, { body: 'Kennt jemand eine gute Lösung für die Hundesteuer?' });
+    const m = await conversation(manager.session, ch.id);
+    const b = await conversation(guest.session, ch.id);
+    const onManager = messages(m.page).filter({ hasText: 'Hundesteuer' });
+    const onGuest = messages(b.page).filter({ hasText: 'Hundesteuer' });
+    await onGuest.getByRole('button', { name: 'Antworten' }).waitFor();
+    // The member has no moderation tools.
+    expect(await onGuest.locator('summary', { hasText: 'Moderation' }).count()).toBe(0);
+    expect(await b.page.getByRole('button', { name: 'Kanal sperren', exact: true }).count()).toBe(0);
+
+    // Pin: the badge on both sides, live; the button turns into "Nicht mehr anheften".
+    await onManager.locator('summary', { hasText: 'Moderation' }).click();
+    await onManager.getByRole('button', { name: 'Anheften' }).click();
+    await onGuest.getByText('Angeheftet', { exact: true }).waitFor();
+    await onManager.getByRole('button', { name: 'Nicht mehr anheften' }).waitFor();
+    await checkPage(m, 'channel-moderation');
+
+    // Lock the thread: the member can no longer reply to it.
+    await onManager.getByRole('button', { name: 'Thema sperren' }).click();
+    await onGuest.getByText('Thema gesperrt', { exact: true }).waitFor();
+    await onGuest.getByRole('button', { name: 'Antworten' }).waitFor({ state: 'detached' });
+    await onManager.getByRole('button', { name: 'Thema entsperren' }).waitFor();
+
+    // Lock the channel: after a reload the member reads why there is no composer; unlocked, it is back.
+    await m.page.getByRole('button', { name: 'Kanal sperren', exact: true }).click();
+    await m.page.locator('.ch-meta').getByText('Gesperrt', { exact: true }).waitFor();
+    await b.page.reload();
+    await b.page.getByText('Dieser Kanal ist gesperrt. Nur die Moderation kann schreiben.').waitFor();
+    expect(await b.page.getByTestId('composer').count()).toBe(0);
+    await m.page.getByRole('button', { name: 'Kanal entsperren', exact: true }).click();
+    await m.page.getByRole('button', { name: 'Kanal sperren', exact: true }).waitFor();
+    await b.page.reload();
+    await b.page.getByTestId('composer').waitFor();
+    await waitConnected(b.page);
+
+    // Mute for an hour: the member's next message is refused, the text kept.
+    const moderation = onManager.locator('details.ch-mod');
+    if ((await moderation.getAttribute('open')) === null) await onManager.locator('summary', { hasText: 'Moderation' }).click();
+    await onManager.getByRole('button', { name: 'Stummschalten (1 Stunde)' }).click();
+    await onManager.getByRole('status').getByText('Die Person ist für eine Stunde stummgeschaltet.').waitFor();
+    await send(b.page, 'Darf ich noch schreiben?');
+    await b.page.locator('#composer-error').getByText('stummgeschaltet').waitFor();
+    expect(await b.page.getByLabel('Ihre Nachricht').inputValue()).toBe('Darf ich noch schreiben?');
+
+    // Ban: the member's open conversation closes live.
+    await onManager.getByRole('button', { name: 'Aus dem Kanal sperren' }).click();
+    await onManager.getByRole('status').getByText('Die Person wurde aus dem Kanal gesperrt.').waitFor();
+    await b.page.locator('[data-testid="live-error"][data-code="removed"]').getByText('Sie wurden aus diesem Kanal entfernt.').waitFor();
+    await b.page.getByTestId('composer').waitFor({ state: 'detached' });
+    await expect(guest.session.request('POST', `/channels/${ch.id}/messages`, { body: 'Noch da?' })).rejects.toThrow(/: 40[34] /);
+    expect(m.problems).toEqual([]);
+    await m.context.close();
+    await b.context.close();
+  });
+
   it('shows the history with its actions before the socket greets, and holds a message until it can send', async () => {
     const { owner, guest, ch } = await ownerAndGuest();
     await owner.session.request('POST', `/channels/${ch.id}/messages`, { body: 'Vom Eigentümer' });

@@ -31,7 +31,12 @@ export async function launch(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      '--lang=de-DE',
     ],
+    // German date widgets (tt.mm.jjjj, not mm/dd/yyyy), as German users see them. On Linux
+    // chromium ignores --lang and takes its locale from the environment; it needs the
+    // chromium-l10n package (scripts/ensure_chromium.sh) for anything but en-US.
+    env: { ...process.env, LANGUAGE: 'de', LANG: 'de_DE.UTF-8' },
   });
 }
 
@@ -198,11 +203,50 @@ export async function screenshots(page: Page, name: string): Promise<void> {
   await page.setViewportSize(original);
 }
 
-/** The checks every page gets: axe green, no console errors, screenshots. */
+/**
+ * Names of buttons and links read cleanly: no space before a colon, which a visually hidden
+ * `<span>: …</span>` after a block-level label puts into the accessible name ("Annehmen : X").
+ */
+async function expectCleanNames(page: Page, label: string): Promise<void> {
+  const snapshot = await page.locator('body').ariaSnapshot();
+  const spaced = snapshot.split('\n').filter((line) => /\b(button|link) "[^"]*\s:/.test(line));
+  expect(spaced, `${label}: accessible names with a space before a colon`).toEqual([]);
+}
+
+/** The checks every page gets: axe green, clean control names, no console errors, screenshots. */
 export async function checkPage(t: TestPage, name: string): Promise<void> {
   await expectAccessible(t.page, name);
+  await expectCleanNames(t.page, name);
   expect(t.problems, `console errors on ${name}`).toEqual([]);
   await screenshots(t.page, name);
+}
+
+/**
+ * The text a date or month input shows while empty (its placeholder, e.g. `tt.mm.jjjj`),
+ * read from the browser's own shadow tree through the DevTools protocol.
+ */
+export async function emptyDateText(page: Page, selector: string): Promise<string> {
+  interface CdpNode {
+    nodeType: number;
+    nodeValue?: string;
+    children?: CdpNode[];
+    shadowRoots?: CdpNode[];
+  }
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { root } = (await cdp.send('DOM.getDocument', { depth: 0 })) as { root: { nodeId: number } };
+    const { nodeId } = await cdp.send('DOM.querySelector', { nodeId: root.nodeId, selector });
+    const { node } = (await cdp.send('DOM.describeNode', { nodeId, depth: -1, pierce: true })) as { node: CdpNode };
+    const texts: string[] = [];
+    const walk = (n: CdpNode) => {
+      if (n.nodeType === 3 && n.nodeValue) texts.push(n.nodeValue);
+      for (const c of [...(n.shadowRoots ?? []), ...(n.children ?? [])]) walk(c);
+    };
+    walk(node);
+    return texts.join('').trim();
+  } finally {
+    await cdp.detach();
+  }
 }
 
 /** Opens the signed-in person's menu in the header (account, work areas, logout). */

@@ -70,6 +70,55 @@ describe('interest', () => {
     await t.context.close();
   });
 
+  it('lets a member express interest in another organisation\'s public need; the poster sees who', async () => {
+    const poster = await organisation('Gemeinde Bedarfsdorf', 'kommune');
+    const posterMember = await account({ orgId: poster });
+    const title = `Digitale Schöffenwahl ${Date.now().toString(36)}`;
+    const need = await posterMember.session.request<{ id: number }>('POST', '/needs', {
+      organisation_id: poster,
+      title,
+      description: 'Vorschlagslisten für Schöffinnen und Schöffen online führen und prüfen.',
+      visibility: 'public',
+    });
+    const interestedOrg = await organisation('Stadt Mitmachhausen', 'kommune');
+    const member = await account({ orgId: interestedOrg });
+
+    const t = await open(browser);
+    await member.session.into(t.context);
+    await t.page.goto('/bedarfe');
+    const card = t.page.getByTestId('need-list').locator('li').filter({ has: t.page.getByRole('heading', { name: title }) });
+    await card.waitFor();
+    const toggle = card.getByTestId('interest-toggle');
+    expect(await toggle.getAttribute('aria-expanded')).toBe('false');
+    await toggle.click();
+    const summary = card.getByTestId('interest-summary');
+    await summary.waitFor();
+    expect(await summary.textContent()).toBe('Noch keine Organisation hat Interesse bekundet.');
+    await card.getByLabel('Stufe', { exact: true }).selectOption('interested');
+    await card.getByLabel('Kommentar (optional)').fill('Wir würden mitentwickeln.');
+    await card.getByTestId('interest-save').click();
+    await card.getByText('Ihr Interesse wurde gespeichert.').waitFor();
+    await expect.poll(() => summary.textContent()).toMatch(/^1 Organisation interessiert/);
+    await checkPage(t, 'interest-need');
+    const stored = await member.session.request<{ summary: { organisations: number } }>('GET', `/needs/${need.id}/interests`);
+    expect(stored.summary.organisations).toBe(1);
+    await t.context.close();
+
+    // The posting organisation's member sees the interested organisation by name.
+    const p = await open(browser);
+    await posterMember.session.into(p.context);
+    await p.page.goto('/bedarfe');
+    const own = p.page.getByTestId('need-list').locator('li').filter({ has: p.page.getByRole('heading', { name: title }) });
+    await own.getByTestId('interest-toggle').click();
+    const rows = own.getByTestId('interest-named').locator('tbody tr');
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(1);
+    expect(await rows.first().textContent()).toContain('Stadt Mitmachhausen');
+    expect(await rows.first().textContent()).toContain('Wir würden mitentwickeln.');
+    expect(await own.getByTestId('interest-save').count()).toBe(0);
+    await p.context.close();
+  });
+
   it('lets a provider set a threshold, see the progress and open the community once reached', async () => {
     const ops = await ApiSession.login(OPERATOR.email, OPERATOR.password);
     const provider = await organisation('Kommunales Rechenzentrum Schwellental', 'it_dienstleister');

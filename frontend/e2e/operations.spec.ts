@@ -4,6 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { ApiSession, OPERATOR, account, checkPage, headerText, launch, open, openAccountMenu } from './harness';
 
+/** A string matched literally inside a RegExp. */
+const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 let browser: Browser;
 beforeAll(async () => {
   browser = await launch();
@@ -35,6 +38,7 @@ describe('operations', () => {
     const card = t.page.locator(`[data-account-id="${person.id}"]`);
     expect(await t.page.getByTestId('account').count()).toBe(1);
     expect(((await card.textContent()) ?? '').split(person.email).length - 1).toBe(2); // name + label of the select
+    expect(await card.textContent()).toContain(`Konto-ID ${person.id}`);
     const select = card.getByLabel(`Rolle von ${person.email}`);
     expect(await select.inputValue()).toBe('seeker');
     await select.selectOption('provider');
@@ -54,9 +58,32 @@ describe('operations', () => {
     await entry.waitFor();
     const text = (await entry.textContent()) ?? '';
     expect(text).toContain('Rolle geändert');
-    expect(text).toContain(`Konto ${person.id}`);
+    // Accounts are named (display name or address, as the API says) with their ID, the same
+    // one the roles page shows on each account and the filter takes.
+    const opsId = (await ops.request<{ id: number }>('GET', '/me')).id;
+    const logged = await ops.request<{ items: { actor_name?: string; target_name?: string }[] }>('GET', '/audit?action=user.role_changed&limit=1');
+    expect(logged.items[0]).toMatchObject({ actor_name: OPERATOR.email, target_name: person.email });
+    expect(text).toMatch(new RegExp(`Betrifft\\s*${literal(person.email)} \\(Konto-ID ${person.id}\\)`));
+    expect(text).toMatch(new RegExp(`Ausgelöst von\\s*${literal(OPERATOR.email)} \\(Konto-ID ${opsId}\\)`));
     expect(text).toContain('vorher: Suchende Verwaltung · nachher: Anbieter');
     await checkPage(t, 'operations-audit');
+
+    // The actor filter takes a Konto-ID; anything else is explained at the field.
+    const actor = t.page.getByLabel('Ausgelöst von (Konto-ID)');
+    await actor.fill('Betrieb');
+    await t.page.getByRole('button', { name: 'Filter anwenden' }).click();
+    await expect.poll(() => actor.getAttribute('aria-invalid')).toBe('true');
+    expect((await t.page.locator('#audit-actor-error').textContent())?.trim()).toBe('Bitte geben Sie die Konto-ID als ganze Zahl an, zum Beispiel 42.');
+    expect(await actor.getAttribute('aria-describedby')).toBe('audit-actor-hint audit-actor-error');
+    expect(new URL(t.page.url()).searchParams.get('konto')).toBeNull();
+    // The actor's link filters by that account.
+    await entry.getByRole('link', { name: `${OPERATOR.email} (Konto-ID ${opsId})` }).click();
+    await t.page.waitForURL((u) => u.searchParams.get('konto') === String(opsId));
+    await expect.poll(() => t.page.getByLabel('Ausgelöst von (Konto-ID)').inputValue()).toBe(String(opsId));
+    const actors = await t.page.getByTestId('audit-entry').evaluateAll((els) => els.map((el) => el.textContent ?? ''));
+    expect(actors.length).toBeGreaterThan(0);
+    for (const a of actors) expect(a).toContain(`(Konto-ID ${opsId})`);
+    await checkPage(t, 'operations-audit-actor');
     await t.context.close();
   });
 

@@ -73,6 +73,48 @@ describe('pages', () => {
     await t.context.close();
   });
 
+  it('shows what an organisation uses and its public needs (not its internal ones)', async () => {
+    const ops = await ApiSession.login(OPERATOR.email, OPERATOR.password);
+    const stamp = Date.now().toString(36);
+    const city = await ops.request<{ id: number; name: string }>('POST', '/organisations', { name: `Stadt Nutzheim ${stamp}`, kind: 'kommune' });
+    const maker = await ops.request<{ id: number }>('POST', '/organisations', { name: `Landesbetrieb IT ${stamp}`, kind: 'land' });
+    const used = await ops.request<{ id: number; title: string }>('POST', '/solutions', {
+      title: `Sperrmüll-Termine online ${stamp}`,
+      kind: 'online_service',
+      provider_id: maker.id,
+    });
+    const clerk = await account({ orgId: city.id });
+    await clerk.session.request('POST', `/solutions/${used.id}/usages`, { organisation_id: city.id, status: 'in_use', since: '2024-05-01' });
+    const publicNeed = `Parkausweise für Anwohnende digital ${stamp}`;
+    const internalNeed = `Interne Aktenablage ${stamp}`;
+    await clerk.session.request('POST', '/needs', { organisation_id: city.id, title: publicNeed, description: 'Antrag und Bezahlung online.', visibility: 'public' });
+    await clerk.session.request('POST', '/needs', { organisation_id: city.id, title: internalNeed, description: 'Nur für uns.', visibility: 'organisation' });
+
+    const t = await open(browser);
+    await t.page.goto(`/organisationen/${city.id}`);
+    await t.page.getByTestId('organisation').waitFor();
+    const uses = t.page.locator('section[aria-labelledby="o-uses"]');
+    expect(await uses.getByRole('heading', { level: 2 }).textContent()).toBe('Nutzt');
+    const usage = uses.getByRole('listitem').filter({ hasText: used.title });
+    await usage.waitFor();
+    expect(await usage.getByRole('link', { name: used.title }).getAttribute('href')).toBe(`/loesungen/${used.id}`);
+    expect(await usage.textContent()).toContain('Im Einsatz, seit 01.05.2024');
+    expect(await usage.getByTestId('usage-badge').textContent()).toContain('Bestätigt');
+    const needs = t.page.locator('section[aria-labelledby="o-needs"]');
+    expect(await needs.getByRole('heading', { level: 2 }).textContent()).toBe('Öffentliche Bedarfe');
+    expect(await needs.getByRole('listitem').count()).toBe(1);
+    expect(await needs.getByRole('listitem').textContent()).toContain(publicNeed);
+    expect(await t.page.getByTestId('organisation').textContent()).not.toContain(internalNeed);
+    expect(await t.page.getByText('Diese Organisation stellt keine Lösungen im Katalog bereit.').count()).toBe(1);
+    await checkPage(t, 'organisation-uses-needs');
+
+    // An organisation with neither says so in both sections.
+    await t.page.goto(`/organisationen/${maker.id}`);
+    await t.page.getByText('Keine Nutzungen eingetragen.').waitFor();
+    expect(await t.page.getByText('Keine öffentlichen Bedarfe.').count()).toBe(1);
+    await t.context.close();
+  });
+
   it('lists the catalogue and answers unknown pages and ids with "not found"', async () => {
     const t = await open(browser);
     await t.page.goto('/katalog');
@@ -83,6 +125,57 @@ describe('pages', () => {
     await t.page.getByRole('heading', { name: 'Seite nicht gefunden' }).waitFor();
     await t.page.goto('/gibt-es-nicht');
     await t.page.getByRole('heading', { name: 'Seite nicht gefunden' }).waitFor();
+    await t.context.close();
+  });
+
+  it('filters the catalogue by freshness and sorts it by the last check', async () => {
+    const ops = await ApiSession.login(OPERATOR.email, OPERATOR.password);
+    const stamp = Date.now().toString(36);
+    const provider = await ops.request<{ id: number }>('POST', '/organisations', { name: `Kreis Aktualität ${stamp}`, kind: 'kreis' });
+    const day = 24 * 3600 * 1000;
+    const title = (name: string) => `Katalogprobe ${stamp} ${name}`;
+    for (const [name, daysAgo] of [['Alt', 3 * 365], ['Mittel', 10], ['Neu', 1]] as const) {
+      await ops.request('POST', '/solutions', {
+        title: title(name),
+        kind: 'software',
+        provider_id: provider.id,
+        last_verified_at: new Date(Date.now() - daysAgo * day).toISOString(),
+      });
+    }
+    const t = await open(browser);
+    await t.page.goto('/katalog');
+    await t.page.getByTestId('catalogue').waitFor();
+    const rows = t.page.getByTestId('catalogue').locator('li');
+    const titles = async () => (await rows.getByRole('link').allTextContents()).map((s) => s.trim());
+    const apply = async (freshness: string, sort: string) => {
+      await t.page.getByLabel('Aktualität').selectOption(freshness);
+      await t.page.getByLabel('Sortierung').selectOption(sort);
+      await t.page.getByRole('button', { name: 'Suche', exact: true }).click();
+      await t.page.waitForURL((u) => (u.searchParams.get('stale') ?? '') === freshness && (u.searchParams.get('sort') ?? '') === sort);
+    };
+    await t.page.getByRole('searchbox', { name: 'Im Katalog suchen' }).fill(`Katalogprobe ${stamp}`);
+
+    await apply('true', '');
+    await t.page.getByText('1 Lösung', { exact: true }).waitFor();
+    expect(await titles()).toEqual([title('Alt')]);
+    expect(await rows.getByTestId('stale-badge').count()).toBe(1);
+
+    await apply('false', '-last_verified_at');
+    await t.page.getByText('2 Lösungen', { exact: true }).waitFor();
+    expect(await titles()).toEqual([title('Neu'), title('Mittel')]);
+    expect(await rows.getByTestId('stale-badge').count()).toBe(0);
+
+    await apply('', 'last_verified_at');
+    await t.page.getByText('3 Lösungen', { exact: true }).waitFor();
+    expect(await titles()).toEqual([title('Alt'), title('Mittel'), title('Neu')]);
+    expect(await rows.first().getByTestId('stale-badge').textContent()).toBe('Angaben veraltet');
+    expect(await rows.nth(1).textContent()).toMatch(/Zuletzt geprüft \d{2}\.\d{2}\.\d{4}/);
+    // The filters live in the address: a reload keeps them.
+    await t.page.reload();
+    await t.page.getByText('3 Lösungen', { exact: true }).waitFor();
+    expect(await t.page.getByLabel('Sortierung').inputValue()).toBe('last_verified_at');
+    expect(await titles()).toEqual([title('Alt'), title('Mittel'), title('Neu')]);
+    await checkPage(t, 'catalogue-freshness');
     await t.context.close();
   });
 

@@ -2,7 +2,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { account, checkPage, launch, open } from './harness';
+import { ApiSession, OPERATOR, account, baseURL, checkPage, launch, open } from './harness';
 
 const PROBLEM = 'Wir suchen eine Online-Lösung für die Wohnsitzanmeldung mit Anbindung an unser Meldewesen-Fachverfahren.';
 
@@ -29,6 +29,55 @@ describe('search', () => {
       expect.arrayContaining(['Suche', 'Katalog', 'Bedarfe', 'Anmelden', 'Registrieren']),
     );
     await checkPage(t, 'start');
+    await t.context.close();
+  });
+
+  it('marks stale entries on result cards, as the match API says', async () => {
+    const ops = await ApiSession.login(OPERATOR.email, OPERATOR.password);
+    const stamp = Date.now().toString(36);
+    const provider = await ops.request<{ id: number }>('POST', '/organisations', { name: `Amt Veraltungsheim ${stamp}`, kind: 'kommune' });
+    const text = 'Bienenstöcke und Imkereien online beim Veterinäramt anmelden, mit Standortkarte der Bienenvölker';
+    const make = (suffix: string, verified: string) =>
+      ops.request<{ id: number }>('POST', '/solutions', {
+        title: `Imkerei-Meldung ${suffix} ${stamp}`,
+        summary: text,
+        kind: 'online_service',
+        provider_id: provider.id,
+        last_verified_at: verified,
+      });
+    const stale = await make('alt', new Date(Date.now() - 3 * 365 * 24 * 3600 * 1000).toISOString());
+    const fresh = await make('neu', new Date().toISOString());
+    // New entries are indexed right after they are written: wait until the matcher has both.
+    interface Match {
+      solutions: { id: number; stale: boolean }[];
+    }
+    const match = async () => {
+      const res = await fetch(`${baseURL()}/api/v1/match`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ text, limit: 10 }),
+      });
+      return (await res.json()) as Match;
+    };
+    await expect.poll(async () => (await match()).solutions.filter((s) => s.id === stale.id || s.id === fresh.id).length, { timeout: 30_000 }).toBe(2);
+    const answer = await match();
+    expect(answer.solutions.find((s) => s.id === stale.id)?.stale).toBe(true);
+    expect(answer.solutions.find((s) => s.id === fresh.id)?.stale).toBe(false);
+
+    const t = await open(browser);
+    await t.page.goto(`/?q=${encodeURIComponent(text)}`);
+    const card = (id: number) => t.page.locator(`[data-testid="solution-card"][data-solution-id="${id}"]`);
+    await card(stale.id).waitFor();
+    await card(fresh.id).waitFor();
+    expect(await card(stale.id).getByTestId('stale-badge').textContent()).toBe('Angaben veraltet');
+    expect(await card(fresh.id).getByTestId('stale-badge').count()).toBe(0);
+    // Every card shown follows the API.
+    for (const s of answer.solutions) {
+      const c = card(s.id);
+      if ((await c.count()) === 1) expect(await c.getByTestId('stale-badge').count(), `card ${s.id}`).toBe(s.stale ? 1 : 0);
+    }
+    await card(stale.id).scrollIntoViewIfNeeded();
+    await checkPage(t, 'search-stale-badge');
     await t.context.close();
   });
 
@@ -160,6 +209,9 @@ describe('search', () => {
     const t = await open(browser);
     await user.session.into(t.context);
     await t.page.goto('/');
+    // The session is loaded and the header complete before the first key (it once raced).
+    await t.page.getByTestId('account-menu').waitFor();
+    await t.page.getByLabel('Beschreiben Sie Ihr Problem').waitFor();
     await t.page.keyboard.press('Tab');
     expect(await t.page.evaluate(() => document.activeElement?.textContent)).toBe('Zum Inhalt springen');
     await t.page.keyboard.press('Enter');

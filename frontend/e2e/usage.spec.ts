@@ -67,6 +67,36 @@ describe('usages and reviews', () => {
     await t.context.close();
   });
 
+  it('marks a review whose validity has ended as expired, and only that one', async () => {
+    const { city, solution } = await world();
+    const reviewer = await account({ orgId: city.id });
+    for (const [kind, validUntil, summary] of [
+      ['it_grundschutz', '2024-12-31', 'Grundschutz-Check von 2023, nicht erneuert.'],
+      ['accessibility_bitv', '2099-12-31', 'BITV-Test bestanden.'],
+    ] as const) {
+      await reviewer.session.request('POST', `/solutions/${solution.id}/reviews`, {
+        organisation_id: city.id,
+        kind,
+        reviewed_on: '2023-06-01',
+        valid_until: validUntil,
+        summary,
+      });
+    }
+    const t = await open(browser);
+    await t.page.goto(`/loesungen/${solution.id}`);
+    const expired = t.page.getByTestId('review-item').filter({ hasText: 'nicht erneuert' });
+    const valid = t.page.getByTestId('review-item').filter({ hasText: 'BITV-Test bestanden' });
+    await expired.waitFor();
+    await valid.waitFor();
+    expect(await expired.getByTestId('review-expired').textContent()).toBe('Abgelaufen');
+    expect(await expired.textContent()).toContain('31.12.2024');
+    expect(await expired.getByText('Die Gültigkeit ist abgelaufen. Prüfen Sie, ob die Ergebnisse noch zutreffen.').count()).toBe(1);
+    expect(await valid.getByTestId('review-expired').count()).toBe(0);
+    expect(await valid.textContent()).not.toContain('abgelaufen');
+    await checkPage(t, 'review-expired');
+    await t.context.close();
+  });
+
   it('uploads a review, lists it with its download, and counts "nachgenutzt"', async () => {
     const { city, ministry, solution } = await world();
     const reviewer = await account({ orgId: ministry.id });

@@ -1,6 +1,6 @@
 //! The operators' account directory (`GET /api/v1/users`) on SQLite and PostgreSQL:
 //! operators only, paged and bounded, searchable, each address shown once; a role change
-//! from it lands in the audit log.
+//! from it lands in the audit log, which names the accounts.
 
 use matchraum_tests::{assert_problem, on_both_backends, spawn_app_with, Backend, Role, TestApp};
 use reqwest::Method;
@@ -194,4 +194,24 @@ async fn search_and_names_show_each_address_once(b: Backend) {
         json!({"from": "seeker", "to": "provider"})
     );
     assert_eq!(audit["items"][0]["actor_id"], op.id);
+    // Both accounts are named, as the directory names them.
+    assert_eq!(audit["items"][0]["target_name"], plain.email.as_str());
+    assert_eq!(
+        audit["items"][0]["actor_name"],
+        find(op.email.clone()).await["items"][0]["name"]
+    );
+    // A deleted account keeps its id in the log but no name.
+    let res = plain
+        .with_cookie(app.client.delete(app.url("/api/v1/me")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    let audit: Value = get(&app, "/api/v1/audit?action=user.role_changed", &op)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(audit["items"][0]["target"], format!("user:{}", plain.id));
+    assert!(audit["items"][0].get("target_name").is_none(), "{audit}");
 }

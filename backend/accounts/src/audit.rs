@@ -9,7 +9,10 @@ use sea_orm::{
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use std::collections::HashMap;
+
 use super::entity::audit_log::{ActiveModel, Column, Entity, Model};
+use super::entity::user;
 use matchraum_catalog::model::Page;
 use matchraum_core::Error;
 
@@ -40,8 +43,15 @@ pub struct AuditEntry {
     pub id: i64,
     pub at: DateTime<Utc>,
     pub actor_id: Option<i64>,
+    /// What to call the actor: the display name, or the e-mail address when it has none.
+    /// Absent for the system and for deleted accounts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actor_name: Option<String>,
     pub action: String,
     pub target: String,
+    /// For a `user:<id>` target, what to call that account (as `actor_name`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_name: Option<String>,
     #[schema(value_type = Object)]
     pub detail: serde_json::Value,
 }
@@ -53,10 +63,50 @@ fn view(m: Model) -> Result<AuditEntry, Error> {
         id: m.id,
         at: m.at,
         actor_id: m.actor_id,
+        actor_name: None,
         action: m.action,
         target: m.target,
+        target_name: None,
         detail,
     })
+}
+
+/// The account a `user:<id>` target names.
+fn target_user(target: &str) -> Option<i64> {
+    target.strip_prefix("user:")?.parse().ok()
+}
+
+/// Fills in `actor_name` and `target_name` with one query for the page's accounts.
+async fn name_accounts(db: &impl ConnectionTrait, items: &mut [AuditEntry]) -> Result<(), Error> {
+    let mut ids: Vec<i64> = items
+        .iter()
+        .flat_map(|e| [e.actor_id, target_user(&e.target)])
+        .flatten()
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let names: HashMap<i64, String> = user::Entity::find()
+        .filter(user::Column::Id.is_in(ids))
+        .filter(user::Column::DeletedAt.is_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| {
+            let name = u
+                .display_name
+                .filter(|n| !n.trim().is_empty())
+                .unwrap_or(u.email);
+            (u.id, name)
+        })
+        .collect();
+    for e in items {
+        e.actor_name = e.actor_id.and_then(|id| names.get(&id).cloned());
+        e.target_name = target_user(&e.target).and_then(|id| names.get(&id).cloned());
+    }
+    Ok(())
 }
 
 /// Newest first, optionally only one action or one actor.
@@ -81,8 +131,10 @@ pub async fn list(
         .offset(offset)
         .all(db)
         .await?;
+    let mut items: Vec<AuditEntry> = rows.into_iter().map(view).collect::<Result<_, _>>()?;
+    name_accounts(db, &mut items).await?;
     Ok(Page {
-        items: rows.into_iter().map(view).collect::<Result<_, _>>()?,
+        items,
         total,
         limit,
         offset,

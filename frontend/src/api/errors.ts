@@ -20,6 +20,8 @@ export class ApiError extends Error {
   /** The server's (English, technical) explanation, shown as a detail only. */
   readonly detail: string;
   readonly field: string | null;
+  /** For a validation problem: why the field's value was refused, in German (null if unknown). */
+  readonly reason: string | null;
   readonly retryAfter: number | null;
   readonly requestId: string | null;
 
@@ -31,23 +33,66 @@ export class ApiError extends Error {
     retryAfter?: number | null;
     requestId?: string | null;
   }) {
-    super(germanMessage(init.slug, init.field ?? null, init.retryAfter ?? null));
+    const reason = init.slug === 'validation-failed' && init.field ? fieldReason(init.detail ?? '') : null;
+    super(germanMessage(init.slug, init.field ?? null, init.retryAfter ?? null, reason));
     this.name = 'ApiError';
     this.slug = init.slug;
     this.status = init.status;
     this.detail = init.detail ?? '';
     this.field = init.field ?? null;
+    this.reason = reason;
     this.retryAfter = init.retryAfter ?? null;
     this.requestId = init.requestId ?? null;
+  }
+
+  /** The message shown at the field itself (its label is beside it): the reason, else the generic text. */
+  get fieldMessage(): string {
+    return this.reason ?? germanMessage(this.slug, null, this.retryAfter);
   }
 }
 
 const messages = de.errors as unknown as Record<string, unknown>;
+const fe = de.fieldErrors;
+const num = (s: string | undefined) => Number(s ?? 0);
+
+/** The server's reasons (`detail` of a validation problem, after `field: `) → German. */
+const REASONS: [RegExp, (m: RegExpExecArray) => string][] = [
+  [/^must not be empty$/, () => fe.empty],
+  [/^is (\d+) characters long, at most (\d+) are allowed$/, (m) => fe.tooLong(num(m[1]), num(m[2]))],
+  [/^(?:must be )?at most (\d+) characters(?: long)?$/, (m) => fe.atMostChars(num(m[1]))],
+  [/^must be at least (\d+) characters long$/, (m) => fe.atLeastChars(num(m[1]))],
+  [/^(\d+) to (\d+) characters$/, (m) => fe.charRange(num(m[1]), num(m[2]))],
+  [/^contains control characters$/, () => fe.controlCharacters],
+  [/^must be an http:\/\/ or https:\/\/ address with a host$/, () => fe.webAddress],
+  [/^unknown [\w ]+ value '.*', expected one of: /s, () => fe.unknownValue],
+  [/^has more than (\d+) entries$/, (m) => fe.tooManyEntries(num(m[1]))],
+  [/^(?:must be between )?(\d+) (?:and|to) (\d+)$/, (m) => fe.numberRange(num(m[1]), num(m[2]))],
+  [/^must be at least (\d+)$/, (m) => fe.atLeast(num(m[1]))],
+  [/^must be a number from 0 to 10\^12$/, () => fe.amount],
+  [/^must be a finite number$/, () => fe.number],
+  [/^is not a valid e-mail address$/, () => fe.email],
+  [/^must not lie before the review date$/, () => fe.beforeReview],
+  [/^must mix at least two kinds of characters/, () => fe.passwordKinds],
+  [/^must not repeat one character$/, () => fe.passwordRepeat],
+];
+
+/**
+ * Why a field was refused, in German, from the validation problem's `detail`
+ * (`title: is 600 characters long, at most 500 are allowed`); null for a reason it does not know.
+ */
+export function fieldReason(detail: string): string | null {
+  const reason = detail.replace(/^[a-z_][\w.[\]]*: /, '').trim();
+  for (const [pattern, german] of REASONS) {
+    const m = pattern.exec(reason);
+    if (m) return german(m);
+  }
+  return null;
+}
 
 /** The user-facing German sentence: what happened and what to do. */
-export function germanMessage(slug: string, field: string | null, retryAfter: number | null): string {
+export function germanMessage(slug: string, field: string | null, retryAfter: number | null, reason: string | null = null): string {
   const known = messages[slug];
-  let text = typeof known === 'string' ? known : de.errors.unknown;
+  let text = reason ?? (typeof known === 'string' ? known : de.errors.unknown);
   if (field) {
     const label = de.fields[field] ?? field;
     text = de.errors.fieldPrefix(label) + text;

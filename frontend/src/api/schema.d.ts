@@ -1719,12 +1719,19 @@ export interface components {
             action: string;
             /** Format: int64 */
             actor_id?: number | null;
+            /**
+             * @description What to call the actor: the display name, or the e-mail address when it has none.
+             *     Absent for the system and for deleted accounts.
+             */
+            actor_name?: string | null;
             /** Format: date-time */
             at: string;
             detail: Record<string, never>;
             /** Format: int64 */
             id: number;
             target: string;
+            /** @description For a `user:<id>` target, what to call that account (as `actor_name`). */
+            target_name?: string | null;
         };
         /**
          * @description One bundled expression: the same interest for several accepted clients, submitted by
@@ -2602,12 +2609,19 @@ export interface components {
                 action: string;
                 /** Format: int64 */
                 actor_id?: number | null;
+                /**
+                 * @description What to call the actor: the display name, or the e-mail address when it has none.
+                 *     Absent for the system and for deleted accounts.
+                 */
+                actor_name?: string | null;
                 /** Format: date-time */
                 at: string;
                 detail: Record<string, never>;
                 /** Format: int64 */
                 id: number;
                 target: string;
+                /** @description For a `user:<id>` target, what to call that account (as `actor_name`). */
+                target_name?: string | null;
             }[];
             /** Format: int64 */
             limit: number;

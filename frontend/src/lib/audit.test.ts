@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeDetail, describeTarget } from './audit';
+import { describeActor, describeDetail, describeTarget } from './audit';
 
 describe('audit detail', () => {
   it('is one line of text with German role names', () => {
@@ -9,7 +9,11 @@ describe('audit detail', () => {
   });
 
   it('names targets by their kind in German, unknown ones as stored', () => {
-    expect(describeTarget('user:2')).toBe('Konto 2');
+    expect(describeTarget('user:2')).toBe('Konto-ID 2');
+    expect(describeTarget('user:2', 'Erika Muster')).toBe('Erika Muster (Konto-ID 2)');
+    expect(describeTarget('channel:7', 'ignored')).toBe('Kanal 7');
+    expect(describeActor(3, null)).toBe('Konto-ID 3');
+    expect(describeActor(3, 'betrieb@example.org')).toBe('betrieb@example.org (Konto-ID 3)');
     expect(describeTarget('channel:17')).toBe('Kanal 17');
     expect(describeTarget('ip:203.0.113.7')).toBe('IP-Adresse 203.0.113.7');
     expect(describeTarget('weird:1')).toBe('weird:1');

@@ -10,11 +10,21 @@ function value(v: unknown): string {
   return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
 
-/** An audit target (`user:2`, `channel:7`) in German (`Konto 2`); unknown kinds as stored. */
-export function describeTarget(target: string): string {
+/**
+ * An audit target (`user:2`, `channel:7`) in German (`Konto-ID 2`, or `Erika (Konto-ID 2)`
+ * when the log names the account); unknown kinds as stored.
+ */
+export function describeTarget(target: string, name?: string | null): string {
   const at = target.indexOf(':');
+  const id = target.slice(at + 1);
+  if (name && target.startsWith('user:')) return de.operations.namedAccount(name, id);
   const kind = at > 0 ? de.operations.targetKinds[target.slice(0, at)] : undefined;
-  return kind ? `${kind} ${target.slice(at + 1)}` : target;
+  return kind ? `${kind} ${id}` : target;
+}
+
+/** Who triggered an entry: named with the ID when the log knows the account. */
+export function describeActor(id: number, name?: string | null): string {
+  return name ? de.operations.namedAccount(name, id) : de.operations.account(id);
 }
 
 export function describeDetail(detail: unknown): string {

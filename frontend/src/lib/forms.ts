@@ -12,8 +12,9 @@ export function noErrors(): FormErrors {
   return { fields: {}, form: null };
 }
 
+/** A problem that names one of `fields` shows its German reason at that field; others alert the form. */
 export function formErrors(e: ApiError, fields: readonly string[]): FormErrors {
-  if (e.field && fields.includes(e.field)) return { fields: { [e.field]: e.message }, form: null };
+  if (e.field && fields.includes(e.field)) return { fields: { [e.field]: e.fieldMessage }, form: null };
   return { fields: {}, form: e };
 }
 
