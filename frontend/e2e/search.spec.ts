@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { ApiSession, OPERATOR, account, baseURL, checkPage, launch, open } from './harness';
+import { missingText } from '../src/lib/freshness';
 
 const PROBLEM = 'Wir suchen eine Online-Lösung für die Wohnsitzanmeldung mit Anbindung an unser Meldewesen-Fachverfahren.';
 
@@ -49,7 +50,7 @@ describe('search', () => {
     const fresh = await make('neu', new Date().toISOString());
     // New entries are indexed right after they are written: wait until the matcher has both.
     interface Match {
-      solutions: { id: number; stale: boolean }[];
+      solutions: { id: number; stale: boolean; missing: string[] }[];
     }
     const match = async () => {
       const res = await fetch(`${baseURL()}/api/v1/match`, {
@@ -74,8 +75,14 @@ describe('search', () => {
     // Every card shown follows the API.
     for (const s of answer.solutions) {
       const c = card(s.id);
-      if ((await c.count()) === 1) expect(await c.getByTestId('stale-badge').count(), `card ${s.id}`).toBe(s.stale ? 1 : 0);
+      if ((await c.count()) === 0) continue;
+      expect(await c.getByTestId('stale-badge').count(), `card ${s.id}`).toBe(s.stale ? 1 : 0);
+      // What the entry still lacks of its kind's minimum requirements, named in German.
+      if (s.missing.length) expect(await c.getByTestId('card-missing').textContent(), `card ${s.id}`).toBe(missingText(s.missing));
+      else expect(await c.getByTestId('card-missing').count(), `card ${s.id}`).toBe(0);
     }
+    expect(answer.solutions.find((s) => s.id === stale.id)?.missing).toContain('contact');
+    expect(await card(stale.id).getByTestId('card-missing').textContent()).toMatch(/^Es fehlt: .*Ansprechperson/);
     await card(stale.id).scrollIntoViewIfNeeded();
     await checkPage(t, 'search-stale-badge');
     await t.context.close();
