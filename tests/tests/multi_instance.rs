@@ -471,3 +471,53 @@ async fn the_presence_snapshot_spans_instances() {
     );
     c.close().await;
 }
+
+/// However many are online across instances, a snapshot carries at most
+/// `presence::MAX_SNAPSHOT` user ids, the lowest ones, so that one frame stays small.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_presence_snapshot_is_capped() {
+    let p = prefix();
+    let (one, _two) = two_instances_at(
+        &RedisAt::Url("redis://127.0.0.1:6379".into()),
+        &p,
+        rt_config,
+    )
+    .await;
+    let anna = one.user(Role::Seeker, None).await;
+    let ch = channel(&one, &anna, "community", "public").await;
+    // 250 users of a third instance, entered in the channel's presence set as it would.
+    let cap = matchraum::realtime::presence::MAX_SNAPSHOT;
+    let expires = (std::time::SystemTime::now() + Duration::from_secs(600))
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        .to_string();
+    let mut args = vec!["ZADD".to_owned(), format!("{p}:presence:{ch}")];
+    let others: Vec<i64> = (0..250).map(|i| 1_000_000 + i).collect();
+    for u in &others {
+        args.extend([expires.clone(), format!("elsewhere:{u}")]);
+    }
+    let out = Command::new("redis-cli")
+        .args(["-p", "6379"])
+        .args(&args)
+        .output()
+        .expect("redis-cli is installed");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "250",
+        "{out:?}"
+    );
+
+    let mut a = Ws::connect(&one, Some(&anna)).await;
+    let online = a.online(ch).await;
+    let mut want = vec![anna.id];
+    want.extend(&others[..cap - 1]);
+    assert_eq!(online.len(), cap);
+    assert_eq!(online, want, "the lowest ids, ascending");
+    a.close().await;
+    // The shared Redis keeps no trace of the made-up instance.
+    Command::new("redis-cli")
+        .args(["-p", "6379", "DEL", &format!("{p}:presence:{ch}")])
+        .output()
+        .expect("redis-cli is installed");
+}
