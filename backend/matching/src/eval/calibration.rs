@@ -63,25 +63,28 @@ pub struct HeldOut {
     pub possible_precision: Option<f64>,
 }
 
-/// `(score, relevant)` of every query's top `K` pooled, best score first.
-fn pooled(r: &Retrieved, system: &System) -> Vec<(f32, bool)> {
-    pooled_of(r, system, &|_| true)
-}
-
-/// As [`pooled`], over the queries `take` keeps.
-fn pooled_of(r: &Retrieved, system: &System, take: &dyn Fn(usize) -> bool) -> Vec<(f32, bool)> {
-    let mut out: Vec<(f32, bool)> = (0..r.len())
-        .filter(|&i| take(i))
-        .flat_map(|i| {
+/// `(score, relevant)` of each query's top `K`, per query (ranked once, then pooled by
+/// whichever queries a table needs).
+fn per_query(r: &Retrieved, system: &System) -> Vec<Vec<(f32, bool)>> {
+    (0..r.len())
+        .map(|i| {
             let rel = r.relevant(i);
             r.ranked_confidence(i, system, K)
                 .into_iter()
                 .map(|(id, s)| (s, rel.contains(id)))
-                .collect::<Vec<_>>()
+                .collect()
         })
-        .collect();
-    out.sort_by(|a, b| b.0.total_cmp(&a.0));
-    out
+        .collect()
+}
+
+/// The results of the queries `take` keeps, pooled (unordered: [`thresholds`] sorts).
+fn pooled(per_query: &[Vec<(f32, bool)>], take: &dyn Fn(usize) -> bool) -> Vec<(f32, bool)> {
+    per_query
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| take(*i))
+        .flat_map(|(_, q)| q.iter().copied())
+        .collect()
 }
 
 /// Precision at about every 2.5 % of the pooled results, from the top.
@@ -134,13 +137,14 @@ fn above(pooled: &[(f32, bool)], threshold: Option<f32>) -> (usize, usize) {
 }
 
 /// The k-fold check of the thresholds (folds as the cross-validation's, from `seed`).
-pub fn held_out(r: &Retrieved, system: &System, k: usize, seed: u64) -> HeldOut {
-    let k = k.clamp(2, r.len().max(2));
-    let fold = super::cv::folds(r.len(), k, seed);
+fn held_out(per_query: &[Vec<(f32, bool)>], k: usize, seed: u64) -> HeldOut {
+    let n = per_query.len();
+    let k = k.clamp(2, n.max(2));
+    let fold = super::cv::folds(n, k, seed);
     let folds: Vec<HeldOutFold> = (0..k)
         .map(|f| {
-            let (_, strong, possible) = thresholds(pooled_of(r, system, &|i| fold[i] != f));
-            let test = pooled_of(r, system, &|i| fold[i] == f);
+            let (_, strong, possible) = thresholds(pooled(per_query, &|i| fold[i] != f));
+            let test = pooled(per_query, &|i| fold[i] == f);
             let (strong_results, strong_hits) = above(&test, strong);
             let (possible_results, possible_hits) = above(&test, possible);
             HeldOutFold {
@@ -165,7 +169,8 @@ pub fn held_out(r: &Retrieved, system: &System, k: usize, seed: u64) -> HeldOut 
 
 /// The table and thresholds on all queries, and their `k`-fold held-out check.
 pub fn calibrate(r: &Retrieved, system: &System, k: usize, seed: u64) -> Calibration {
-    let (rows, strong, possible) = thresholds(pooled(r, system));
+    let per_query = per_query(r, system);
+    let (rows, strong, possible) = thresholds(pooled(&per_query, &|_| true));
     let best: Vec<f32> = (0..r.len())
         .filter_map(|i| r.ranked_confidence(i, system, 1).first().map(|x| x.1))
         .collect();
@@ -184,7 +189,7 @@ pub fn calibrate(r: &Retrieved, system: &System, k: usize, seed: u64) -> Calibra
         queries_without_possible: share(&|s| possible.is_none_or(|t| s < t))
             + (r.len() - best.len()) as f64 / r.len().max(1) as f64,
         rows,
-        held_out: held_out(r, system, k, seed),
+        held_out: held_out(&per_query, k, seed),
     }
 }
 
