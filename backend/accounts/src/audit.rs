@@ -88,18 +88,26 @@ async fn name_accounts(db: &impl ConnectionTrait, items: &mut [AuditEntry]) -> R
     if ids.is_empty() {
         return Ok(());
     }
-    let names: HashMap<i64, String> = user::Entity::find()
+    // Only the three columns a name needs, never the whole account row.
+    let rows: Vec<(i64, Option<String>, String)> = user::Entity::find()
+        .select_only()
+        .columns([
+            user::Column::Id,
+            user::Column::DisplayName,
+            user::Column::Email,
+        ])
         .filter(user::Column::Id.is_in(ids))
         .filter(user::Column::DeletedAt.is_null())
+        .into_tuple()
         .all(db)
-        .await?
+        .await?;
+    let names: HashMap<i64, String> = rows
         .into_iter()
-        .map(|u| {
-            let name = u
-                .display_name
+        .map(|(id, display_name, email)| {
+            let name = display_name
                 .filter(|n| !n.trim().is_empty())
-                .unwrap_or(u.email);
-            (u.id, name)
+                .unwrap_or(email);
+            (id, name)
         })
         .collect();
     for e in items {
